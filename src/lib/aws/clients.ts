@@ -1,0 +1,104 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+/**
+ * Where and as whom to call AWS. Everything else (credentials chain, SSO, `AWS_ENDPOINT_URL` and
+ * `AWS_ENDPOINT_URL_<SERVICE>`) is the SDK's own resolution: tests reach the emulator the same way
+ * users reach AWS, with no test-only code path.
+ */
+export interface AwsContext {
+  region?: string | undefined;
+  profile?: string | undefined;
+  /** Total attempts per call, first one included. Adaptive retry backs off on throttling. */
+  maxAttempts?: number;
+}
+
+interface CommonConfig {
+  region?: string;
+  profile?: string;
+  retryMode: 'adaptive';
+  maxAttempts: number;
+}
+
+function commonConfig(context: AwsContext): CommonConfig {
+  return {
+    ...(context.region ? { region: context.region } : {}),
+    ...(context.profile ? { profile: context.profile } : {}),
+    retryMode: 'adaptive',
+    maxAttempts: context.maxAttempts ?? 5,
+  };
+}
+
+/**
+ * One lazily built client per service: the SDK packages are imported on first use only, so a
+ * command that never calls ECR never pays for loading it.
+ */
+export class AwsClients {
+  readonly #cache = new Map<string, Promise<unknown>>();
+
+  constructor(readonly context: AwsContext = {}) {}
+
+  #get<T>(name: string, build: (config: CommonConfig) => Promise<T>): Promise<T> {
+    let client = this.#cache.get(name) as Promise<T> | undefined;
+    if (!client) {
+      client = build(commonConfig(this.context));
+      this.#cache.set(name, client);
+    }
+    return client;
+  }
+
+  ecs(): Promise<ECSClient> {
+    return this.#get('ecs', async (config) => new (await import('@aws-sdk/client-ecs')).ECSClient(config));
+  }
+
+  ecr(): Promise<ECRClient> {
+    return this.#get('ecr', async (config) => new (await import('@aws-sdk/client-ecr')).ECRClient(config));
+  }
+
+  sts(): Promise<STSClient> {
+    return this.#get('sts', async (config) => new (await import('@aws-sdk/client-sts')).STSClient(config));
+  }
+
+  ec2(): Promise<EC2Client> {
+    return this.#get('ec2', async (config) => new (await import('@aws-sdk/client-ec2')).EC2Client(config));
+  }
+
+  ssm(): Promise<SSMClient> {
+    return this.#get('ssm', async (config) => new (await import('@aws-sdk/client-ssm')).SSMClient(config));
+  }
+
+  cloudformation(): Promise<CloudFormationClient> {
+    return this.#get(
+      'cloudformation',
+      async (config) => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(config),
+    );
+  }
+
+  logs(): Promise<CloudWatchLogsClient> {
+    // StartLiveTail carries the `stream-` host prefix, which breaks IP endpoints (emulators, proxies).
+    return this.#get(
+      'logs',
+      async (config) =>
+        new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient({
+          ...config,
+          disableHostPrefix: Boolean(
+            process.env.AWS_ENDPOINT_URL ?? process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+          ),
+        }),
+    );
+  }
+
+  /** Releases sockets so that a short command exits at once. */
+  async destroy(): Promise<void> {
+    const clients = await Promise.allSettled(this.#cache.values());
+    for (const result of clients) {
+      if (result.status === 'fulfilled') (result.value as { destroy(): void }).destroy();
+    }
+    this.#cache.clear();
+  }
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The whole traefikctl configuration (traefikctl.config.yaml and friends). Every key DESIGN.md names
+ * is here; unknown keys are errors so that typos never pass silently. Defaults live here too, so a
+ * parsed config is complete.
+ */
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1');
+const domainName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a lowercase domain such as example.com',
+  );
+const envName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lowercase name such as dev or staging');
+const appName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name such as whoami');
+const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 12h, 7d or 2w');
+
+export const healthCheckSchema = z.strictObject({
+  path: z.string().startsWith('/').default('/'),
+  interval: duration.default('10s'),
+  timeout: duration.default('5s'),
+});
+
+export const secretRefSchema = z.union([
+  z.string().startsWith('arn:aws:', 'an SSM parameter or Secrets Manager ARN'),
+  z.string().startsWith('/', 'an SSM parameter name starting with /'),
+]);
+
+export const appSchema = z.strictObject({
+  /** Docker build context, relative to the config file. */
+  context: z.string().default('.'),
+  /** Dockerfile path, relative to the build context. */
+  dockerfile: z.string().default('Dockerfile'),
+  /** ECR repository name; defaults to the app name. */
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'an ECR repository name')
+    .optional(),
+  platform: z
+    .string()
+    .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'a platform such as linux/amd64')
+    .default('linux/amd64'),
+  buildArgs: z.record(z.string(), z.string()).default({}),
+  tagMutability: z.enum(['MUTABLE', 'IMMUTABLE']).default('MUTABLE'),
+  port: z.number().int().min(1).max(65535).default(80),
+  cpu: z
+    .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
+    .default(256),
+  memory: z.number().int().min(512).max(30720).default(512),
+  environment: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string())
+    .default({}),
+  secrets: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), secretRefSchema)
+    .default({}),
+  healthCheck: healthCheckSchema.optional(),
+  desiredCount: z.number().int().min(1).max(10).default(1),
+  /** Deployments of this app expire after this long (`traefikctl:expires-at`, used by `app prune --expired`). */
+  ttl: duration.optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  /** ECS cluster name; defaults to `traefikctl-<env>`. */
+  cluster: z.string().min(1).optional(),
+  domain: domainName.optional(),
+  region: awsRegion.optional(),
+  profile: z.string().min(1).optional(),
+  vpc: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/, 'a VPC id such as vpc-0abc123')
+    .optional(),
+  subnets: z
+    .array(z.string().regex(/^subnet-[0-9a-f]+$/, 'a subnet id such as subnet-0abc123'))
+    .min(1)
+    .optional(),
+  securityGroups: z
+    .array(z.string().regex(/^sg-[0-9a-f]+$/, 'a security group id such as sg-0abc123'))
+    .min(1)
+    .optional(),
+  certificateArn: z.string().startsWith('arn:aws:acm:', 'an ACM certificate ARN').optional(),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]+$/, 'a Route53 hosted zone id such as Z123ABC')
+    .optional(),
+});
+
+export const traefikSchema = z.strictObject({
+  image: z.string().min(1).default('traefik:v3.7'),
+  /** Traefik API base URL; defaults to `https://traefik.<env>.<domain>` once the cluster is up. */
+  apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+  username: z.string().min(1).default('admin'),
+  /** SSM SecureString holding the API password; defaults to `/traefikctl/<env>/traefik-api-password`. */
+  passwordParameter: z.string().startsWith('/').optional(),
+  entryPoints: z.array(z.string().min(1)).min(1).default(['web']),
+});
+
+export const configSchema = z.strictObject({
+  region: awsRegion.optional(),
+  profile: z.string().min(1).optional(),
+  domain: domainName.optional(),
+  /** The default environment. */
+  environment: envName.default('dev'),
+  environments: z.record(envName, environmentSchema).default({}),
+  hostTemplate: z
+    .string()
+    .refine((t) => t.includes('{app}') && t.includes('{tag}'), 'a template containing {app} and {tag}')
+    .default('{app}-{tag}.{env}.{domain}'),
+  /** Registry host override (mirrors, emulators); by default it comes from ECR's proxyEndpoint. */
+  registry: z.string().min(1).optional(),
+  apps: z.record(appName, appSchema).default({}),
+  traefik: traefikSchema.default(() => traefikSchema.parse({})),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type AppConfig = z.infer<typeof appSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type TraefikConfig = z.infer<typeof traefikSchema>;
