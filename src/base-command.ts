@@ -1,0 +1,123 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+
+import type { AwsContext } from './lib/aws/clients.js';
+import { describeError, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
+import type { EventSink } from './lib/events.js';
+import { currentPresentation, type Presentation } from './ui/mode.js';
+import type { Renderer } from './ui/renderer.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+const GLOBAL = 'GLOBAL';
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0    success
+  1    failure (AWS, Docker or network error, failed check)
+  2    usage error: bad flag, argument or config; nothing was changed
+  3    deployment failed or was rolled back
+  4    timed out
+  5    route not discovered by Traefik
+  6    URL probe failed
+  130  interrupted (Ctrl-C)`;
+
+/**
+ * Global flags, presentation and error handling for every command. Nothing else lives here:
+ * commands parse flags, call one library function and present its result.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    env: Flags.string({
+      summary: 'Environment to act on (default: `environment` in the config, else dev).',
+      env: 'TRAEFIKCTL_ENV',
+      helpGroup: GLOBAL,
+    }),
+    profile: Flags.string({ summary: 'AWS profile to use.', env: 'AWS_PROFILE', helpGroup: GLOBAL }),
+    region: Flags.string({ summary: 'AWS region to use.', env: 'AWS_REGION', helpGroup: GLOBAL }),
+    verbose: Flags.boolean({ summary: 'Show more detail on stderr.', helpGroup: GLOBAL }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected presentation!: Presentation;
+  #renderer: Renderer | undefined;
+
+  override async init(): Promise<void> {
+    await super.init();
+    this.presentation = currentPresentation(this.jsonEnabled());
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** Where and as whom to call AWS, from the global flags (which oclif already filled from env vars). */
+  protected awsContext(region?: string, profile?: string): AwsContext {
+    return { region: this.flags.region ?? region, profile: this.flags.profile ?? profile };
+  }
+
+  /**
+   * An event sink that renders progress as the presentation says: ink on a TTY, one plain line per
+   * change on stderr otherwise, nothing under --json. Call `endProgress()` before printing results.
+   */
+  protected async progress(title?: string): Promise<EventSink> {
+    const { createRenderer } = await import('./ui/renderer.js');
+    this.#renderer = await createRenderer(this.presentation, {
+      verbose: this.flags.verbose,
+      ...(title === undefined ? {} : { title }),
+    });
+    return this.#renderer.emit;
+  }
+
+  protected async endProgress(): Promise<void> {
+    const renderer = this.#renderer;
+    this.#renderer = undefined;
+    await renderer?.close();
+  }
+
+  /** A hint or warning for humans: stderr, never under --json. */
+  protected note(message: string): void {
+    if (this.presentation.mode !== 'json') process.stderr.write(`${message}\n`);
+  }
+
+  /** Prints a result line on stdout (results only; progress goes to stderr). */
+  protected result(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  override async catch(error: Error & { exitCode?: number }): Promise<never> {
+    await this.endProgress().catch(() => undefined);
+    if (error instanceof Errors.ExitError) throw error;
+    const interrupted = error.message === 'SIGINT';
+    const exitCode = interrupted ? ExitCode.Interrupted : exitCodeOf(error);
+    const presentation = this.presentation ?? currentPresentation(false);
+    const { formatError } = await import('./ui/errors.js');
+    if (this.jsonEnabled()) {
+      process.stdout.write(
+        `${JSON.stringify({
+          error: {
+            message: describeError(error),
+            exitCode,
+            ...(isUserError(error) ? { code: error.code, suggestions: error.suggestions } : {}),
+          },
+        })}\n`,
+      );
+    }
+    process.stderr.write(
+      formatError(error, { color: presentation.color, debug: Boolean(process.env.DEBUG) }),
+    );
+    return this.exit(exitCode);
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    await this.endProgress().catch(() => undefined);
+    await super.finally(error);
+  }
+}
