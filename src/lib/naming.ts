@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+
+import { usageError } from './errors.js';
+
+/**
+ * Names for one deployment of an app at a tag (DESIGN.md "Names"). Pure: the same app and tag give the
+ * same names on every machine, which is what lets `app urls`, `app prune` and `routes` find a deployment
+ * again. The original tag is never re-derived from these names; it lives in the ECS tags.
+ */
+
+/** RFC 1035/1123 label as Traefik, Route53 and browsers accept it: lowercase, no leading/trailing `-`. */
+export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** What Docker accepts as an image tag. */
+export const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export const MAX_DNS_LABEL = 63;
+export const MAX_HOSTNAME = 253;
+/** ECS service names and task definition families: letters, digits, `-`, `_`, up to 255. */
+export const MAX_ECS_NAME = 255;
+export const MAX_DOCKER_TAG = 128;
+
+const HASH_CHARS = 6;
+
+/** Lowercase; every run of characters outside [a-z0-9] becomes one `-`; no `-` at either end. */
+export function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The tag as hostnames, ECS and Traefik names use it. A tag with no letter or digit can't name anything,
+ * so it is bad input (exit 2), not something to paper over with a made-up name.
+ */
+export function slugTag(tag: string): string {
+  const slugged = slug(tag);
+  if (slugged === '') {
+    throw usageError(
+      `The tag ${JSON.stringify(tag)} has no letters or digits, so it can't be part of a hostname or an ECS service name.`,
+      ['Pass a tag that contains at least one letter or digit, e.g. --tag v2 or --tag "$GITHUB_SHA".'],
+      'TAG_INVALID',
+    );
+  }
+  return slugged;
+}
+
+function slugApp(app: string): string {
+  const slugged = slug(app);
+  if (slugged === '') {
+    throw usageError(
+      `The app name ${JSON.stringify(app)} has no letters or digits.`,
+      ['Use a lowercase app name such as whoami, as declared under `apps` in traefikctl.config.*.'],
+      'APP_INVALID',
+    );
+  }
+  return slugged;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, HASH_CHARS);
+}
+
+/**
+ * `name` when it fits in `max` characters; otherwise a prefix of it, then `-` and 6 hex characters of the
+ * SHA-256 of the whole name, `max` characters at most. The hash is of the uncut name, so two names that
+ * share a long prefix still get different results. Dashes at the end of the prefix are dropped so the
+ * result never has `--` before the hash (or a `-` right after a cut that fell on one): with slugged input
+ * that keeps the result free of `--` altogether, which also keeps it out of the IDNA `xn--` space.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const room = max - HASH_CHARS - 1;
+  const prefix = name.slice(0, room).replace(/-+$/, '');
+  return `${prefix}-${shortHash(name)}`;
+}
+
+/** `{app}-{tagSlug}` as one DNS label: at most 63 characters, cut with a hash when longer. */
+export function dnsLabel(app: string, tag: string): string {
+  return fitName(`${slugApp(app)}-${slugTag(tag)}`, MAX_DNS_LABEL);
+}
+
+/**
+ * The ECS service name, which is also the Traefik router and service name (unique per cluster, and
+ * `<name>@ecs` in Traefik's API). Only [a-z0-9-], so it is a valid ECS name, never contains the `@`
+ * Traefik reserves for provider suffixes, and never contains the `.` that would split a label key.
+ */
+export function serviceName(app: string, tag: string): string {
+  return fitName(`${slugApp(app)}-${slugTag(tag)}`, MAX_ECS_NAME);
+}
+
+/** The ECS task definition family of a deployment: the same as its service name. */
+export function taskFamily(app: string, tag: string): string {
+  return serviceName(app, tag);
+}
+
+/**
+ * The Docker image tag: the original when Docker allows it, else the slug (cut to Docker's 128 characters
+ * with a hash). DESIGN.md says so literally, which means `1.2.3+build.7` becomes `1-2-3-build-7`: `+` is
+ * not a Docker tag character, and a half-kept original (`1.2.3-build.7`) would be a third spelling of the
+ * same build that nothing else uses.
+ */
+export function dockerTag(tag: string): string {
+  const slugged = slugTag(tag);
+  if (DOCKER_TAG.test(tag)) return tag;
+  return fitName(slugged, MAX_DOCKER_TAG);
+}
+
+export const DEFAULT_HOST_TEMPLATE = '{app}-{tag}.{env}.{domain}';
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const KNOWN_PLACEHOLDERS = new Set(['app', 'tag', 'env', 'domain']);
+
+export interface HostnameInput {
+  app: string;
+  tag: string;
+  env: string;
+  domain: string;
+  /** Defaults to `{app}-{tag}.{env}.{domain}`. */
+  template?: string | undefined;
+}
+
+/**
+ * The deployment's hostname from `hostTemplate`. `{app}` and `{tag}` become their slugs, `{env}` and
+ * `{domain}` are used as given. The template may put other text into a label (`pr-{tag}-{app}`) or move
+ * the tag elsewhere, so the 63-character rule applies to every label of the result, each cut with its own
+ * hash; the whole name must fit in 253 characters. Anything else that is not a valid DNS name is a config
+ * error that names the template.
+ */
+export function hostname(input: HostnameInput): string {
+  const template = input.template ?? DEFAULT_HOST_TEMPLATE;
+  const fix = `Set hostTemplate in traefikctl.config.* to a hostname pattern such as ${DEFAULT_HOST_TEMPLATE}.`;
+
+  const unknown = [...template.matchAll(PLACEHOLDER)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !KNOWN_PLACEHOLDERS.has(name));
+  if (unknown.length > 0) {
+    throw usageError(
+      `hostTemplate ${JSON.stringify(template)} uses ${unknown.map((name) => `{${name}}`).join(', ')}, which traefikctl doesn't know.`,
+      [`Use only {app}, {tag}, {env} and {domain}. ${fix}`],
+      'CONFIG_INVALID',
+    );
+  }
+  if (!template.includes('{app}') || !template.includes('{tag}')) {
+    throw usageError(
+      `hostTemplate ${JSON.stringify(template)} has no {app} or no {tag}, so two deployments would share a hostname.`,
+      [fix],
+      'CONFIG_INVALID',
+    );
+  }
+
+  if (template.includes('{domain}') && input.domain === '') {
+    throw usageError(
+      'No domain is set, so traefikctl cannot build the hostname of this deployment.',
+      ['Set `domain` (or `environments.<env>.domain`) in traefikctl.config.*, e.g. domain: example.com.'],
+      'CONFIG_INVALID',
+    );
+  }
+
+  const values: Record<string, string> = {
+    app: slugApp(input.app),
+    tag: slugTag(input.tag),
+    env: input.env,
+    domain: input.domain,
+  };
+  const expanded = template.replace(PLACEHOLDER, (_whole, name: string) => values[name] ?? '');
+  const labels = expanded.split('.').map((label) => fitName(label, MAX_DNS_LABEL));
+  const host = labels.join('.');
+
+  const bad = labels.find((label) => !DNS_LABEL.test(label));
+  if (bad !== undefined) {
+    throw usageError(
+      `hostTemplate ${JSON.stringify(template)} gives the hostname ${JSON.stringify(host)}, whose part ${JSON.stringify(bad)} is not a DNS label.`,
+      [
+        'Each dot-separated part may only hold lowercase letters, digits and inner dashes; check the domain and environment names too.',
+        fix,
+      ],
+      'CONFIG_INVALID',
+    );
+  }
+  if (host.length > MAX_HOSTNAME) {
+    throw usageError(
+      `The hostname ${JSON.stringify(host)} is ${host.length} characters long; DNS allows ${MAX_HOSTNAME}.`,
+      ['Use a shorter domain or a shorter hostTemplate.'],
+      'CONFIG_INVALID',
+    );
+  }
+  return host;
+}
+
+/** Whether `host` is a hostname traefikctl could have produced: DNS labels, 253 characters at most. */
+export function isHostname(host: string): boolean {
+  return host.length <= MAX_HOSTNAME && host.split('.').every((label) => DNS_LABEL.test(label));
+}
+
+export interface DeploymentNames {
+  tag: string;
+  tagSlug: string;
+  dockerTag: string;
+  /** ECS service name = Traefik router and service name. */
+  serviceName: string;
+  family: string;
+  host: string;
+}
+
+/** Every name of one deployment at once, so callers never mix names from different inputs. */
+export function deploymentNames(input: HostnameInput): DeploymentNames {
+  return {
+    tag: input.tag,
+    tagSlug: slugTag(input.tag),
+    dockerTag: dockerTag(input.tag),
+    serviceName: serviceName(input.app, input.tag),
+    family: taskFamily(input.app, input.tag),
+    host: hostname(input),
+  };
+}
