@@ -1,0 +1,349 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  addDuration,
+  createServiceInput,
+  planDeployment,
+  updateServiceInput,
+  type PlanDeploymentOptions,
+} from '../../../src/lib/app/plan.js';
+import { readDeploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { appSchema, type AppConfig } from '../../../src/lib/config/schema.js';
+import { ExitCode, UserError } from '../../../src/lib/errors.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/whoami';
+const EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/traefikctl-dev-execution';
+const CALLER = 'arn:aws:sts::123456789012:assumed-role/ci/github-actions';
+
+function app(input: Parameters<typeof appSchema.parse>[0] = {}): AppConfig {
+  return appSchema.parse(input);
+}
+
+function options(overrides: Partial<PlanDeploymentOptions> = {}): PlanDeploymentOptions {
+  return {
+    context: {
+      env: 'dev',
+      region: 'eu-west-1',
+      domain: 'example.com',
+      hostTemplate: '{app}-{tag}.{env}.{domain}',
+      entryPoints: ['web'],
+    },
+    app: 'whoami',
+    appConfig: app(),
+    tag: 'v2',
+    image: { repository: REPO, digest: DIGEST },
+    cluster: {
+      cluster: 'traefikctl-dev',
+      subnets: ['subnet-0aaa', 'subnet-0bbb'],
+      securityGroups: ['sg-0app'],
+      executionRoleArn: EXECUTION_ROLE,
+      logGroup: '/traefikctl/dev',
+    },
+    deployedBy: CALLER,
+    now: new Date('2026-03-01T12:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+function usageErrorOf(work: () => unknown): UserError {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(ExitCode.Usage);
+    return error as UserError;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('planDeployment', () => {
+  it('given a CI tag, a pinned image, secrets, a health check and a ttl, it plans the whole deployment', () => {
+    const plan = planDeployment(
+      options({
+        tag: 'feature/Login_Page',
+        appConfig: app({
+          port: 8080,
+          cpu: 512,
+          memory: 1024,
+          desiredCount: 2,
+          environment: { GREETING: 'hello', APP_MODE: 'preview' },
+          secrets: { DB_PASSWORD: '/whoami/db-password' },
+          healthCheck: { path: '/health' },
+          ttl: '7d',
+        }),
+        cluster: { ...options().cluster, taskRoleArn: 'arn:aws:iam::123456789012:role/whoami-task' },
+      }),
+    );
+
+    const name = 'whoami-feature-login-page';
+    const host = 'whoami-feature-login-page.dev.example.com';
+    const image = `${REPO}@${DIGEST}`;
+    const labels = {
+      'traefik.enable': 'true',
+      'traefik.http.routers.whoami-feature-login-page.rule':
+        'Host(`whoami-feature-login-page.dev.example.com`)',
+      'traefik.http.routers.whoami-feature-login-page.entrypoints': 'web',
+      'traefik.http.routers.whoami-feature-login-page.service': 'whoami-feature-login-page',
+      'traefik.http.services.whoami-feature-login-page.loadbalancer.server.port': '8080',
+      'traefik.http.services.whoami-feature-login-page.loadbalancer.healthcheck.path': '/health',
+      'traefik.http.services.whoami-feature-login-page.loadbalancer.healthcheck.interval': '10s',
+      'traefik.http.services.whoami-feature-login-page.loadbalancer.healthcheck.timeout': '5s',
+      'traefikctl.env': 'dev',
+    };
+    const tags = [
+      { key: 'traefikctl:managed', value: 'true' },
+      { key: 'traefikctl:env', value: 'dev' },
+      { key: 'traefikctl:app', value: 'whoami' },
+      { key: 'traefikctl:tag', value: 'feature/Login_Page' },
+      { key: 'traefikctl:host', value: host },
+      { key: 'traefikctl:image', value: image },
+      { key: 'traefikctl:deployed-at', value: '2026-03-01T12:00:00.000Z' },
+      { key: 'traefikctl:deployed-by', value: CALLER },
+      { key: 'traefikctl:expires-at', value: '2026-03-08T12:00:00.000Z' },
+    ];
+    expect(plan).toEqual({
+      app: 'whoami',
+      env: 'dev',
+      region: 'eu-west-1',
+      tag: 'feature/Login_Page',
+      tagSlug: 'feature-login-page',
+      dockerTag: 'feature-login-page',
+      host,
+      url: `http://${host}`,
+      serviceName: name,
+      family: name,
+      cluster: 'traefikctl-dev',
+      image: { reference: image, pinned: true },
+      deployedAt: '2026-03-01T12:00:00.000Z',
+      deployedBy: CALLER,
+      expiresAt: '2026-03-08T12:00:00.000Z',
+      labels,
+      tags,
+      taskDefinition: {
+        family: name,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '512',
+        memory: '1024',
+        runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+        executionRoleArn: EXECUTION_ROLE,
+        taskRoleArn: 'arn:aws:iam::123456789012:role/whoami-task',
+        containerDefinitions: [
+          {
+            name: 'whoami',
+            image,
+            essential: true,
+            memory: 1024,
+            portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
+            environment: [
+              { name: 'APP_TAG', value: 'feature/Login_Page' },
+              { name: 'APP_URL', value: `http://${host}` },
+              { name: 'APP_MODE', value: 'preview' },
+              { name: 'GREETING', value: 'hello' },
+            ],
+            secrets: [{ name: 'DB_PASSWORD', valueFrom: '/whoami/db-password' }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': '/traefikctl/dev',
+                'awslogs-region': 'eu-west-1',
+                'awslogs-stream-prefix': name,
+              },
+            },
+            dockerLabels: labels,
+          },
+        ],
+        tags,
+      },
+      service: {
+        cluster: 'traefikctl-dev',
+        serviceName: name,
+        taskDefinition: name,
+        launchType: 'FARGATE',
+        desiredCount: 2,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: ['subnet-0aaa', 'subnet-0bbb'],
+            securityGroups: ['sg-0app'],
+            assignPublicIp: 'DISABLED',
+          },
+        },
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        propagateTags: 'SERVICE',
+        enableECSManagedTags: true,
+        tags,
+      },
+      warnings: [],
+    });
+  });
+
+  it('given defaults and no digest yet, the image points at the Docker tag and is marked unpinned', () => {
+    const plan = planDeployment(options({ tag: '1.2.3+build.7', image: { repository: REPO } }));
+    expect(plan.image).toEqual({ reference: `${REPO}:1-2-3-build-7`, pinned: false });
+    expect(plan.taskDefinition.containerDefinitions?.[0]?.image).toBe(`${REPO}:1-2-3-build-7`);
+    expect(plan.tags).toContainEqual({ key: 'traefikctl:image', value: `${REPO}:1-2-3-build-7` });
+    // The original tag is kept as an ECS tag value: `+` is legal there.
+    expect(plan.tags).toContainEqual({ key: 'traefikctl:tag', value: '1.2.3+build.7' });
+    expect(plan.host).toBe('whoami-1-2-3-build-7.dev.example.com');
+  });
+
+  it('given no ttl, nothing expires; a ttl flag overrides the app ttl', () => {
+    const never = planDeployment(options());
+    expect(never.expiresAt).toBeUndefined();
+    expect(never.tags.map((tag) => tag.key)).not.toContain('traefikctl:expires-at');
+
+    const flagged = planDeployment(options({ appConfig: app({ ttl: '2w' }), ttl: '36h' }));
+    expect(flagged.expiresAt).toBe('2026-03-03T00:00:00.000Z');
+    expect(flagged.service.tags).toContainEqual({
+      key: 'traefikctl:expires-at',
+      value: '2026-03-03T00:00:00.000Z',
+    });
+  });
+
+  it('given no secrets and no health check, the container has no secrets key and no health check labels', () => {
+    const plan = planDeployment(options());
+    const container = plan.taskDefinition.containerDefinitions?.[0];
+    expect(container).not.toHaveProperty('secrets');
+    expect(Object.keys(plan.labels).filter((key) => key.includes('healthcheck'))).toEqual([]);
+    expect(plan.taskDefinition).not.toHaveProperty('taskRoleArn');
+  });
+
+  it('given https, several entry points and an arm64 app, the plan follows them', () => {
+    const plan = planDeployment(
+      options({
+        context: { ...options().context, scheme: 'https', entryPoints: ['web', 'websecure'] },
+        appConfig: app({ platform: 'linux/arm64' }),
+      }),
+    );
+    expect(plan.url).toBe('https://whoami-v2.dev.example.com');
+    expect(plan.labels['traefik.http.routers.whoami-v2.entrypoints']).toBe('web,websecure');
+    expect(plan.taskDefinition.runtimePlatform).toEqual({
+      operatingSystemFamily: 'LINUX',
+      cpuArchitecture: 'ARM64',
+    });
+  });
+
+  it('given APP_TAG in the app environment, the deployment value wins and the plan warns', () => {
+    const plan = planDeployment(options({ appConfig: app({ environment: { APP_TAG: 'mine', A: '1' } }) }));
+    expect(plan.taskDefinition.containerDefinitions?.[0]?.environment).toEqual([
+      { name: 'APP_TAG', value: 'v2' },
+      { name: 'APP_URL', value: 'http://whoami-v2.dev.example.com' },
+      { name: 'A', value: '1' },
+    ]);
+    expect(plan.warnings).toEqual([
+      'apps.whoami.environment.APP_TAG is ignored: traefikctl sets APP_TAG for each deployment.',
+    ]);
+  });
+
+  it('given dry-run placeholders for the cluster outputs, they appear as given', () => {
+    const placeholder = '<from stack traefikctl-dev>';
+    const plan = planDeployment(
+      options({
+        image: { repository: '<account>.dkr.ecr.eu-west-1.amazonaws.com/whoami' },
+        cluster: {
+          cluster: 'traefikctl-dev',
+          subnets: [placeholder],
+          securityGroups: [placeholder],
+          executionRoleArn: placeholder,
+          logGroup: placeholder,
+        },
+      }),
+    );
+    expect(plan.service.networkConfiguration?.awsvpcConfiguration?.subnets).toEqual([placeholder]);
+    expect(plan.taskDefinition.executionRoleArn).toBe(placeholder);
+    expect(plan.image.pinned).toBe(false);
+  });
+
+  it('given a caller ARN with a comma, the deployed-by tag is stored encoded and reads back as the original', () => {
+    const caller = 'arn:aws:sts::123456789012:assumed-role/ci/run,42';
+    const plan = planDeployment(options({ deployedBy: caller }));
+    const stored = plan.tags.find((tag) => tag.key === 'traefikctl:deployed-by')?.value;
+    expect(stored).toMatch(/^base64:/);
+    expect(readDeploymentTags(plan.service.tags)?.deployedBy).toBe(caller);
+    expect(plan.deployedBy).toBe(caller);
+  });
+
+  it.each([
+    [
+      { appConfig: app({ cpu: 256, memory: 4096 }) },
+      "Fargate doesn't run apps.whoami with cpu 256 and memory 4096.",
+      'set apps.whoami.memory to 512, 1024, 2048',
+    ],
+    [
+      { appConfig: app({ cpu: 1024, memory: 1500 }) },
+      "Fargate doesn't run apps.whoami with cpu 1024 and memory 1500.",
+      'a multiple of 1024 from 2048 to 8192',
+    ],
+    [
+      { appConfig: app({ platform: 'linux/arm/v7' }) },
+      "Fargate can't run images built for linux/arm/v7",
+      'linux/amd64 or linux/arm64',
+    ],
+    [{ tag: '///' }, 'has no letters or digits', '--tag'],
+    [{ image: { repository: REPO, digest: 'sha256:nope' } }, 'is not a sha256 digest', 'sha256:<64 hex'],
+    [{ ttl: 'forever' }, 'The ttl "forever" is not a duration.', '7d'],
+    [
+      { appConfig: app({ environment: { TOKEN: 'x' }, secrets: { TOKEN: '/t' } }) },
+      'sets TOKEN both in environment and in secrets',
+      'one place',
+    ],
+    [
+      { context: { ...options().context, entryPoints: ['web,admin'] } },
+      'traefik.entryPoints has "web,admin"',
+      'traefik.entryPoints: [web]',
+    ],
+    [
+      { context: { ...options().context, entryPoints: [] } },
+      'traefik.entryPoints is empty',
+      'traefik.entryPoints',
+    ],
+    [
+      { tag: 'x'.repeat(300) },
+      'The value of the ECS tag traefikctl:tag is 300 characters long',
+      'shorter --tag',
+    ],
+  ] satisfies [Partial<PlanDeploymentOptions>, string, string][])(
+    'given input it cannot deploy (%#), it is a usage error with a fix',
+    (override, message, suggestion) => {
+      const error = usageErrorOf(() => planDeployment(options(override)));
+      expect(error.message).toContain(message);
+      expect(error.suggestions.join(' ')).toContain(suggestion);
+    },
+  );
+});
+
+describe('service inputs with the registered task definition', () => {
+  const arn = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:3';
+
+  it('create uses the plan with the full ARN', () => {
+    const plan = planDeployment(options());
+    expect(createServiceInput(plan, arn)).toEqual({ ...plan.service, taskDefinition: arn });
+  });
+
+  it('update rolls the existing service onto the ARN and always sends desiredCount', () => {
+    const plan = planDeployment(options({ appConfig: app({ desiredCount: 3 }) }));
+    expect(updateServiceInput(plan, arn)).toEqual({
+      cluster: 'traefikctl-dev',
+      service: 'whoami-v2',
+      taskDefinition: arn,
+      desiredCount: 3,
+      networkConfiguration: plan.service.networkConfiguration,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      propagateTags: 'SERVICE',
+      enableECSManagedTags: true,
+    });
+  });
+});
+
+describe('addDuration', () => {
+  it.each([
+    ['30s', '2026-03-01T12:00:30.000Z'],
+    ['10m', '2026-03-01T12:10:00.000Z'],
+    ['12h', '2026-03-02T00:00:00.000Z'],
+    ['7d', '2026-03-08T12:00:00.000Z'],
+    ['2w', '2026-03-15T12:00:00.000Z'],
+  ])('adds %s', (duration, expected) => {
+    expect(addDuration(new Date('2026-03-01T12:00:00.000Z'), duration).toISOString()).toBe(expected);
+  });
+});
