@@ -1,0 +1,328 @@
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { parseDocument } from 'yaml';
+
+import { describeError, UserError, usageError } from '../errors.js';
+import { interpolate, type InterpolatedValue, type KeyPath } from './interpolate.js';
+import { emptyMappingsForNulls, formatKeyPath, issueLines, VALIDATION_PARAMS } from './issues.js';
+import { configSchema, type Config } from './schema.js';
+
+export const MODULE_NAME = 'traefikctl';
+
+/** The file `traefikctl init` writes. */
+export const DEFAULT_CONFIG_FILE = 'traefikctl.config.yaml';
+
+/** Where a configuration may live, in the order looked at in each directory; the first one wins. */
+export const CONFIG_SEARCH_PLACES = [
+  'package.json',
+  `.${MODULE_NAME}rc`,
+  `.${MODULE_NAME}rc.json`,
+  `.${MODULE_NAME}rc.yaml`,
+  `.${MODULE_NAME}rc.yml`,
+  `.${MODULE_NAME}rc.js`,
+  `.${MODULE_NAME}rc.mjs`,
+  `.${MODULE_NAME}rc.ts`,
+  `${MODULE_NAME}.config.yaml`,
+  `${MODULE_NAME}.config.yml`,
+  `${MODULE_NAME}.config.json`,
+  `${MODULE_NAME}.config.js`,
+  `${MODULE_NAME}.config.mjs`,
+  `${MODULE_NAME}.config.ts`,
+] as const;
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** An explicit file: no search. Relative to `cwd`. */
+  configPath?: string | undefined;
+  /** Variables for `${VAR}` interpolation; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where the upward search ends when `cwd` is not inside a git repository; defaults to the home directory. */
+  homeDir?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file the configuration came from; undefined when none was found (defaults apply). */
+  filepath: string | undefined;
+  /** The directory relative paths in the configuration (build contexts) are resolved against. */
+  dir: string;
+  /** Strings that contained `${VAR}` references, with the text as written. */
+  interpolated: InterpolatedValue[];
+}
+
+/**
+ * Finds and validates the configuration for a command run in `cwd`.
+ *
+ * The search goes upward from `cwd` to the root of the git repository (or the home directory
+ * outside a repository), taking the nearest directory that has a configuration. cosmiconfig's own
+ * strategies do not fit: `project` stops at the first package.json (the wrong place in a monorepo,
+ * and meaningless for a Go or Python app), and `global` also reads ~/.config/traefikctl, which
+ * would make a project's deployments depend silently on a file outside it. So each directory is
+ * searched with the `none` strategy, in order.
+ */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const cwd = path.resolve(options.cwd);
+  const env = options.env ?? process.env;
+  const explorer = createExplorer(cwd);
+
+  let result: Awaited<ReturnType<typeof explorer.search>>;
+  if (options.configPath !== undefined) {
+    const filepath = path.resolve(cwd, options.configPath);
+    await assertFile(filepath, cwd);
+    result = await withLoadErrors(cwd, () => explorer.load(filepath));
+    if (result === null) {
+      throw usageError(`${displayPath(filepath, cwd)} has no traefikctl configuration.`, [
+        `Add a "${MODULE_NAME}" key to ${displayPath(filepath, cwd)}, or point to a traefikctl.config.yaml.`,
+      ]);
+    }
+  } else {
+    result = null;
+    for (const dir of await searchDirs(cwd, options.homeDir ?? homedir())) {
+      result = await withLoadErrors(cwd, () => explorer.search(dir));
+      if (result !== null) break;
+    }
+  }
+
+  if (result === null) {
+    return { config: configSchema.parse({}), filepath: undefined, dir: cwd, interpolated: [] };
+  }
+  const validated = validateConfig(result.config ?? {}, {
+    file: displayPath(result.filepath, cwd),
+    prefix: path.basename(result.filepath) === 'package.json' ? [MODULE_NAME] : [],
+    env,
+  });
+  return { ...validated, filepath: result.filepath, dir: path.dirname(result.filepath) };
+}
+
+/** The configuration file directly in `dir`, if there is one (no upward search). */
+export async function findConfigInDir(dir: string): Promise<string | undefined> {
+  const cwd = path.resolve(dir);
+  const result = await withLoadErrors(cwd, () => createExplorer(cwd).search(cwd));
+  return result?.filepath;
+}
+
+export interface ConfigSource {
+  /** The file as the user should read it in messages, e.g. `traefikctl.config.yaml`. */
+  file: string;
+  /** Where the configuration sits inside the file: `traefikctl` in package.json. */
+  prefix?: KeyPath;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Interpolates and validates a raw configuration object. Every problem is reported at once,
+ * one line each, naming the file, the key path, what was expected and what was found.
+ */
+export function validateConfig(
+  raw: unknown,
+  source: ConfigSource,
+): { config: Config; interpolated: InterpolatedValue[] } {
+  const prefix = source.prefix ?? [];
+  const where = (keys: KeyPath): string => formatKeyPath([...prefix, ...keys]);
+  const { value, interpolated, problems } = interpolate(raw, source.env);
+
+  if (problems.length > 0) {
+    const lines = problems.map((problem) =>
+      problem.kind === 'missing'
+        ? `${source.file}: ${where(problem.path)} uses \${${problem.variable}}, which is not set.`
+        : `${source.file}: ${where(problem.path)} has ${problem.reference}, which is not a variable reference.`,
+    );
+    const missing = [...new Set(problems.flatMap((p) => (p.kind === 'missing' ? [p.variable] : [])))];
+    const suggestions = [
+      ...(missing.length > 0
+        ? [
+            `Set ${missing.join(', ')} in the environment, or give a default: \${${missing[0] ?? 'NAME'}:-value}.`,
+          ]
+        : []),
+      ...(problems.some((p) => p.kind === 'syntax')
+        ? ['Write ${NAME} or ${NAME:-default}; write $${ for a literal ${.']
+        : []),
+    ];
+    throw usageError(lines.join('\n'), suggestions, 'CONFIG_VARIABLE');
+  }
+
+  let input = emptyMappingsForNulls(value, configSchema);
+  let parsed = configSchema.safeParse(input, VALIDATION_PARAMS);
+  if (!parsed.success) {
+    // A `${PORT}` is always a string; where the schema wants a number or a boolean, take the
+    // value the variable spells (`8080`, `true`) rather than failing on every interpolated port.
+    const failing = new Set(parsed.error.issues.map((issue) => JSON.stringify(issue.path)));
+    const coercible = interpolated.filter((item) => failing.has(JSON.stringify(item.path)));
+    if (coercible.length > 0) {
+      input = structuredClone(input);
+      for (const item of coercible) setAt(input, item.path, coerceScalar(getAt(input, item.path)));
+      parsed = configSchema.safeParse(input, VALIDATION_PARAMS);
+    }
+  }
+  if (!parsed.success) {
+    const byPath = new Map(interpolated.map((item) => [JSON.stringify(item.path), item]));
+    const lines = issueLines(parsed.error.issues, {
+      root: configSchema,
+      prefix,
+      foundAt: (keys) => {
+        const item = byPath.get(JSON.stringify(keys));
+        if (item === undefined) return undefined;
+        // Interpolated values may be secrets: name where they came from, never what they are.
+        const references = item.variables.map((name) => `\${${name}}`).join(', ');
+        return getAt(input, keys) === '' ? `an empty value from ${references}` : `the value of ${references}`;
+      },
+    });
+    throw usageError(
+      lines.map((line) => `${source.file}: ${line}`).join('\n'),
+      [
+        `Fix ${lines.length === 1 ? 'it' : 'them'} in ${source.file}; \`traefikctl config show\` checks the result.`,
+      ],
+      'CONFIG_INVALID',
+    );
+  }
+  return { config: parsed.data, interpolated };
+}
+
+function coerceScalar(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return value;
+}
+
+function getAt(root: unknown, keys: KeyPath): unknown {
+  let current = root;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+function setAt(root: unknown, keys: KeyPath, value: unknown): void {
+  const parent = getAt(root, keys.slice(0, -1));
+  const last = keys.at(-1);
+  if (last !== undefined && typeof parent === 'object' && parent !== null) {
+    (parent as Record<string | number, unknown>)[last] = value;
+  }
+}
+
+/** The directories searched, nearest first: up to the git root, else up to home, else up to `/`. */
+export async function searchDirs(cwd: string, home: string): Promise<string[]> {
+  const chain: string[] = [];
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    chain.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const [index, dir] of chain.entries()) {
+    if (await exists(path.join(dir, '.git'))) return chain.slice(0, index + 1);
+  }
+  const homeIndex = chain.indexOf(path.resolve(home));
+  return homeIndex === -1 ? chain : chain.slice(0, homeIndex + 1);
+}
+
+function createExplorer(cwd: string) {
+  const yamlLoader: Loader = (filepath, content) => loadYaml(filepath, content, cwd);
+  const jsonLoader: Loader = (filepath, content) => loadJson(filepath, content, cwd);
+  return cosmiconfig(MODULE_NAME, {
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
+    searchStrategy: 'none',
+    // An empty traefikctl.config.yaml is a configuration of defaults, not a reason to look further up.
+    ignoreEmptySearchPlaces: false,
+    cache: false,
+    loaders: {
+      ...defaultLoaders,
+      '.json': jsonLoader,
+      '.yaml': yamlLoader,
+      '.yml': yamlLoader,
+      noExt: yamlLoader,
+    },
+  });
+}
+
+function loadYaml(filepath: string, content: string, cwd: string): unknown {
+  const doc = parseDocument(content, { merge: true });
+  if (doc.errors.length > 0) {
+    const seen = new Set<string>();
+    const lines: string[] = [];
+    for (const error of doc.errors) {
+      const start = error.linePos?.[0];
+      const at = start === undefined ? '' : `:${start.line}:${start.col}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      const message =
+        error.code === 'MULTIPLE_DOCS'
+          ? 'the file contains more than one YAML document (---)'
+          : (error.message.split(/ at line \d+, column \d+/)[0] ?? error.message);
+      lines.push(`${displayPath(filepath, cwd)}${at}: ${lowerFirst(message)}.`);
+    }
+    throw usageError(
+      lines.join('\n'),
+      ['Check the indentation and quoting on the line named.'],
+      'CONFIG_SYNTAX',
+    );
+  }
+  // A file of comments only is empty, not "no configuration here".
+  return doc.toJS() ?? undefined;
+}
+
+function loadJson(filepath: string, content: string, cwd: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch (error) {
+    const message = describeError(error);
+    const position = /\(line (\d+) column (\d+)\)/.exec(message);
+    const at = position ? `:${position[1]}:${position[2]}` : '';
+    const text = message.replace(/ in JSON at position \d+.*$/, '');
+    throw usageError(`${displayPath(filepath, cwd)}${at}: ${lowerFirst(text)}.`, [], 'CONFIG_SYNTAX');
+  }
+}
+
+async function withLoadErrors<T>(cwd: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const filepath = (error as { filepath?: unknown }).filepath;
+    const file = typeof filepath === 'string' ? displayPath(filepath, cwd) : 'the configuration';
+    throw usageError(
+      `${file}: can't load it: ${describeError(error)}`,
+      ['Fix the module so that it runs, or use a traefikctl.config.yaml instead.'],
+      'CONFIG_LOAD',
+    );
+  }
+}
+
+async function assertFile(filepath: string, cwd: string): Promise<void> {
+  const info = await stat(filepath).catch(() => undefined);
+  if (info?.isFile()) return;
+  throw usageError(
+    `Can't find the configuration file ${displayPath(filepath, cwd)}.`,
+    ['Check the path, or leave it out to search from the current directory upward.'],
+    'CONFIG_NOT_FOUND',
+  );
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A path as the user would type it from `cwd`: `traefikctl.config.yaml`, `../traefikctl.config.yaml`,
+ * `ci/staging.yaml`. Files in unrelated directories keep their absolute path.
+ */
+export function displayPath(filepath: string, cwd: string): string {
+  const relative = path.relative(cwd, filepath);
+  const segments = relative.split(path.sep);
+  const climbs = segments.filter((segment) => segment === '..').length;
+  const upThenFile = climbs === segments.length - 1 && segments.slice(0, climbs).every((s) => s === '..');
+  if (relative === '' || path.isAbsolute(relative) || (climbs > 0 && !upThenFile)) return filepath;
+  return relative;
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0]?.toLowerCase() + text.slice(1) : text;
+}

@@ -1,0 +1,167 @@
+import { displayPath, type LoadedConfig } from './load.js';
+import { APP_NAME, detectAppName } from './app-name.js';
+import { suggestKey } from './issues.js';
+import { appSchema, type AppConfig, type EnvironmentConfig, type TraefikConfig } from './schema.js';
+import { usageError } from '../errors.js';
+
+const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The global flags, already filled from TRAEFIKCTL_ENV / AWS_REGION / AWS_PROFILE by oclif. */
+export interface GlobalOptions {
+  env?: string | undefined;
+  region?: string | undefined;
+  profile?: string | undefined;
+  /** For file names in messages; defaults to the configuration's directory. */
+  cwd?: string | undefined;
+}
+
+/** Everything a command needs to know about where it acts, with every precedence rule applied. */
+export interface ResolvedContext {
+  env: string;
+  /** Undefined: the AWS SDK resolves it (profile, AWS_DEFAULT_REGION, IMDS). */
+  region: string | undefined;
+  profile: string | undefined;
+  /** Undefined until configured; commands that need it call `requireDomain`. */
+  domain: string | undefined;
+  cluster: string;
+  hostTemplate: string;
+  registry: string | undefined;
+  /** The `environments.<env>` block as written (empty when the environment is not declared). */
+  environment: EnvironmentConfig;
+  traefik: TraefikConfig;
+  apps: Record<string, AppConfig>;
+  configPath: string | undefined;
+  /** Relative paths in the configuration (build contexts) are relative to this directory. */
+  configDir: string;
+}
+
+/**
+ * Applies the precedence rules: flag or environment variable > `environments.<env>.*` >
+ * top-level keys > defaults. Declaring any environment makes the set closed, so that a typo in
+ * `--env` fails instead of creating a new cluster.
+ */
+export function resolveContext(loaded: LoadedConfig, options: GlobalOptions = {}): ResolvedContext {
+  const { config } = loaded;
+  const file =
+    loaded.filepath === undefined ? undefined : displayPath(loaded.filepath, options.cwd ?? loaded.dir);
+  const env = options.env ?? config.environment;
+  const declared = Object.keys(config.environments);
+
+  if (options.env !== undefined && !ENV_NAME.test(options.env)) {
+    throw usageError(
+      `The environment name ${JSON.stringify(options.env)} is not valid: it must be a short lowercase name such as dev or staging.`,
+      ['Pass --env with a name such as dev, or fix TRAEFIKCTL_ENV.'],
+      'ENV_INVALID',
+    );
+  }
+  const environment = config.environments[env];
+  if (environment === undefined && declared.length > 0) {
+    const known = declared.join(', ');
+    const fromFlag = options.env !== undefined;
+    const suggestion = suggestKey(env, declared);
+    throw usageError(
+      fromFlag
+        ? `The environment ${JSON.stringify(env)} is not declared in ${file ?? 'the configuration'} (known: ${known}).`
+        : `${file ?? 'The configuration'}: environment is ${JSON.stringify(env)}, which is not declared under environments (known: ${known}).`,
+      [
+        ...(suggestion === undefined ? [] : [`Did you mean --env ${suggestion}?`]),
+        `Pass --env ${declared[0] ?? 'dev'} (or set TRAEFIKCTL_ENV), or add environments.${env} to ${file ?? 'the configuration'}.`,
+      ],
+      'ENV_UNKNOWN',
+    );
+  }
+  const settings = environment ?? {};
+  return {
+    env,
+    region: options.region ?? settings.region ?? config.region,
+    profile: options.profile ?? settings.profile ?? config.profile,
+    domain: settings.domain ?? config.domain,
+    cluster: settings.cluster ?? `traefikctl-${env}`,
+    hostTemplate: config.hostTemplate,
+    registry: config.registry,
+    environment: settings,
+    traefik: config.traefik,
+    apps: config.apps,
+    configPath: loaded.filepath,
+    configDir: loaded.dir,
+  };
+}
+
+/** The domain deployments live under; a usage error with the fix when none is configured. */
+export function requireDomain(ctx: ResolvedContext): string {
+  if (ctx.domain !== undefined) return ctx.domain;
+  const file = ctx.configPath === undefined ? undefined : displayPath(ctx.configPath, ctx.configDir);
+  throw usageError(
+    `No domain is set for the environment ${JSON.stringify(ctx.env)}: hostnames need one.`,
+    file === undefined
+      ? ['Run `traefikctl init --domain example.com` to write a configuration with your domain.']
+      : [
+          `Add \`domain: example.com\` to ${file}, or environments.${ctx.env}.domain for this environment only.`,
+        ],
+    'DOMAIN_MISSING',
+  );
+}
+
+export interface ResolvedApp {
+  name: string;
+  app: AppConfig;
+  /** False when the app is not in the configuration and runs on default settings. */
+  declared: boolean;
+}
+
+/**
+ * The app a command acts on. Without a name: the only declared app, or, when none is declared, the
+ * package.json name or directory name of `cwd` with default settings.
+ */
+export async function resolveApp(
+  ctx: ResolvedContext,
+  name: string | undefined,
+  cwd: string,
+): Promise<ResolvedApp> {
+  const declared = Object.keys(ctx.apps);
+  const file = ctx.configPath === undefined ? 'the configuration' : displayPath(ctx.configPath, cwd);
+
+  if (name !== undefined) {
+    const app = ctx.apps[name];
+    if (app !== undefined) return { name, app, declared: true };
+    if (declared.length > 0) {
+      const suggestion = suggestKey(name, declared);
+      throw usageError(
+        `Unknown app ${JSON.stringify(name)}: ${file} declares ${declared.join(', ')}.`,
+        [
+          ...(suggestion === undefined ? [] : [`Did you mean ${suggestion}?`]),
+          `To add it, declare apps.${name} in ${file}.`,
+        ],
+        'APP_UNKNOWN',
+      );
+    }
+    if (!APP_NAME.test(name)) {
+      throw usageError(
+        `The app name ${JSON.stringify(name)} is not valid: it must be a lowercase name such as whoami.`,
+        ['Use lowercase letters, digits and dashes, starting with a letter (at most 40 characters).'],
+        'APP_INVALID',
+      );
+    }
+    return { name, app: appSchema.parse({}), declared: false };
+  }
+
+  const [only] = declared;
+  if (only !== undefined && declared.length === 1)
+    return { name: only, app: ctx.apps[only] ?? appSchema.parse({}), declared: true };
+  if (declared.length > 1) {
+    throw usageError(
+      `Several apps are declared in ${file} (${declared.join(', ')}); name the one to use.`,
+      [`Pass the app as the first argument, e.g. ${declared[0] ?? 'whoami'}.`],
+      'APP_AMBIGUOUS',
+    );
+  }
+  const detected = await detectAppName(cwd);
+  if (detected === undefined) {
+    throw usageError(
+      "Can't tell which app to use: no apps are declared and neither package.json nor the directory name gives a valid app name.",
+      ['Pass the app as the first argument, e.g. whoami, or declare it under apps in the configuration.'],
+      'APP_MISSING',
+    );
+  }
+  return { name: detected, app: appSchema.parse({}), declared: false };
+}
