@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# The real components the integration tests talk to, all on 127.0.0.1:
+#   docker    dockerd (Debian docker.io) on unix:///var/run/docker.sock, no bridge, no iptables
+#   registry  distribution 2.8 (Debian docker-registry) on 127.0.0.1:5000, htpasswd auth with
+#             exactly the credentials moto's ECR GetAuthorizationToken hands out
+#   moto      moto_server on 127.0.0.1:5055, MOTO_ECS_SERVICE_RUNNING=1
+#
+# Usage: scripts/test-stack.sh install|up|env|status|verify|down
+#   install  (root) apt-get installs what is missing; moto_server must be preinstalled
+#   up       starts each component that is not already answering; state in .test-stack/
+#            (or $TEST_STACK_DIR): pid files, logs, registry config and storage
+#   env      prints `export` lines that point the AWS SDK and the tests at the stack:
+#            eval "$(scripts/test-stack.sh env)"
+#   status   says what answers and what this script started
+#   verify   builds a FROM-scratch image, logs in to the registry and pushes it (about 2 s)
+#   down     stops what this script started (by pid file), nothing else
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE_DIR=${TEST_STACK_DIR:-$REPO_ROOT/.test-stack}
+
+DOCKER_SOCK=/var/run/docker.sock
+REGISTRY_ADDR=127.0.0.1:5000
+MOTO_URL=http://127.0.0.1:5055
+# moto's ECR GetAuthorizationToken returns base64("AWS:<account>-auth-token"); the default account:
+REGISTRY_USER=AWS
+REGISTRY_PASSWORD=123456789012-auth-token
+# Desired counts in tests are 1: moto reports that many running tasks for every new service.
+MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-1}
+
+COMPONENTS=(docker registry moto)
+
+say() { printf 'test-stack: %s\n' "$*" >&2; }
+die() {
+  say "error: $*"
+  exit 1
+}
+
+# --- probes: is the component answering, whoever started it? -------------------------------------
+
+docker_answers() {
+  DOCKER_HOST=unix://$DOCKER_SOCK timeout 5 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1
+}
+
+registry_answers() {
+  # 401 without credentials, 200 with moto's: both prove it is our kind of registry.
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY_ADDR/v2/") == 401 ]] &&
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -u "$REGISTRY_USER:$REGISTRY_PASSWORD" \
+      "http://$REGISTRY_ADDR/v2/") == 200 ]]
+}
+
+# Not POST /moto-api/reset: that wipes every backend under a test suite that may be running.
+moto_alive() {
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$MOTO_URL/moto-api/") == 200 ]]
+}
+
+answers() {
+  case $1 in
+    docker) docker_answers ;;
+    registry) registry_answers ;;
+    moto) moto_alive ;;
+  esac
+}
+
+# --- pid files: only what this script started is ours to stop -------------------------------------
+
+pid_file() { printf '%s/%s.pid\n' "$STATE_DIR" "$1"; }
+
+# The pid of a live process this script started for $1, or nothing. A pid whose command line no
+# longer matches (reused pid after a reboot) is not ours.
+our_pid() {
+  local file pid pattern
+  file=$(pid_file "$1")
+  [[ -f $file ]] || return 0
+  pid=$(<"$file")
+  case $1 in
+    docker) pattern=dockerd ;;
+    registry) pattern=docker-registry ;;
+    moto) pattern=moto_server ;;
+  esac
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == *"$pattern"* ]]; then
+    printf '%s\n' "$pid"
+  fi
+}
+
+# Starts "$@" in its own session (so that the caller's job control cannot take it down), logging
+# to $STATE_DIR/$name.log; the pid is written by the process itself before it execs.
+spawn() {
+  local name=$1
+  shift
+  local log="$STATE_DIR/$name.log" pidf
+  pidf=$(pid_file "$name")
+  rm -f "$pidf"
+  : >"$log"
+  # shellcheck disable=SC2016 # the inner shell expands them
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$log" 2>&1 &
+}
+
+# wait_for NAME SECONDS: polls until NAME answers; fails early when the process died.
+wait_for() {
+  local name=$1 seconds=$2 pid deadline
+  deadline=$((SECONDS + seconds))
+  while ((SECONDS < deadline)); do
+    if answers "$name"; then return 0; fi
+    if [[ -f $(pid_file "$name") ]]; then
+      pid=$(our_pid "$name")
+      if [[ -z $pid ]]; then
+        say "$name exited during start-up; last lines of $STATE_DIR/$name.log:"
+        tail -n 15 "$STATE_DIR/$name.log" >&2 || true
+        return 1
+      fi
+    fi
+    sleep 0.2
+  done
+  say "$name did not answer within ${seconds}s; last lines of $STATE_DIR/$name.log:"
+  tail -n 15 "$STATE_DIR/$name.log" >&2 || true
+  return 1
+}
+
+require_root() {
+  [[ $(id -u) == 0 ]] || die "$1 needs root (it runs dockerd / apt-get). Rerun with sudo."
+}
+
+is_static_busybox() {
+  local busybox
+  busybox=$(command -v busybox 2>/dev/null) || return 1
+  [[ $(ldd "$busybox" 2>&1) == *'not a dynamic executable'* ]]
+}
+
+find_moto_server() {
+  local candidate
+  for candidate in "$(command -v moto_server 2>/dev/null || true)" \
+    "${PYENV_ROOT:-$HOME/.pyenv}/shims/moto_server" /root/.pyenv/shims/moto_server; do
+    if [[ -n $candidate && -x $candidate ]]; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# --- subcommands ----------------------------------------------------------------------------------
+
+cmd_install() {
+  require_root install
+  local -a packages=()
+  command -v dockerd >/dev/null || packages+=(docker.io)
+  command -v docker >/dev/null || packages+=(docker.io)
+  command -v docker-registry >/dev/null || [[ -x /usr/bin/docker-registry ]] || packages+=(docker-registry)
+  command -v htpasswd >/dev/null || packages+=(apache2-utils)
+  # Test images are built FROM scratch around a static busybox (no base image can be pulled).
+  is_static_busybox || packages+=(busybox-static)
+  command -v curl >/dev/null || packages+=(curl)
+  command -v setsid >/dev/null || packages+=(util-linux)
+
+  if ((${#packages[@]})); then
+    # Deduplicate (docker.io may be listed twice).
+    mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+    say "installing ${packages[*]}"
+    # Keep the packages' init scripts from starting a system dockerd (bridge, iptables) behind our back.
+    local policy=/usr/sbin/policy-rc.d created_policy=
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"
+      chmod 755 "$policy"
+      created_policy=1
+    fi
+    local rc=0
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; } || rc=$?
+    [[ -n $created_policy ]] && rm -f "$policy"
+    ((rc == 0)) || die "apt-get install ${packages[*]} failed (exit $rc)"
+  else
+    say "docker, docker-registry, htpasswd and busybox are installed"
+  fi
+  is_static_busybox || die "busybox on PATH ($(command -v busybox)) is not the static one; install busybox-static"
+
+  local moto
+  moto=$(find_moto_server) ||
+    die "moto_server is not installed. It comes preinstalled (moto 5.2.1 with its server extras, via pyenv); PyPI is not reachable from here, so it cannot be installed by this script."
+  "$moto" --help >/dev/null 2>&1 || die "$moto does not run (try: $moto --help)"
+  say "moto_server: $moto"
+}
+
+start_docker() {
+  local driver_args=()
+  if [[ -f $STATE_DIR/docker-storage-driver ]]; then
+    driver_args=(--storage-driver "$(<"$STATE_DIR/docker-storage-driver")")
+  fi
+  # No bridge and no iptables: containers run with --network host, and nothing touches the
+  # machine's firewall. 127.0.0.0/8 registries are insecure (plain HTTP) by default.
+  spawn docker dockerd --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
+    --host "unix://$DOCKER_SOCK" --pidfile "$STATE_DIR/dockerd-self.pid" \
+    --shutdown-timeout 5 --log-level warn "${driver_args[@]}"
+}
+
+write_registry_config() {
+  mkdir -p "$STATE_DIR/registry-data"
+  htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$STATE_DIR/registry.htpasswd"
+  cat >"$STATE_DIR/registry.yml" <<EOF
+# Generated by scripts/test-stack.sh: the test registry for traefikctl's integration tests.
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry-data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+  secret: $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  headers:
+    X-Content-Type-Options: [nosniff]
+auth:
+  htpasswd:
+    realm: traefikctl-test-registry
+    path: $STATE_DIR/registry.htpasswd
+EOF
+}
+
+start_registry() {
+  write_registry_config
+  spawn registry docker-registry serve "$STATE_DIR/registry.yml"
+}
+
+start_moto() {
+  local moto
+  moto=$(find_moto_server) || die "moto_server is not installed (see: scripts/test-stack.sh install)"
+  MOTO_ECS_SERVICE_RUNNING=$MOTO_ECS_SERVICE_RUNNING spawn moto "$moto" -H 127.0.0.1 -p 5055
+}
+
+# Tasks otherwise step towards STOPPED on every DescribeTasks (notes/moto.md §1.5); a reset does not
+# clear this, so once per server start is enough.
+configure_moto() {
+  curl -sf --max-time 5 -X POST "$MOTO_URL/moto-api/state-manager/set-transition" \
+    -H 'Content-Type: application/json' \
+    -d '{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}' >/dev/null ||
+    die "moto answers but refused the ecs::task transition; see $STATE_DIR/moto.log"
+}
+
+cmd_up() {
+  mkdir -p "$STATE_DIR"
+  local -a started=()
+  local name
+  for name in "${COMPONENTS[@]}"; do
+    if answers "$name"; then
+      if [[ -n $(our_pid "$name") ]]; then
+        say "$name already answers (started by this script)"
+      else
+        say "$name already answers (not started by this script: left as it is)"
+      fi
+      continue
+    fi
+    case $name in
+      docker)
+        require_root "starting dockerd"
+        command -v dockerd >/dev/null || die "dockerd is not installed: run scripts/test-stack.sh install"
+        start_docker
+        ;;
+      registry)
+        command -v docker-registry >/dev/null || die "docker-registry is not installed: run scripts/test-stack.sh install"
+        command -v htpasswd >/dev/null || die "htpasswd is not installed: run scripts/test-stack.sh install"
+        start_registry
+        ;;
+      moto) start_moto ;;
+    esac
+    started+=("$name")
+  done
+
+  # They start in parallel; wait for each in turn.
+  local failed=()
+  for name in "${started[@]}"; do
+    case $name in
+      docker)
+        if ! wait_for docker 30; then
+          if grep -qiE 'graphdriver|overlay|storage-driver' "$STATE_DIR/docker.log" && [[ ! -f $STATE_DIR/docker-storage-driver ]]; then
+            say "overlay2 does not work here; retrying dockerd with the vfs storage driver"
+            echo vfs >"$STATE_DIR/docker-storage-driver"
+            start_docker
+            wait_for docker 30 || failed+=(docker)
+          else
+            failed+=(docker)
+          fi
+        fi
+        ;;
+      registry) wait_for registry 15 || failed+=(registry) ;;
+      moto) wait_for moto 45 || failed+=(moto) ;;
+    esac
+    [[ " ${failed[*]} " == *" $name "* ]] || say "$name is up"
+  done
+  if moto_alive; then configure_moto; fi
+  ((${#failed[@]} == 0)) || die "could not start: ${failed[*]}"
+}
+
+cmd_env() {
+  cat <<EOF
+export AWS_ENDPOINT_URL=$MOTO_URL
+export AWS_ACCESS_KEY_ID=testing
+export AWS_SECRET_ACCESS_KEY=testing
+export AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN
+export DOCKER_HOST=unix://$DOCKER_SOCK
+export TRAEFIKCTL_TEST_MOTO_URL=$MOTO_URL
+export TRAEFIKCTL_TEST_REGISTRY=$REGISTRY_ADDR
+EOF
+}
+
+cmd_status() {
+  local name pid all_up=0
+  for name in "${COMPONENTS[@]}"; do
+    pid=$(our_pid "$name")
+    if answers "$name"; then
+      printf '%-9s up%s\n' "$name" "${pid:+ (pid $pid, started by this script)}"
+    else
+      printf '%-9s down%s\n' "$name" "${pid:+ (pid $pid alive but not answering; see $STATE_DIR/$name.log)}"
+      all_up=1
+    fi
+  done
+  return $all_up
+}
+
+cmd_verify() {
+  docker_answers || die "docker is not answering: run scripts/test-stack.sh up"
+  registry_answers || die "the registry is not answering: run scripts/test-stack.sh up"
+  local work image
+  work=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: $work is local
+  trap "rm -rf '$work'" RETURN
+  mkdir -p "$work/context" "$work/docker-config"
+  chmod 700 "$work/docker-config"
+  cp "$(command -v busybox)" "$work/context/busybox"
+  printf 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["true"]\n' >"$work/context/Dockerfile"
+  image="$REGISTRY_ADDR/test-stack/verify:$(date +%s)"
+  export DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$work/docker-config
+  docker build -q -t "$image" "$work/context" >/dev/null 2>"$work/build.err" || {
+    cat "$work/build.err" >&2
+    die "docker build failed"
+  }
+  printf '%s' "$REGISTRY_PASSWORD" | docker login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1 ||
+    die "docker login $REGISTRY_ADDR failed"
+  docker push -q "$image" >/dev/null || die "docker push $image failed"
+  docker run --rm --network host "$image" >/dev/null || die "docker run $image failed"
+  docker rmi -f "$image" >/dev/null
+  say "docker build, login, push to $REGISTRY_ADDR and run work"
+}
+
+stop_one() {
+  local name=$1 pid i
+  pid=$(our_pid "$name")
+  if [[ -z $pid ]]; then
+    rm -f "$(pid_file "$name")"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    [[ -d /proc/$pid ]] || break
+    sleep 0.2
+  done
+  if [[ -d /proc/$pid ]]; then
+    say "$name (pid $pid) ignored SIGTERM for 20s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$(pid_file "$name")"
+  say "$name stopped"
+}
+
+cmd_down() {
+  local name any=
+  for name in moto registry docker; do
+    [[ -n $(our_pid "$name") ]] && any=1
+    stop_one "$name"
+  done
+  [[ -n $any ]] || say "nothing started by this script is running"
+}
+
+case ${1:-} in
+  install) cmd_install ;;
+  up) cmd_up ;;
+  env) cmd_env ;;
+  status) cmd_status ;;
+  verify) cmd_verify ;;
+  down) cmd_down ;;
+  *)
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,91 @@
+/**
+ * What the global setup found out about the test stack, handed to every integration test file
+ * through vitest's provide/inject. Shared by test/setup/* and test/support/stack.ts.
+ */
+
+export type StackComponent = 'docker' | 'registry' | 'moto';
+
+export const STACK_COMPONENTS: readonly StackComponent[] = ['docker', 'registry', 'moto'];
+
+/** moto's default account: STS answers with it and ECR's auth token is `AWS:<account>-auth-token`. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+
+export interface TestStackInfo {
+  /** moto_server, e.g. http://127.0.0.1:5055; AWS_ENDPOINT_URL points here in every test. */
+  motoUrl: string;
+  /** The registry as `host:port` (127.0.0.1:5000), the way image references name it. */
+  registry: string;
+  /** The registry's htpasswd login: exactly what moto's ECR GetAuthorizationToken returns. */
+  registryAuth: { username: string; password: string };
+  /** DOCKER_HOST of the test engine. */
+  dockerHost: string;
+  /** A statically linked busybox to copy into FROM-scratch test images, if one is installed. */
+  busybox: string | null;
+  /** The environment every test runs with; pass it on to child processes you spawn. */
+  awsEnv: Record<string, string>;
+  /** Each component that does not answer, with the reason. Empty when the stack is complete. */
+  missing: Partial<Record<StackComponent, string>>;
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    testStack: TestStackInfo;
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Tests talk to 127.0.0.1 only: an override that points anywhere else is refused outright. */
+function loopbackUrl(name: string, value: string): string {
+  const url = new URL(value);
+  if (!LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new Error(`${name}=${value} is not a loopback address; tests only talk to 127.0.0.1.`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * The stack's addresses: scripts/test-stack.sh's fixed ports, overridable with the variables that
+ * `scripts/test-stack.sh env` prints. AWS_ENDPOINT_URL from the shell is deliberately NOT read: a
+ * developer's own endpoint must never receive test traffic.
+ */
+export function stackAddresses(
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<TestStackInfo, 'busybox' | 'missing'> {
+  const motoUrl = loopbackUrl(
+    'TRAEFIKCTL_TEST_MOTO_URL',
+    env.TRAEFIKCTL_TEST_MOTO_URL ?? 'http://127.0.0.1:5055',
+  );
+  const registry = env.TRAEFIKCTL_TEST_REGISTRY ?? '127.0.0.1:5000';
+  loopbackUrl('TRAEFIKCTL_TEST_REGISTRY', `http://${registry}`);
+  const dockerHost = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  if (!dockerHost.startsWith('unix://')) loopbackUrl('DOCKER_HOST', dockerHost.replace(/^tcp:/, 'http:'));
+  return {
+    motoUrl,
+    registry,
+    registryAuth: { username: 'AWS', password: `${MOTO_ACCOUNT_ID}-auth-token` },
+    dockerHost,
+    awsEnv: {
+      AWS_ENDPOINT_URL: motoUrl,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      // The credential chain must never fall through to the instance metadata address.
+      AWS_EC2_METADATA_DISABLED: 'true',
+      DOCKER_HOST: dockerHost,
+      TRAEFIKCTL_TEST_MOTO_URL: motoUrl,
+      TRAEFIKCTL_TEST_REGISTRY: registry,
+      // oclif's update check would ask the npm registry from every spawned bin/run.js.
+      TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
+    },
+  };
+}
+
+/** Variables from the developer's shell that could send a test's AWS call somewhere else. */
+export function strayAwsVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env).filter(
+    (name) =>
+      name.startsWith('AWS_ENDPOINT_URL_') ||
+      ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION'].includes(name),
+  );
+}

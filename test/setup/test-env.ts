@@ -1,0 +1,16 @@
+/**
+ * Runs before every test file, unit and integration alike: whatever the developer's shell says,
+ * an AWS call from a test (or from a bin/run.js it spawns) goes to moto on 127.0.0.1 with fake
+ * credentials, never to real AWS or a profile's endpoint. A unit test that calls AWS by mistake
+ * then fails with ECONNREFUSED instead of touching an account.
+ */
+import { inject } from 'vitest';
+import { stackAddresses, strayAwsVariables } from './stack-context.js';
+import type { TestStackInfo } from './stack-context.js';
+
+// Only the integration project has a global setup; the unit project computes the same addresses.
+const provided = inject('testStack') as TestStackInfo | undefined;
+const awsEnv = provided?.awsEnv ?? stackAddresses().awsEnv;
+
+for (const name of strayAwsVariables(process.env)) Reflect.deleteProperty(process.env, name);
+Object.assign(process.env, awsEnv);
