@@ -47,16 +47,19 @@ function linesFor(issue: Issue, context: IssueContext): string[] {
       return `unknown key ${keyPath([...path, key])}${hint}`;
     });
   }
+  const expected = expectedOf(issue, context.root);
   if (issue.code === 'invalid_key') {
-    const key = path.at(-1);
-    const parent = path.slice(0, -1);
-    const expected = issue.issues.map((inner) => expectation(inner, undefined)).join(' and ');
-    return [`the name ${String(key)} in ${keyPath(parent)} must be ${expected}.`];
+    return [`the name ${String(path.at(-1))} in ${keyPath(path.slice(0, -1))} must be ${expected}.`];
   }
-  const expected = expectation(issue, schemaAt(context.root, path));
   if (issue.input === undefined) return [`${keyPath(path)} is missing: it must be ${expected}.`];
   const found = context.foundAt?.(path) ?? describeFound(issue.input);
   return [`${keyPath(path)} must be ${expected}, found ${found}.`];
+}
+
+/** What the value (or, for a bad mapping key, the key) must be: `a number between 1 and 65535`. */
+export function expectedOf(issue: Issue, root: z.ZodType): string {
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => expectation(inner, undefined)).join(' and ');
+  return expectation(issue, schemaAt(root, issue.path as KeyPath));
 }
 
 function expectation(issue: Issue, schema: z.ZodType | undefined): string {

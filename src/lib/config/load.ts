@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -97,11 +97,20 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   return { ...validated, filepath: result.filepath, dir: path.dirname(result.filepath) };
 }
 
-/** The configuration file directly in `dir`, if there is one (no upward search). */
+/**
+ * The configuration file directly in `dir`, if there is one (no upward search). Files are only
+ * looked at, never loaded: a JavaScript configuration is not run just to see that it exists.
+ */
 export async function findConfigInDir(dir: string): Promise<string | undefined> {
-  const cwd = path.resolve(dir);
-  const result = await withLoadErrors(cwd, () => createExplorer(cwd).search(cwd));
-  return result?.filepath;
+  for (const place of CONFIG_SEARCH_PLACES) {
+    const file = path.join(path.resolve(dir), place);
+    if (place === 'package.json') {
+      if (await hasPackageKey(file)) return file;
+    } else if (await exists(file)) {
+      return file;
+    }
+  }
+  return undefined;
 }
 
 export interface ConfigSource {
@@ -301,6 +310,16 @@ async function assertFile(filepath: string, cwd: string): Promise<void> {
     ['Check the path, or leave it out to search from the current directory upward.'],
     'CONFIG_NOT_FOUND',
   );
+}
+
+async function hasPackageKey(file: string): Promise<boolean> {
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return typeof data === 'object' && data !== null && MODULE_NAME in data;
+  } catch {
+    // No package.json, or one that is not JSON: either way it holds no configuration to protect.
+    return false;
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
