@@ -41,6 +41,10 @@ export default tseslint.config(
   {
     files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.{js,mjs}'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
   {
     files: ['test/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -17,7 +17,7 @@ export function formatError(error: unknown, options: { color: boolean; debug: bo
   } else if (isOclifUsageError(error)) {
     // Parse errors from oclif (unknown flag, missing argument) already read as user-facing text.
     lines.push(`${s.red('Error:')} ${message}`);
-    lines.push(`  ${s.dim('→')} See --help for usage.`);
+    if (!message.includes('--help')) lines.push(`  ${s.dim('→')} See --help for usage.`);
   } else {
     lines.push(`${s.red('Error:')} ${message}`);
     if (options.debug && error instanceof Error && error.stack) lines.push(s.dim(error.stack));

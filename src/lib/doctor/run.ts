@@ -1,0 +1,241 @@
+import { AwsClients } from '../aws/clients.js';
+import { explainAwsError } from '../aws/errors.js';
+import { loadConfig } from '../config/load.js';
+import { resolveContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
+import { configSchema } from '../config/schema.js';
+import { dockerVersion } from '../docker/docker.js';
+import { describeError, isUserError } from '../errors.js';
+import { checkNode, fail, ok, skip, warn, type CheckResult } from './checks.js';
+
+export interface DoctorOptions {
+  cwd: string;
+  global: GlobalOptions;
+  /** Environment for the Traefik API password (TRAEFIKCTL_TRAEFIK_PASSWORD); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Per network check, so that a dead endpoint can't hang the doctor. */
+  timeoutMs?: number;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  env: string;
+  checks: CheckResult[];
+}
+
+const ORDER = ['node', 'docker', 'config', 'region', 'credentials', 'cluster', 'traefik'] as const;
+
+/**
+ * Checks everything traefikctl depends on, independent checks concurrently, and says how to fix
+ * each failure. Never throws for a failed check: a failure is a result.
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
+  const timeoutMs = options.timeoutMs ?? 8000;
+  const results: CheckResult[] = [checkNode()];
+
+  const dockerCheck = checkDocker();
+  const { result: configResult, context } = await checkConfig(options);
+  results.push(configResult);
+
+  const clients = new AwsClients({ region: context.region, profile: context.profile, maxAttempts: 2 });
+  try {
+    const region = await checkRegion(clients);
+    results.push(region);
+    const credentials =
+      region.status === 'ok'
+        ? await withTimeout(checkCredentials(clients), timeoutMs, 'credentials')
+        : skip('credentials', 'needs an AWS region');
+    results.push(credentials);
+    const awsReady = credentials.status === 'ok';
+    const [cluster, traefik] = await Promise.all([
+      awsReady
+        ? withTimeout(checkCluster(clients, context), timeoutMs, 'cluster')
+        : skip('cluster', 'needs AWS credentials'),
+      withTimeout(checkTraefik(clients, context, env, awsReady, timeoutMs), timeoutMs + 1000, 'traefik'),
+    ]);
+    results.push(cluster, traefik, await dockerCheck);
+  } finally {
+    await clients.destroy();
+  }
+
+  const checks = ORDER.map((id) => results.find((r) => r.id === id)).filter(
+    (r): r is CheckResult => r !== undefined,
+  );
+  return { ok: checks.every((c) => c.status !== 'fail'), env: context.env, checks };
+}
+
+async function checkDocker(): Promise<CheckResult> {
+  try {
+    const version = await dockerVersion();
+    return ok('docker', `daemon ${version.server} (${version.platform}), client ${version.client}`);
+  } catch (error) {
+    return failFrom('docker', error, 'Start Docker, then run `traefikctl doctor` again.');
+  }
+}
+
+async function checkConfig(
+  options: DoctorOptions,
+): Promise<{ result: CheckResult; context: ResolvedContext }> {
+  try {
+    const loaded = await loadConfig({ cwd: options.cwd });
+    const context = resolveContext(loaded, { ...options.global, cwd: options.cwd });
+    if (loaded.filepath === undefined) {
+      return {
+        result: warn(
+          'config',
+          'no configuration file found; defaults apply',
+          'Create one with `traefikctl init`.',
+        ),
+        context,
+      };
+    }
+    const apps = Object.keys(loaded.config.apps);
+    return {
+      result: ok(
+        'config',
+        `${loaded.filepath} (env ${context.env}${apps.length ? `, apps: ${apps.join(', ')}` : ''})`,
+      ),
+      context,
+    };
+  } catch (error) {
+    // The rest of the checks still run, on the defaults and the global flags.
+    const context = resolveContext(
+      { config: configSchema.parse({}), filepath: undefined, dir: options.cwd, interpolated: [] },
+      { ...options.global, env: options.global.env ?? 'dev', cwd: options.cwd },
+    );
+    return { result: failFrom('config', error, 'Fix the configuration file.'), context };
+  }
+}
+
+async function checkRegion(clients: AwsClients): Promise<CheckResult> {
+  try {
+    const region = await (await clients.sts()).config.region();
+    if (!region) throw new Error('Region is missing');
+    return ok('region', region);
+  } catch {
+    return fail(
+      'region',
+      'no AWS region is set',
+      'Pass --region, set AWS_REGION, or set `region` in the configuration.',
+    );
+  }
+}
+
+async function checkCredentials(clients: AwsClients): Promise<CheckResult> {
+  try {
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const identity = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
+    return ok('credentials', `${identity.Arn ?? 'unknown identity'} (account ${identity.Account ?? '?'})`);
+  } catch (error) {
+    return failFrom(
+      'credentials',
+      explainAwsError(error, 'check your AWS identity', 'sts:GetCallerIdentity'),
+    );
+  }
+}
+
+async function checkCluster(clients: AwsClients, context: ResolvedContext): Promise<CheckResult> {
+  const upFix = `Create it with \`traefikctl cluster up --env ${context.env}\`.`;
+  try {
+    const { DescribeClustersCommand } = await import('@aws-sdk/client-ecs');
+    const { clusters = [] } = await (
+      await clients.ecs()
+    ).send(new DescribeClustersCommand({ clusters: [context.cluster] }));
+    const cluster = clusters.find((c) => c.status === 'ACTIVE');
+    if (!cluster) return fail('cluster', `${context.cluster} doesn't exist`, upFix);
+    return ok(
+      'cluster',
+      `${context.cluster} (${cluster.activeServicesCount ?? 0} services, ${cluster.runningTasksCount ?? 0} running tasks)`,
+    );
+  } catch (error) {
+    return failFrom(
+      'cluster',
+      explainAwsError(error, `describe the ECS cluster ${context.cluster}`, 'ecs:DescribeClusters'),
+    );
+  }
+}
+
+async function checkTraefik(
+  clients: AwsClients,
+  context: ResolvedContext,
+  env: NodeJS.ProcessEnv,
+  awsReady: boolean,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  const apiUrl = context.traefik.apiUrl;
+  if (!apiUrl) return skip('traefik', 'no API URL configured (traefik.apiUrl)');
+  const password =
+    env.TRAEFIKCTL_TRAEFIK_PASSWORD ?? (awsReady ? await readPassword(clients, context) : undefined);
+  const headers: Record<string, string> = {};
+  if (password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${context.traefik.username}:${password}`).toString('base64')}`;
+  }
+  const url = new URL('api/version', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
+  try {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    if (response.status === 401 || response.status === 403) {
+      return fail(
+        'traefik',
+        `${apiUrl} refused the credentials (HTTP ${response.status})`,
+        password === undefined
+          ? 'Set TRAEFIKCTL_TRAEFIK_PASSWORD, or make the SSM parameter readable with your AWS credentials.'
+          : 'Check the password in TRAEFIKCTL_TRAEFIK_PASSWORD or the SSM parameter.',
+      );
+    }
+    if (!response.ok)
+      return fail('traefik', `${apiUrl} answered HTTP ${response.status}`, 'Check traefik.apiUrl.');
+    const body = (await response.json().catch(() => ({}))) as { Version?: string };
+    return ok('traefik', `Traefik ${body.Version ?? '(unknown version)'} at ${apiUrl}`);
+  } catch (error) {
+    return fail(
+      'traefik',
+      `${apiUrl} is unreachable (${describeError(error)})`,
+      `Check traefik.apiUrl and that the cluster is up (\`traefikctl cluster status --env ${context.env}\`).`,
+    );
+  }
+}
+
+async function readPassword(clients: AwsClients, context: ResolvedContext): Promise<string | undefined> {
+  const name = context.traefik.passwordParameter ?? `/traefikctl/${context.env}/traefik-api-password`;
+  try {
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const { Parameter } = await (
+      await clients.ssm()
+    ).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return Parameter?.Value;
+  } catch {
+    // Unreadable or missing: the API check then reports the refusal with the fix.
+    return undefined;
+  }
+}
+
+function failFrom(
+  id: CheckResult['id'],
+  error: unknown,
+  fallbackFix = 'Rerun with --verbose for details.',
+): CheckResult {
+  if (isUserError(error)) return fail(id, error.message, error.suggestions[0] ?? fallbackFix);
+  return fail(id, describeError(error), fallbackFix);
+}
+
+async function withTimeout(
+  check: Promise<CheckResult>,
+  ms: number,
+  id: CheckResult['id'],
+): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve(
+          fail(id, `no answer within ${Math.round(ms / 1000)}s`, 'Check your network and AWS endpoint.'),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
