@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Two projects over `test/**\/*.test.{ts,tsx}`:
@@ -14,7 +14,7 @@ const report = process.env.TRAEFIKCTL_TEST_REPORT;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.{ts,tsx}'],
+    // No `include` here: `extends: true` concatenates arrays, so each project names its own files.
     setupFiles: ['test/setup/test-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -22,7 +22,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', exclude: stackTests },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.{ts,tsx}'],
+          exclude: [...configDefaults.exclude, ...stackTests],
+        },
       },
       {
         extends: true,
