@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import {
   ClusterNotFoundException,
   CreateClusterCommand,
+  CreateServiceCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
+  RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -111,6 +113,35 @@ describeWith(['moto'], 'the AWS SDK reaching moto through AWS_ENDPOINT_URL', (st
     expect(fromDefault.failures).toEqual([
       { arn: `arn:aws:ecs:us-east-1:${MOTO_ACCOUNT_ID}:cluster/${name}`, reason: 'MISSING' },
     ]);
+  });
+
+  it('reports a new service with desiredCount 1 as running and stable, as the deploy tests assume', async () => {
+    // given a cluster and a task definition of our own
+    const ecs = await clientsFor({ maxAttempts: 1 }).ecs();
+    const cluster = uniqueName('moto-sdk');
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: cluster,
+        containerDefinitions: [{ name: 'web', image: 'whoami:v1', memory: 128 }],
+      }),
+    );
+
+    // when a service asks for one task
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'web',
+        taskDefinition: taskDefinition?.taskDefinitionArn,
+        desiredCount: 1,
+      }),
+    );
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }));
+
+    // then moto counts it running: the server was started with MOTO_ECS_SERVICE_RUNNING=1
+    // (scripts/test-stack.sh); without it, every rollout test would wait for a task that never comes
+    expect(services?.[0]).toMatchObject({ desiredCount: 1, runningCount: 1, pendingCount: 0 });
+    expect(services?.[0]?.deployments).toMatchObject([{ status: 'PRIMARY', rolloutState: 'COMPLETED' }]);
   });
 
   it('turns a missing cluster into the typed SDK exception, which explainAwsError leaves to the caller', async () => {
