@@ -1,0 +1,383 @@
+import {
+  priorityText,
+  providerOf,
+  qualify,
+  routerStatus,
+  type RouterStatus,
+  type TraefikRouter,
+  type TraefikService,
+} from '../traefik/schemas.js';
+import type { TraefikLists, TraefikState } from '../traefik/state.js';
+
+/**
+ * Router -> service -> servers, joined with the ECS deployments of the environment: the data behind
+ * `routes`, `routes show` and `routes --watch`. Pure and linear in the number of routers: services
+ * are indexed by name, and each service's servers are resolved once however many routers use it.
+ */
+
+/** A deployment as the ECS tags describe it (DESIGN.md "State lives in AWS"). */
+export interface Deployment {
+  app: string;
+  /** The original tag, as CI passed it. */
+  tag: string;
+  env: string;
+  host: string;
+  /** The ECS service name, which is also the Traefik router and service name (`<service>@ecs`). */
+  service: string;
+  /** ISO 8601, from `traefikctl:deployed-at`. */
+  deployedAt?: string | undefined;
+  expiresAt?: string | undefined;
+  /** ECS service status: ACTIVE, or DRAINING/INACTIVE once it is being deleted. */
+  status?: string | undefined;
+}
+
+export type Protocol = 'http' | 'tcp' | 'udp';
+/** Traefik's status of the router, or `missing`: a deployment Traefik has no router for. */
+export type RouteStatus = RouterStatus | 'missing';
+export type ServerStatus = 'UP' | 'DOWN' | 'UNKNOWN';
+
+export interface RouteServer {
+  /** URL (HTTP) or host:port (TCP, UDP). */
+  address: string;
+  /** UNKNOWN where Traefik reports no status (UDP, services without a health check map). */
+  status: ServerStatus;
+  /** The load-balancer service the server belongs to (differs from the router's for weighted services). */
+  service: string;
+}
+
+export type AttentionKind =
+  | 'router-error'
+  | 'router-warning'
+  | 'service-missing'
+  | 'no-servers'
+  | 'no-server-up'
+  | 'not-discovered'
+  | 'orphaned';
+
+export interface Attention {
+  kind: AttentionKind;
+  message: string;
+}
+
+export interface RouteTls {
+  options?: string | undefined;
+  certResolver?: string | undefined;
+  passthrough?: boolean | undefined;
+  domains?: { main?: string | undefined; sans?: string[] | undefined }[] | undefined;
+}
+
+export interface Route {
+  /** `name@provider`, e.g. `whoami-v2@ecs`. */
+  name: string;
+  protocol: Protocol;
+  provider: string;
+  status: RouteStatus;
+  rule?: string | undefined;
+  /** The hosts the rule matches (`Host(...)`, `HostSNI(...)`), in rule order. */
+  hosts: string[];
+  /** Exact int64 as text (internal routers exceed 2^53). */
+  priority?: string | undefined;
+  entryPoints: string[];
+  middlewares: string[];
+  tls?: RouteTls | undefined;
+  /** Qualified service name. */
+  service?: string | undefined;
+  serviceType?: string | undefined;
+  servers: RouteServer[];
+  serversUp: number;
+  serversTotal: number;
+  /** Traefik's own error and warning messages for the router. */
+  errors: string[];
+  deployment?: Deployment | undefined;
+  /** Why the route needs a look; empty when it is healthy. */
+  attention: Attention[];
+}
+
+export interface JoinOptions {
+  /**
+   * The managed ECS deployments of the environment, when AWS could be read. Undefined: routes are
+   * shown without app/tag, and missing or orphaned routers can't be told.
+   */
+  deployments?: readonly Deployment[] | undefined;
+  /** Keep Traefik's own routers (`@internal`: api, dashboard, ping); off by default. */
+  includeInternal?: boolean;
+}
+
+const ECS_PROVIDER = 'ecs';
+const INTERNAL_PROVIDER = 'internal';
+const PROTOCOLS: readonly Protocol[] = ['http', 'tcp', 'udp'];
+// `Host(...)` and `HostSNI(...)`, not `HostRegexp(...)` or `HostHeader(...)`.
+const HOST_MATCHER = /(?<![A-Za-z])Host(?:SNI)?\(([^)]*)\)/g;
+const QUOTED = /`([^`]*)`|"([^"]*)"/g;
+
+interface Resolved {
+  servers: RouteServer[];
+  /** Qualified names of services referenced but not present (the router's own, or children). */
+  missing: string[];
+  type: string | undefined;
+}
+
+/** Resolves services to their servers once each, following weighted, mirroring and failover services. */
+class ServiceResolver {
+  readonly #index = new Map<string, TraefikService>();
+  readonly #memo = new Map<string, Resolved>();
+  readonly #resolving = new Set<string>();
+
+  constructor(services: readonly TraefikService[]) {
+    for (const service of services) if (service.name !== undefined) this.#index.set(service.name, service);
+  }
+
+  has(name: string): boolean {
+    return this.#index.has(name);
+  }
+
+  resolve(name: string): Resolved {
+    const known = this.#memo.get(name);
+    if (known !== undefined) return known;
+    const service = this.#index.get(name);
+    if (service === undefined) return { servers: [], missing: [name], type: undefined };
+    // A weighted service that (indirectly) contains itself: Traefik refuses it; don't loop.
+    if (this.#resolving.has(name)) return { servers: [], missing: [], type: service.type };
+    this.#resolving.add(name);
+    const result = this.#compute(name, service);
+    this.#resolving.delete(name);
+    this.#memo.set(name, result);
+    return result;
+  }
+
+  #compute(name: string, service: TraefikService): Resolved {
+    const provider = service.provider ?? providerOf(name);
+    const type = service.type;
+    const lb = service.loadBalancer;
+    if (lb) {
+      const statuses = service.serverStatus ?? {};
+      const servers: RouteServer[] = [];
+      for (const server of lb.servers ?? []) {
+        const address = server.url ?? server.address;
+        if (address === undefined) continue;
+        const status = statuses[address];
+        servers.push({
+          address,
+          status: status === 'UP' || status === 'DOWN' ? status : 'UNKNOWN',
+          service: name,
+        });
+      }
+      return { servers, missing: [], type };
+    }
+    const children: string[] = [];
+    for (const child of service.weighted?.services ?? service.highestRandomWeight?.services ?? []) {
+      if (child.name !== undefined) children.push(child.name);
+    }
+    // Mirrors only receive copies; answers come from the main service.
+    if (service.mirroring?.service !== undefined) children.push(service.mirroring.service);
+    if (service.failover?.service !== undefined) children.push(service.failover.service);
+    if (service.failover?.fallback !== undefined) children.push(service.failover.fallback);
+
+    const seen = new Set<string>();
+    const servers: RouteServer[] = [];
+    const missing: string[] = [];
+    for (const child of children) {
+      const resolved = this.resolve(qualify(child, provider));
+      missing.push(...resolved.missing);
+      for (const server of resolved.servers) {
+        if (seen.has(server.address)) continue;
+        seen.add(server.address);
+        servers.push(server);
+      }
+    }
+    return { servers, missing: [...new Set(missing)], type };
+  }
+}
+
+/** The hosts a rule matches: `Host(\`a\`) && PathPrefix(\`/x\`)` -> [a]. */
+export function ruleHosts(rule: string | undefined): string[] {
+  if (rule === undefined) return [];
+  const hosts: string[] = [];
+  for (const match of rule.matchAll(HOST_MATCHER)) {
+    for (const quoted of (match[1] ?? '').matchAll(QUOTED)) {
+      const host = quoted[1] ?? quoted[2];
+      if (host !== undefined && host !== '' && !hosts.includes(host)) hosts.push(host);
+    }
+  }
+  return hosts;
+}
+
+export function isHealthy(route: Route): boolean {
+  return route.attention.length === 0;
+}
+
+/**
+ * Joins Traefik's routers with their services and servers, and with the ECS deployments when given.
+ * Returns HTTP routes, then TCP, then UDP, each sorted by name; deployments without a router are
+ * added as `missing` HTTP routes in name order.
+ */
+export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Route[] {
+  const deployments = options.deployments;
+  const byService = new Map<string, Deployment>();
+  for (const deployment of deployments ?? []) byService.set(deployment.service, deployment);
+  const discovered = new Set<string>();
+
+  const routes: Route[] = [];
+  for (const protocol of PROTOCOLS) {
+    const lists: TraefikLists = state[protocol];
+    const resolver = new ServiceResolver(lists.services);
+    const joined: Route[] = [];
+    for (const router of lists.routers) {
+      const route = joinRouter(router, protocol, resolver);
+      if (route === undefined) continue;
+      if (route.provider === INTERNAL_PROVIDER && !options.includeInternal) continue;
+      if (protocol === 'http' && route.provider === ECS_PROVIDER && deployments !== undefined) {
+        const plainName = route.name.slice(0, -`@${ECS_PROVIDER}`.length);
+        const deployment = byService.get(plainName);
+        if (deployment !== undefined) {
+          discovered.add(plainName);
+          route.deployment = deployment;
+          if (isDeleted(deployment)) {
+            route.attention.push({
+              kind: 'orphaned',
+              message: `its ECS service ${deployment.service} is being deleted (${deployment.status ?? ''}).`,
+            });
+          }
+        } else if (!route.service?.endsWith(`@${INTERNAL_PROVIDER}`)) {
+          route.attention.push({
+            kind: 'orphaned',
+            message: `no traefikctl deployment named ${plainName} exists: it was removed, or something else runs it.`,
+          });
+        }
+      }
+      joined.push(route);
+    }
+    if (protocol === 'http' && deployments !== undefined) {
+      for (const deployment of deployments) {
+        if (discovered.has(deployment.service) || isDeleted(deployment)) continue;
+        joined.push(missingRoute(deployment));
+      }
+    }
+    joined.sort(byName);
+    routes.push(...joined);
+  }
+  return routes;
+}
+
+function isDeleted(deployment: Deployment): boolean {
+  return deployment.status !== undefined && deployment.status !== 'ACTIVE';
+}
+
+function byName(a: Route, b: Route): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function joinRouter(router: TraefikRouter, protocol: Protocol, resolver: ServiceResolver): Route | undefined {
+  const name = router.name;
+  if (name === undefined) return undefined;
+  const provider = router.provider ?? providerOf(name) ?? '';
+  const status = routerStatus(router.status);
+  const errors = router.error ?? [];
+  const service = router.service === undefined ? undefined : qualify(router.service, provider);
+  const attention: Attention[] = [];
+
+  if (status === 'disabled') {
+    attention.push({
+      kind: 'router-error',
+      message: errors.length > 0 ? errors.join('; ') : 'Traefik disabled this router.',
+    });
+  } else if (status === 'warning') {
+    attention.push({
+      kind: 'router-warning',
+      message: errors.length > 0 ? errors.join('; ') : 'Traefik reports a warning for this router.',
+    });
+  }
+
+  let resolved: Resolved = { servers: [], missing: [], type: undefined };
+  if (service !== undefined) {
+    resolved = resolver.resolve(service);
+    const internal = providerOf(service) === INTERNAL_PROVIDER;
+    // A disabled router's errors already say which service is missing; a missing internal service
+    // (api@internal without the API enabled) disables the router in Traefik itself.
+    const missing = resolved.missing.filter((name) => providerOf(name) !== INTERNAL_PROVIDER);
+    if (missing.length > 0 && status !== 'disabled') {
+      attention.push({
+        kind: 'service-missing',
+        message: `${missing.map((name) => `the service ${name}`).join(' and ')} ${missing.length > 1 ? 'do' : 'does'} not exist.`,
+      });
+    }
+    if (!internal && resolver.has(service)) {
+      const up = resolved.servers.filter((server) => server.status === 'UP').length;
+      const down = resolved.servers.filter((server) => server.status === 'DOWN').length;
+      if (resolved.servers.length === 0 && resolved.missing.length === 0) {
+        attention.push({ kind: 'no-servers', message: `its service ${service} has no servers.` });
+      } else if (up === 0 && down > 0) {
+        attention.push({
+          kind: 'no-server-up',
+          message: `no server of ${service} is UP (${down} DOWN).`,
+        });
+      }
+    }
+  }
+
+  const tls = router.tls;
+  return {
+    name,
+    protocol,
+    provider,
+    status,
+    rule: router.rule,
+    hosts: ruleHosts(router.rule),
+    priority: priorityText(router),
+    entryPoints: router.entryPoints ?? [],
+    middlewares: (router.middlewares ?? []).map((middleware) => qualify(middleware, provider)),
+    tls:
+      tls === undefined || tls === null
+        ? undefined
+        : {
+            options: tls.options,
+            certResolver: tls.certResolver,
+            passthrough: tls.passthrough,
+            domains: tls.domains?.map((domain) => ({ main: domain.main, sans: domain.sans })),
+          },
+    service,
+    serviceType: resolved.type,
+    servers: resolved.servers,
+    serversUp: resolved.servers.filter((server) => server.status === 'UP').length,
+    serversTotal: resolved.servers.length,
+    errors,
+    attention,
+  };
+}
+
+function missingRoute(deployment: Deployment): Route {
+  const name = `${deployment.service}@${ECS_PROVIDER}`;
+  return {
+    name,
+    protocol: 'http',
+    provider: ECS_PROVIDER,
+    status: 'missing',
+    hosts: [deployment.host],
+    entryPoints: [],
+    middlewares: [],
+    servers: [],
+    serversUp: 0,
+    serversTotal: 0,
+    errors: [],
+    deployment,
+    attention: [
+      {
+        kind: 'not-discovered',
+        message: `ECS service ${deployment.service} is deployed, but Traefik has no router ${name}: no task is running and healthy, or its labels are not read.`,
+      },
+    ],
+  };
+}
+
+export type StatusCounts = Record<RouteStatus, number> & { attention: number; total: number };
+
+/** Routes per status, and how many need attention: the watch header and `status` summary. */
+export function countRoutes(routes: readonly Route[]): StatusCounts {
+  const counts: StatusCounts = { enabled: 0, warning: 0, disabled: 0, missing: 0, attention: 0, total: 0 };
+  for (const route of routes) {
+    counts[route.status]++;
+    counts.total++;
+    if (route.attention.length > 0) counts.attention++;
+  }
+  return counts;
+}
