@@ -11,7 +11,7 @@
 #            (or $TEST_STACK_DIR): pid files, logs, registry config and storage
 #   env      prints `export` lines that point the AWS SDK and the tests at the stack:
 #            eval "$(scripts/test-stack.sh env)"
-#   status   says what answers and what this script started
+#   status   says what answers and what this script started; exits 1 when something is down
 #   verify   builds a FROM-scratch image, logs in to the registry and pushes it (about 2 s)
 #   down     stops what this script started (by pid file), nothing else
 set -euo pipefail
