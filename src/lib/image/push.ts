@@ -49,6 +49,9 @@ export interface PushImageResult {
   pushedAt: string;
 }
 
+/** As docker accepts it: `os/arch` or `os/arch/variant`. */
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
 const PHASES = {
   docker: { id: 'docker', title: 'Check Docker' },
   repository: { id: 'repository', title: 'ECR repository' },
@@ -67,6 +70,13 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const { app, appConfig } = options;
   const repository = appConfig.repository ?? app;
   const platform = options.platform ?? appConfig.platform;
+  if (!PLATFORM.test(platform)) {
+    throw usageError(
+      `The platform ${JSON.stringify(platform)} is not an OS/architecture pair.`,
+      ['Pass --platform linux/amd64 (what Fargate runs by default) or linux/arm64 (Graviton).'],
+      'PLATFORM_INVALID',
+    );
+  }
   const tags = dockerTags(options.tags, emit);
   const firstTag = tags[0] ?? '';
   const contextDir = resolve(options.configDir, appConfig.context);
