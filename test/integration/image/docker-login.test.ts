@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { appSchema } from '../../../src/lib/config/schema.js';
 import { withDockerLogin, type DockerSession } from '../../../src/lib/docker/login.js';
+import { dockerPush } from '../../../src/lib/docker/push.js';
 import { UserError } from '../../../src/lib/errors.js';
 import { pushImage } from '../../../src/lib/image/push.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
@@ -116,6 +117,28 @@ describeWith(['docker', 'registry'], 'withDockerLogin', (stack) => {
     expect(dir).not.toBe('');
     expect(existedAfterSignal).toBe(false);
     expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('keeps the user’s Docker context, so docker talks to the same daemon', async () => {
+    // given a user whose current Docker context (as Docker Desktop or colima set one) points at a
+    // socket where nothing listens, and no DOCKER_HOST to override it
+    const { execa } = await import('execa');
+    const dead = `unix://${join(work, 'elsewhere.sock')}`;
+    const userConfig: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: join(home, '.docker') };
+    delete userConfig.DOCKER_HOST;
+    await execa('docker', ['context', 'create', 'elsewhere', '--docker', `host=${dead}`], {
+      env: userConfig,
+    });
+    await execa('docker', ['context', 'use', 'elsewhere'], { env: userConfig });
+    delete process.env.DOCKER_HOST;
+
+    // when we log in and push (recent docker CLIs log in without the daemon; pushing needs it)
+    const error = await withDockerLogin(credentials(), (session) =>
+      dockerPush(`${stack.registry}/nothing-here:v1`, { env: session.env, registry: stack.registry }),
+    ).catch((thrown: unknown) => thrown);
+
+    // then docker looked for the daemon where the context says, not at the default socket
+    expect((error as UserError).message).toBe(`Can't reach the Docker daemon at ${dead}.`);
   });
 
   it('explains a registry that refuses the credentials, without quoting them', async () => {

@@ -206,6 +206,38 @@ describeWith(['docker', 'registry', 'moto'], 'pushImage against moto, the regist
     expect(await registryDigest(stack, push.app, 'prebuilt')).toBe(result.digest);
   });
 
+  it('passes build args by name only: their values reach the build but no argv', async () => {
+    // given an app with a build arg whose value is a secret, used by the Dockerfile
+    const secret = `token-${uniqueName('v')}`;
+    const { options: push } = await options({
+      appConfig: appSchema.parse({ buildArgs: { NPM_TOKEN: secret } }),
+    });
+    await writeFile(
+      join(push.configDir, 'Dockerfile'),
+      'FROM scratch\nARG NPM_TOKEN\nLABEL token-seen=$NPM_TOKEN\nCOPY busybox /bin/busybox\n',
+    );
+    const log = join(work, 'docker-argv.log');
+    await installRecordingDocker(join(work, 'bin'), log);
+    process.env.PATH = `${join(work, 'bin')}:${process.env.PATH}`;
+
+    // when it is built and pushed
+    await pushImage(push);
+
+    // then the build saw the value, and docker's argv only ever named the arg
+    const { execa } = await import('execa');
+    const inspected = await execa('docker', [
+      'image',
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "token-seen"}}',
+      `${push.app}:v2`,
+    ]);
+    expect(inspected.stdout.trim()).toBe(secret);
+    const argv = (await recordedInvocations(log)).find((args) => args[0] === 'build');
+    expect(argv).toContain('NPM_TOKEN');
+    expect(argv?.join(' ')).not.toContain(secret);
+  });
+
   it('fails with exit 2 naming the path when the Dockerfile is missing, before any AWS call', async () => {
     // given an app whose configured Dockerfile does not exist
     const { options: push } = await options({
