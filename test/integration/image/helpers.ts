@@ -64,9 +64,10 @@ export async function recordedInvocations(log: string): Promise<string[][]> {
 }
 
 /**
- * Reads every process' command line from /proc every few milliseconds while running, and records
- * the ones that contain `secret`. A docker login that passed the password as an argument, or any
- * helper process given it, would show up here.
+ * Reads the command line of every process descended from this test process every few milliseconds
+ * while running, and records the ones that contain `secret`. A docker login that passed the password
+ * as an argument, or any helper process given it, would show up here. Processes outside this test's
+ * tree (other test files run in parallel) are not ours to judge.
  */
 export class ArgvWatcher {
   readonly hits: string[] = [];
@@ -77,15 +78,26 @@ export class ArgvWatcher {
 
   start(): void {
     const scan = async (): Promise<void> => {
-      const pids = await readdir('/proc').catch(() => [] as string[]);
+      const pids = (await readdir('/proc').catch(() => [] as string[])).filter((pid) => /^\d+$/.test(pid));
+      const parents = new Map<string, string>();
+      const cmdlines = new Map<string, string>();
       await Promise.all(
-        pids
-          .filter((pid) => /^\d+$/.test(pid))
-          .map(async (pid) => {
-            const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-            if (cmdline.includes(this.secret)) this.hits.push(cmdline.split('\0').join(' '));
-          }),
+        pids.map(async (pid) => {
+          const [stat, cmdline] = await Promise.all([
+            readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+            readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+          ]);
+          // `pid (comm) state ppid …`; comm may contain spaces and parentheses, so split after the last `)`.
+          const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+          if (ppid !== undefined) parents.set(pid, ppid);
+          cmdlines.set(pid, cmdline);
+        }),
       );
+      for (const [pid, cmdline] of cmdlines) {
+        if (cmdline.includes(this.secret) && descendsFrom(pid, String(process.pid), parents)) {
+          this.hits.push(cmdline.split('\0').join(' '));
+        }
+      }
       this.scans += 1;
       this.#timer = setTimeout(() => void scan(), 5);
     };
@@ -95,6 +107,15 @@ export class ArgvWatcher {
   stop(): void {
     clearTimeout(this.#timer);
   }
+}
+
+function descendsFrom(pid: string, ancestor: string, parents: ReadonlyMap<string, string>): boolean {
+  let current: string | undefined = pid;
+  for (let depth = 0; current !== undefined && current !== '0' && depth < 64; depth += 1) {
+    if (current === ancestor) return true;
+    current = parents.get(current);
+  }
+  return false;
 }
 
 function basicAuth(stack: Stack): string {
