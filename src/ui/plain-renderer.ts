@@ -36,7 +36,7 @@ export function createPlainRenderer(options: RendererOptions & { color: boolean 
         return undefined;
       }
       case 'step':
-        return options.verbose ? `  ${s.dim(event.message)}` : undefined;
+        return `  ${s.dim(event.message)}`;
       case 'progress': {
         const key = `${event.phase}\0${event.item}`;
         if (lastItemStatus.get(key) === event.status) return undefined;

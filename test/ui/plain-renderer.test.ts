@@ -54,13 +54,11 @@ describe('plain renderer', () => {
     expect(output()).toBe('  a1b2c3: Pushing\n  a1b2c3: Pushed\n');
   });
 
-  it('shows step lines only when verbose', () => {
-    const quiet = capture(false);
-    const loud = capture(true);
-    for (const { renderer } of [quiet, loud])
-      renderer.emit({ type: 'step', phase: 'build', message: 'Step 1/2 : FROM scratch' });
-    expect(quiet.output()).toBe('');
-    expect(loud.output()).toBe('  Step 1/2 : FROM scratch\n');
+  it('prints every step line: a CI log shows each build step and stack event', () => {
+    const { renderer, output } = capture();
+    renderer.emit({ type: 'step', phase: 'build', message: '[1/2] FROM scratch' });
+    renderer.emit({ type: 'step', phase: 'build', message: '[2/2] COPY busybox /bin/busybox' });
+    expect(output()).toBe('  [1/2] FROM scratch\n  [2/2] COPY busybox /bin/busybox\n');
   });
 
   it('prints warnings with their hint and nothing after close', async () => {
