@@ -8,6 +8,7 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 
+import type { ClusterOutputs as StackOutputs } from '../cluster/outputs.js';
 import type { AppConfig } from '../config/schema.js';
 import { usageError } from '../errors.js';
 import { traefikLabels } from '../labels.js';
@@ -33,14 +34,45 @@ export interface PlanContext {
   scheme?: 'http' | 'https' | undefined;
 }
 
-/** The `traefikctl-<env>` stack outputs, or placeholders such as `<from stack traefikctl-dev>` in a dry run. */
-export interface ClusterOutputs {
+/**
+ * What the plan needs from the cluster: the `traefikctl-<env>` stack outputs (`planCluster(outputs)`),
+ * or placeholders such as `<subnets of stack traefikctl-dev>` in a dry run that can't read them.
+ */
+export interface PlanCluster {
   cluster: string;
   subnets: readonly string[];
   securityGroups: readonly string[];
   executionRoleArn: string;
   logGroup: string;
   taskRoleArn?: string | undefined;
+}
+
+/** The plan's view of the stack outputs that `readClusterOutputs` returns. */
+export function planCluster(
+  outputs: Pick<StackOutputs, 'cluster' | 'subnets' | 'appSecurityGroup' | 'executionRoleArn' | 'logGroup'>,
+): PlanCluster {
+  return {
+    cluster: outputs.cluster,
+    subnets: [...outputs.subnets],
+    securityGroups: [outputs.appSecurityGroup],
+    executionRoleArn: outputs.executionRoleArn,
+    logGroup: outputs.logGroup,
+  };
+}
+
+/**
+ * Stand-ins for the stack outputs when they can't be read (no credentials, no cluster yet): a dry
+ * run still shows the whole plan, and every stand-in says where the real value will come from.
+ */
+export function placeholderCluster(env: string, cluster: string): PlanCluster {
+  const stack = `traefikctl-${env}`;
+  return {
+    cluster,
+    subnets: [`<subnets of stack ${stack}>`],
+    securityGroups: [`<app security group of stack ${stack}>`],
+    executionRoleArn: `<execution role of stack ${stack}>`,
+    logGroup: `<log group of stack ${stack}>`,
+  };
 }
 
 export interface PlanImage {
@@ -57,7 +89,7 @@ export interface PlanDeploymentOptions {
   /** The tag as CI passes it. */
   tag: string;
   image: PlanImage;
-  cluster: ClusterOutputs;
+  cluster: PlanCluster;
   /** The STS caller ARN. */
   deployedBy: string;
   now: Date;

@@ -1,0 +1,126 @@
+import type { DryRunResult } from '../lib/app/deploy-dry-run.js';
+import type { Change } from '../lib/app/deploy-diff.js';
+import { decodeTagValue } from '../lib/app/plan-tags.js';
+import type { Presentation } from './mode.js';
+import { stylist, type Stylist } from './style.js';
+
+/**
+ * `app deploy --dry-run` on stdout: what the deploy would create or change, readable top to bottom.
+ * The summary comes first, the full inputs ECS would receive in the middle, and what couldn't be
+ * checked and what would fail last, where a terminal leaves them on screen. No colour in a pipe.
+ */
+export function formatDryRun(result: DryRunResult, presentation: Pick<Presentation, 'color'>): string {
+  const s = stylist(presentation.color);
+  const out: string[] = [];
+  const section = (title: string) => out.push('', s.bold(title));
+
+  out.push(
+    `${s.bold(`Plan: ${result.app} at ${JSON.stringify(result.tag)} on env ${result.env}`)} ${s.dim('(dry run: nothing is changed)')}`,
+  );
+  const container = result.taskDefinition.containerDefinitions?.[0];
+  const port = container?.portMappings?.[0]?.containerPort;
+  const rows: [string, string][] = [
+    ['URL', s.cyan(result.url)],
+    ['Service', `${result.serviceName} in cluster ${result.cluster} ${s.dim(`(${actionText(result)})`)}`],
+    [
+      'Image',
+      `${result.image.reference} ${s.dim(result.image.pinned ? '(pinned by digest)' : '(not pinned: the digest is read from ECR when deploying)')}`,
+    ],
+    [
+      'Tasks',
+      `${result.service.desiredCount ?? 1} × Fargate ${result.taskDefinition.cpu ?? '?'} CPU / ${result.taskDefinition.memory ?? '?'} MiB, ${result.taskDefinition.runtimePlatform?.cpuArchitecture ?? '?'}${port === undefined ? '' : `, port ${port}`}`,
+    ],
+  ];
+  if (result.expiresAt !== undefined) rows.push(['Expires', result.expiresAt]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) out.push(`  ${s.dim(label.padEnd(width))}  ${value}`);
+
+  if (result.action === 'update' || result.action === 'unchanged') {
+    section(`Changes to ${result.serviceName}`);
+    const shown = result.changes;
+    if (shown.length === 0) out.push('  none: the service already runs this plan');
+    for (const change of shown) out.push(`  ${formatChange(change, s)}`);
+    if (result.action === 'unchanged')
+      out.push(
+        s.dim('  Only the record changes: the deploy follows the running deployment and checks the URL.'),
+      );
+  }
+
+  section('Traefik labels');
+  for (const [key, value] of Object.entries(result.labels)) out.push(`  ${key}=${value}`);
+
+  section('ECS tags');
+  for (const { key, value } of result.tags) out.push(`  ${key}=${decodeTagValue(value)}`);
+
+  // Tags are listed once, decoded, above; inside the inputs they would only repeat as base64 noise.
+  section('ECS service (CreateService input; tags as above)');
+  out.push(indent(JSON.stringify(withoutTags(result.service), undefined, 2)));
+
+  section('Task definition (RegisterTaskDefinition input; tags as above)');
+  out.push(indent(JSON.stringify(withoutTags(result.taskDefinition), undefined, 2)));
+
+  if (result.skipped.length > 0) {
+    section('Not checked');
+    // Offline, every check is skipped for the same reason: say it once.
+    const groups = new Map<string, { what: string[]; reason: string; fix: string | undefined }>();
+    for (const item of result.skipped) {
+      const key = `${item.reason}\0${item.fix ?? ''}`;
+      const group = groups.get(key) ?? { what: [], reason: item.reason, fix: item.fix };
+      group.what.push(item.what);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) {
+      out.push(`  ${s.dim('-')} ${group.what.join('; ')}`);
+      out.push(`    ${s.dim('because')} ${group.reason}`);
+      if (group.fix !== undefined) out.push(`    ${s.dim('→')} ${group.fix}`);
+    }
+  }
+  if (result.problems.length > 0) {
+    section('The deploy would fail');
+    for (const item of result.problems) {
+      out.push(`  ${s.red('✗')} ${item.message}`);
+      for (const suggestion of item.suggestions) out.push(`    ${s.dim('→')} ${suggestion}`);
+    }
+  }
+  if (result.warnings.length > 0) {
+    section('Warnings');
+    for (const warning of result.warnings) out.push(`  ${s.yellow('!')} ${warning}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function actionText(result: DryRunResult): string {
+  switch (result.action) {
+    case 'create':
+      return 'new: would be created';
+    case 'update':
+      return 'exists: would be updated';
+    case 'unchanged':
+      return 'exists: already runs this plan';
+    case 'unknown':
+      return 'not looked up';
+  }
+}
+
+function formatChange(change: Change, s: Stylist): string {
+  switch (change.kind) {
+    case 'added':
+      return `${s.green('+')} ${change.field}: ${change.after ?? ''}`;
+    case 'removed':
+      return `${s.red('-')} ${change.field}: ${change.before ?? ''}`;
+    case 'changed':
+      return `${s.yellow('~')} ${change.field}: ${change.before ?? ''} ${s.dim('→')} ${change.after ?? ''}`;
+  }
+}
+
+function withoutTags<T extends { tags?: unknown }>(input: T): Omit<T, 'tags'> {
+  const { tags: _tags, ...rest } = input;
+  return rest;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
