@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+
+import { isThrottlingError, Poller } from '../../../src/lib/app/poll.js';
+import { fakeClock, throttlingError } from './track-fixtures.js';
+
+describe('Poller', () => {
+  it('waits between half and all of the interval, so that parallel deploys drift apart', () => {
+    const low = new Poller({ intervalMs: 4_000, random: () => 0 });
+    const high = new Poller({ intervalMs: 4_000, random: () => 0.999_999 });
+    expect(low.nextDelay()).toBe(2_000);
+    expect(high.nextDelay()).toBeCloseTo(4_000, 0);
+  });
+
+  it('stops at the deadline: the last wait is cut short and one last look is taken', async () => {
+    // given a poll that never succeeds and a deadline 10 s away
+    const clock = fakeClock(0);
+    const poller = new Poller({
+      intervalMs: 4_000,
+      random: () => 0.999_999,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    let attempts = 0;
+
+    // when polling
+    const outcome = await poller.until(
+      () => {
+        attempts++;
+        return Promise.resolve(undefined);
+      },
+      { deadline: 10_000 },
+    );
+
+    // then it timed out exactly at the deadline, having looked at 0, 4, 8 and 10 s
+    expect(outcome).toEqual({ status: 'timed-out' });
+    expect(clock.now()).toBe(10_000);
+    expect(attempts).toBe(4);
+    expect(poller.waits.map(Math.round)).toEqual([4_000, 4_000, 2_000]);
+  });
+
+  it('lets other errors through at once, unless they are transient', async () => {
+    const clock = fakeClock(0);
+    const poller = new Poller({ now: clock.now, sleep: clock.sleep });
+    const boom = new Error('AccessDenied');
+    await expect(poller.until(() => Promise.reject(boom), { deadline: 60_000 })).rejects.toBe(boom);
+
+    let calls = 0;
+    const outcome = await poller.until(
+      () => (++calls < 3 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve('ok')),
+      { deadline: 60_000, isTransient: () => true },
+    );
+    expect(outcome).toEqual({ status: 'done', value: 'ok' });
+  });
+
+  it('stops when aborted (Ctrl-C), with the abort reason', async () => {
+    const controller = new AbortController();
+    const poller = new Poller({ intervalMs: 60_000, signal: controller.signal });
+    const polling = poller.until(() => Promise.resolve(undefined), { deadline: Date.now() + 600_000 });
+    controller.abort(new Error('interrupted'));
+    await expect(polling).rejects.toThrow('interrupted');
+  });
+
+  it('recognises throttling in the shapes the SDK and HTTP APIs give it', () => {
+    expect(isThrottlingError(throttlingError())).toBe(true);
+    expect(isThrottlingError({ name: 'TooManyRequestsException' })).toBe(true);
+    expect(isThrottlingError({ name: 'Whatever', $metadata: { httpStatusCode: 429 } })).toBe(true);
+    expect(isThrottlingError({ name: 'X', $retryable: { throttling: true } })).toBe(true);
+    expect(isThrottlingError({ status: 429 })).toBe(true);
+    expect(isThrottlingError(new Error('ServiceNotFoundException'))).toBe(false);
+    expect(isThrottlingError(undefined)).toBe(false);
+  });
+});
