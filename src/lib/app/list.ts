@@ -1,0 +1,270 @@
+import type { ECSClient, Service } from '@aws-sdk/client-ecs';
+
+import type { AwsClients } from '../aws/clients.js';
+import { awsErrorName, explainAwsError } from '../aws/errors.js';
+import { suggestKey } from '../config/issues.js';
+import { UserError, usageError } from '../errors.js';
+import { serviceName, slug } from '../naming.js';
+import type { Deployment } from '../routes/join.js';
+import { readDeploymentTags } from './plan-tags.js';
+
+/**
+ * The managed deployments of an environment, read back from ECS (DESIGN.md "State lives in AWS"):
+ * the one place that lists them, for `app urls`, `app destroy`, `app prune`, `app logs` and `routes`.
+ */
+
+/** A deployment as its ECS service and tags describe it. */
+export interface ManagedDeployment extends Deployment {
+  deployedAt: string;
+  deployedBy: string;
+  /** Digest-pinned image reference, from `traefikctl:image`. */
+  image: string;
+  serviceArn: string;
+  cluster: string;
+  /** The service's task definition (ARN). */
+  taskDefinition?: string | undefined;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  /** Of the PRIMARY ECS deployment: IN_PROGRESS, COMPLETED or FAILED. */
+  rolloutState?: string | undefined;
+  rolloutStateReason?: string | undefined;
+}
+
+export interface ListDeploymentsOptions {
+  /** The ECS cluster name (from the `traefikctl-<env>` stack outputs). */
+  cluster: string;
+  env: string;
+  /** Only this app's deployments. */
+  app?: string | undefined;
+  /**
+   * Also the services being deleted (DRAINING, INACTIVE), with their `status`: `routes` flags the
+   * routers that still point at them. Off for everything that acts on deployments.
+   */
+  includeInactive?: boolean | undefined;
+  /** DescribeServices calls in flight at once. */
+  concurrency?: number | undefined;
+}
+
+/** ListServices returns at most 100 ARNs per page, DescribeServices takes at most 10 names. */
+const LIST_PAGE = 100;
+const DESCRIBE_BATCH = 10;
+const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Every ACTIVE service of the cluster tagged `traefikctl:managed=true` and `traefikctl:env=<env>`
+ * (and `traefikctl:app=<app>` when given): all ListServices pages, then DescribeServices with tags,
+ * ten services per call, a bounded number of calls in flight, started while later pages are still
+ * being listed. N services cost ceil(N/100) ListServices and ceil(N/10) DescribeServices calls.
+ * Sorted by app, then newest first. A cluster that doesn't exist is a UserError (`isMissingCluster`).
+ */
+export async function listDeployments(
+  clients: AwsClients,
+  options: ListDeploymentsOptions,
+): Promise<ManagedDeployment[]> {
+  const { ListServicesCommand } = await import('@aws-sdk/client-ecs');
+  const ecs = await clients.ecs();
+  const limit = limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const described: Promise<Service[]>[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await ecs.send(
+        new ListServicesCommand({ cluster: options.cluster, maxResults: LIST_PAGE, nextToken }),
+      );
+      for (const batch of chunks(page.serviceArns ?? [], DESCRIBE_BATCH)) {
+        const pending = limit(() => describeServices(ecs, options.cluster, batch));
+        // Awaited below with the others; this only keeps an early failure from being "unhandled".
+        pending.catch(() => undefined);
+        described.push(pending);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw clusterError(error, options.cluster, options.env, 'ecs:ListServices');
+  }
+  const services = (await Promise.all(described)).flat();
+  const deployments = services.flatMap((service) => {
+    const deployment = deploymentFromService(service, options.cluster);
+    if (deployment === undefined || deployment.env !== options.env) return [];
+    if (deployment.status !== 'ACTIVE' && !options.includeInactive) return [];
+    if (options.app !== undefined && deployment.app !== options.app) return [];
+    return [deployment];
+  });
+  return deployments.sort(newestFirstByApp);
+}
+
+/** DescribeServices with tags, for at most ten names or ARNs. Unknown ones are simply absent. */
+export async function describeServices(
+  ecs: ECSClient,
+  cluster: string,
+  services: readonly string[],
+): Promise<Service[]> {
+  const { DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
+  try {
+    const answer = await ecs.send(
+      new DescribeServicesCommand({ cluster, services: [...services], include: ['TAGS'] }),
+    );
+    return answer.services ?? [];
+  } catch (error) {
+    throw explainAwsError(error, `describe the services of cluster ${cluster}`, 'ecs:DescribeServices');
+  }
+}
+
+/** The deployment an ECS service stands for, or undefined when traefikctl doesn't manage it. Pure. */
+export function deploymentFromService(service: Service, cluster: string): ManagedDeployment | undefined {
+  const values = readDeploymentTags(service.tags);
+  if (values === undefined || service.serviceName === undefined || service.serviceArn === undefined)
+    return undefined;
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  return {
+    app: values.app,
+    tag: values.tag,
+    env: values.env,
+    host: values.host,
+    service: service.serviceName,
+    deployedAt: values.deployedAt,
+    deployedBy: values.deployedBy,
+    expiresAt: values.expiresAt,
+    image: values.image,
+    status: service.status,
+    serviceArn: service.serviceArn,
+    cluster,
+    taskDefinition: service.taskDefinition,
+    desiredCount: service.desiredCount ?? 0,
+    runningCount: service.runningCount ?? 0,
+    pendingCount: service.pendingCount ?? 0,
+    rolloutState: primary?.rolloutState,
+    rolloutStateReason: primary?.rolloutStateReason,
+  };
+}
+
+export interface FindDeploymentOptions {
+  cluster: string;
+  env: string;
+  app: string;
+  /** As the user passed it: the original tag (`feature/Login_Page`) or its slug. */
+  tag: string;
+}
+
+/**
+ * The one deployment of `app` at `tag`. Looks up the service its name says first (one call); when
+ * that isn't ours, lists the env to match the tag as recorded, and to say what does exist. An app or
+ * tag with no deployment is a usage error that names the known ones.
+ */
+export async function findDeployment(
+  clients: AwsClients,
+  options: FindDeploymentOptions,
+): Promise<ManagedDeployment> {
+  const name = serviceName(options.app, options.tag);
+  const ecs = await clients.ecs();
+  let direct: Service[];
+  try {
+    direct = await describeServices(ecs, options.cluster, [name]);
+  } catch (error) {
+    throw clusterError(error, options.cluster, options.env, 'ecs:DescribeServices');
+  }
+  const matches = (deployment: ManagedDeployment | undefined): deployment is ManagedDeployment =>
+    deployment !== undefined &&
+    deployment.status === 'ACTIVE' &&
+    deployment.env === options.env &&
+    deployment.app === options.app &&
+    (deployment.tag === options.tag || slug(deployment.tag) === slug(options.tag));
+  const found = direct.map((service) => deploymentFromService(service, options.cluster)).find(matches);
+  if (found !== undefined) return found;
+
+  const all = await listDeployments(clients, { cluster: options.cluster, env: options.env });
+  const byTag = all.find(matches);
+  if (byTag !== undefined) return byTag;
+  throw notDeployedError(options, all);
+}
+
+/** "No deployment of ..." with what does exist in the env and the command that lists it. */
+export function notDeployedError(
+  options: { env: string; app: string; tag?: string | undefined },
+  deployments: readonly ManagedDeployment[],
+): UserError {
+  const listCommand = `traefikctl app urls --env ${options.env}`;
+  const ofApp = deployments.filter((deployment) => deployment.app === options.app);
+  if (ofApp.length === 0) {
+    const apps = [...new Set(deployments.map((deployment) => deployment.app))].sort();
+    const suggestion = suggestKey(options.app, apps);
+    return usageError(
+      `The app ${options.app} has no deployment in env ${options.env}${apps.length > 0 ? ` (deployed apps: ${apps.join(', ')})` : ''}.`,
+      [
+        ...(suggestion === undefined ? [] : [`Did you mean ${suggestion}?`]),
+        apps.length === 0
+          ? `Deploy it with \`traefikctl app deploy ${options.app} --tag <tag> --env ${options.env}\`, or pick another env with --env.`
+          : `See what is deployed with \`${listCommand}\`, or pick another env with --env.`,
+      ],
+      'APP_NOT_DEPLOYED',
+    );
+  }
+  const tags = ofApp.map((deployment) => deployment.tag);
+  const suggestion = options.tag === undefined ? undefined : suggestKey(options.tag, tags);
+  return usageError(
+    `The app ${options.app} has no deployment tagged ${options.tag ?? ''} in env ${options.env} (tags: ${tags.join(', ')}).`,
+    [
+      ...(suggestion === undefined ? [] : [`Did you mean --tag ${suggestion}?`]),
+      `See every tag with \`traefikctl app urls ${options.app} --env ${options.env}\`.`,
+    ],
+    'TAG_NOT_DEPLOYED',
+  );
+}
+
+/** Whether `error` is the UserError `listDeployments` throws for a cluster that doesn't exist. */
+export function isMissingCluster(error: unknown): boolean {
+  return error instanceof UserError && error.code === 'CLUSTER_MISSING';
+}
+
+/** A missing ECS cluster as a UserError that says how to create it; other errors explained. */
+function clusterError(error: unknown, cluster: string, env: string, permission: string): unknown {
+  if (awsErrorName(error) === 'ClusterNotFoundException') {
+    return new UserError(`The ECS cluster ${cluster} of env ${env} doesn't exist.`, {
+      suggestions: [
+        `Create it with \`traefikctl cluster up --env ${env}\`; \`traefikctl cluster status --env ${env}\` shows its stack.`,
+      ],
+      code: 'CLUSTER_MISSING',
+      cause: error,
+    });
+  }
+  return explainAwsError(error, `list the services of cluster ${cluster}`, permission);
+}
+
+function newestFirstByApp(a: ManagedDeployment, b: ManagedDeployment): number {
+  if (a.app !== b.app) return a.app < b.app ? -1 : 1;
+  const time = Date.parse(b.deployedAt) - Date.parse(a.deployedAt);
+  if (time !== 0 && !Number.isNaN(time)) return time;
+  return a.service < b.service ? -1 : a.service > b.service ? 1 : 0;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
+  return out;
+}
+
+/** Runs at most `concurrency` of the given tasks at once, in the order they were handed in. */
+export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const next = () => {
+    if (active >= concurrency) return;
+    const start = queue.shift();
+    if (start === undefined) return;
+    active += 1;
+    start();
+  };
+  return <T>(task: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active -= 1;
+            next();
+          });
+      });
+      next();
+    });
+}

@@ -1,0 +1,200 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { ClusterOutputs } from '../cluster/outputs.js';
+import type { TraefikConfig } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { TraefikState } from '../traefik/state.js';
+import { joinRoutes, type Route, type RouteStatus } from '../routes/join.js';
+import { listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
+import { probeUrls, type ProbeOptions, type ProbeResult } from './urls-probe.js';
+import { traefikAccess } from './urls-traefik.js';
+
+/** Traefik's view of one deployment: its router's status and its servers' health. */
+export interface RouteHealth {
+  /** `missing`: Traefik has no router for the deployment (no healthy task yet, or labels not read). */
+  status: RouteStatus;
+  serversUp: number;
+  serversTotal: number;
+  /** What needs a look, in Traefik's or traefikctl's words; empty when healthy. */
+  attention: string[];
+}
+
+/** One row of `app urls`, and one item of `app urls --json`. */
+export interface DeploymentUrl {
+  app: string;
+  /** The original tag. */
+  tag: string;
+  env: string;
+  host: string;
+  url: string;
+  /** ECS service = Traefik router and service name. */
+  service: string;
+  running: number;
+  desired: number;
+  pending: number;
+  /** The rollout state of the service's primary ECS deployment: IN_PROGRESS, COMPLETED, FAILED. */
+  rollout?: string | undefined;
+  /** Absent when Traefik's API was not read (not configured, or unreachable). */
+  route?: RouteHealth | undefined;
+  /** ISO 8601. */
+  deployedAt: string;
+  deployedBy: string;
+  expiresAt?: string | undefined;
+  image: string;
+  /** With `--check`. */
+  check?: ProbeResult | undefined;
+}
+
+export interface TraefikReadout {
+  status: 'ok' | 'skipped' | 'failed';
+  apiUrl?: string | undefined;
+  /** Why route status is missing. */
+  message?: string | undefined;
+  suggestions?: readonly string[] | undefined;
+}
+
+export interface AppUrlsResult {
+  env: string;
+  cluster: string;
+  traefik: TraefikReadout;
+  deployments: DeploymentUrl[];
+}
+
+export interface AppUrlsOptions {
+  clients: AwsClients;
+  env: string;
+  outputs: Pick<ClusterOutputs, 'cluster' | 'apiUrl' | 'apiUsername' | 'passwordParameter' | 'urlPattern'>;
+  /** The config's `traefik` block (API URL, user, password parameter). */
+  traefik: TraefikConfig;
+  app?: string | undefined;
+  /** Probe each URL. */
+  check?: boolean | undefined;
+  probe?: (ProbeOptions & { concurrency?: number | undefined }) | undefined;
+  /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read from; defaults to process.env. */
+  environment?: NodeJS.ProcessEnv | undefined;
+  /** Per Traefik API request. */
+  traefikTimeoutMs?: number | undefined;
+  onEvent?: EventSink | undefined;
+}
+
+/**
+ * Every managed deployment of the env with its URL, ECS counts and rollout, joined with Traefik's
+ * routers when its API is configured, and probed with `check`. ECS and Traefik are read at the same
+ * time. An unreachable Traefik doesn't fail the listing: the readout says why route status is absent.
+ * An app with no deployment in the env is a usage error that names the deployed apps.
+ */
+export async function appUrls(options: AppUrlsOptions): Promise<AppUrlsResult> {
+  const { clients, env, outputs } = options;
+  const [all, traefik] = await Promise.all([
+    listDeployments(clients, { cluster: outputs.cluster, env }),
+    readTraefik(options),
+  ]);
+  const deployments = options.app === undefined ? all : all.filter((d) => d.app === options.app);
+  if (options.app !== undefined && deployments.length === 0) {
+    throw notDeployedError({ env, app: options.app }, all);
+  }
+
+  const routes = new Map<string, Route>();
+  if (traefik.routes !== undefined) {
+    for (const route of joinRoutes(traefik.routes, { deployments })) {
+      if (route.deployment !== undefined) routes.set(route.deployment.service, route);
+    }
+  }
+  const scheme = urlScheme(outputs);
+  const rows = deployments.map((deployment) => toUrl(deployment, scheme, routes.get(deployment.service)));
+  if (options.check) {
+    const results = await probeUrls(
+      rows.map((row) => row.url),
+      options.probe ?? {},
+    );
+    rows.forEach((row, index) => (row.check = results[index]));
+  }
+  return { env, cluster: outputs.cluster, traefik: traefik.readout, deployments: rows };
+}
+
+/**
+ * `https` when the cluster's load balancer serves the deployments over TLS: its `UrlPattern` output
+ * (`https://{app}-{tag}.dev.example.com`) says so, else its API URL does; `http` otherwise.
+ */
+export function urlScheme(outputs: Pick<ClusterOutputs, 'urlPattern' | 'apiUrl'>): 'http' | 'https' {
+  const hint = outputs.urlPattern ?? outputs.apiUrl;
+  return hint?.startsWith('https://') ? 'https' : 'http';
+}
+
+function toUrl(deployment: ManagedDeployment, scheme: string, route: Route | undefined): DeploymentUrl {
+  return {
+    app: deployment.app,
+    tag: deployment.tag,
+    env: deployment.env,
+    host: deployment.host,
+    url: `${scheme}://${deployment.host}`,
+    service: deployment.service,
+    running: deployment.runningCount,
+    desired: deployment.desiredCount,
+    pending: deployment.pendingCount,
+    rollout: deployment.rolloutState,
+    route:
+      route === undefined
+        ? undefined
+        : {
+            status: route.status,
+            serversUp: route.serversUp,
+            serversTotal: route.serversTotal,
+            attention: route.attention.map((item) => item.message),
+          },
+    deployedAt: deployment.deployedAt,
+    deployedBy: deployment.deployedBy,
+    expiresAt: deployment.expiresAt,
+    image: deployment.image,
+  };
+}
+
+async function readTraefik(options: AppUrlsOptions): Promise<{
+  readout: TraefikReadout;
+  routes?: TraefikState;
+}> {
+  const access = await traefikAccess(options.clients, {
+    env: options.env,
+    traefik: options.traefik,
+    outputs: options.outputs,
+    environment: options.environment,
+  });
+  if (access === undefined) {
+    return {
+      readout: {
+        status: 'skipped',
+        message: 'no Traefik API is configured',
+        suggestions: [
+          'Set traefik.apiUrl in the configuration, or create the cluster with a domain (`traefikctl cluster up --domain ...`).',
+        ],
+      },
+    };
+  }
+  const [{ TraefikClient }, { fetchTraefikState }] = await Promise.all([
+    import('../traefik/client.js'),
+    import('../traefik/state.js'),
+  ]);
+  let apiUrl = access.apiUrl;
+  try {
+    const client = new TraefikClient({
+      ...access,
+      timeoutMs: options.traefikTimeoutMs ?? 10_000,
+      // A listing waits for Traefik only so long: route status is a bonus, not the point.
+      retries: 1,
+    });
+    apiUrl = client.displayUrl;
+    const routes = await fetchTraefikState(client);
+    return { readout: { status: 'ok', apiUrl }, routes };
+  } catch (error) {
+    const suggestions = (error as { suggestions?: readonly string[] }).suggestions;
+    options.onEvent?.({ type: 'warning', message: `Route status is unavailable: ${describeError(error)}` });
+    return {
+      readout: {
+        status: 'failed',
+        apiUrl,
+        message: describeError(error),
+        ...(suggestions === undefined ? {} : { suggestions }),
+      },
+    };
+  }
+}

@@ -1,0 +1,152 @@
+import type { AppUrlsResult, DeploymentUrl } from '../lib/app/urls.js';
+import type { Presentation } from './mode.js';
+import type { Stylist } from './style.js';
+import { renderTable, type Column } from './table.js';
+
+/**
+ * `app urls` on stdout: a table with a header and relative times on a terminal, tab-separated rows
+ * with ISO 8601 times in a pipe (columns: app, tag, url, running/desired, rollout, route, servers,
+ * deployed-at, deployed-by, expires-at, and the check with --check).
+ */
+export function renderUrlsTable(
+  result: AppUrlsResult,
+  presentation: Presentation,
+  now: number = Date.now(),
+): string {
+  const terminal = presentation.stdoutIsTty;
+  const columns: Column<DeploymentUrl>[] = [
+    { header: 'app', value: (row) => row.app },
+    { header: 'tag', value: (row) => row.tag },
+    { header: 'url', value: (row) => row.url, styled: (row, s) => s.cyan(row.url) },
+    { header: 'ecs', value: (row) => `${row.running}/${row.desired}`, align: 'right' },
+    {
+      header: 'rollout',
+      value: (row) => (row.rollout ?? '-').toLowerCase().replace('_', ' '),
+      styled: (row, s) => rolloutTone(row.rollout, s)((row.rollout ?? '-').toLowerCase().replace('_', ' ')),
+    },
+    {
+      header: 'route',
+      value: (row) => row.route?.status ?? '-',
+      styled: (row, s) => routeTone(row, s)(row.route?.status ?? '-'),
+    },
+    {
+      header: 'servers',
+      value: (row) => (row.route === undefined ? '-' : `${row.route.serversUp}/${row.route.serversTotal}`),
+      align: 'right',
+    },
+    {
+      header: 'age',
+      value: (row) => (terminal ? age(row.deployedAt, now) : row.deployedAt),
+      align: terminal ? 'right' : 'left',
+    },
+    { header: 'by', value: (row) => (terminal ? principal(row.deployedBy) : row.deployedBy) },
+    {
+      header: 'expires',
+      value: (row) => (terminal ? expiry(row.expiresAt, now) : (row.expiresAt ?? '-')),
+      styled: (row, s) => {
+        const text = expiry(row.expiresAt, now);
+        return text === 'expired' ? s.yellow(text) : text;
+      },
+    },
+  ];
+  if (result.deployments.some((row) => row.check !== undefined)) {
+    columns.push({
+      header: 'check',
+      value: (row) => checkText(row),
+      styled: (row, s) => (row.check?.ok ? s.green : s.red)(checkText(row)),
+    });
+  }
+  return renderTable(result.deployments, columns, presentation);
+}
+
+/** Lines for stderr: why route status is missing, and which probes failed. */
+export function urlsNotes(result: AppUrlsResult, s: Stylist): string[] {
+  const notes: string[] = [];
+  if (result.deployments.length === 0) {
+    notes.push(
+      `No deployments in env ${result.env}. Deploy one with \`traefikctl app deploy <app> --tag <tag> --env ${result.env}\`.`,
+    );
+  }
+  const traefik = result.traefik;
+  if (traefik.status === 'skipped') {
+    notes.push(
+      `${s.dim('Route status not shown:')} ${traefik.message ?? ''}.${traefik.suggestions?.[0] ? ` ${traefik.suggestions[0]}` : ''}`,
+    );
+  } else if (traefik.status === 'failed') {
+    notes.push(`${s.yellow('!')} Route status not shown: ${traefik.message ?? 'Traefik could not be read'}`);
+    for (const suggestion of traefik.suggestions ?? []) notes.push(`  ${s.dim('→')} ${suggestion}`);
+  }
+  const failed = result.deployments.filter((row) => row.check !== undefined && !row.check.ok);
+  if (failed.length > 0) {
+    notes.push(
+      `${s.red('✗')} ${failed.length} of ${result.deployments.length} URL${result.deployments.length === 1 ? '' : 's'} did not answer: ${failed.map((row) => `${row.url} (${checkText(row)})`).join(', ')}`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * `45s`, `12m`, `3h`, `5d`: a duration in one short unit, for table cells. (The same as the routes
+ * view's; kept here until one of them moves to style.ts, so that `app urls` doesn't load the routes UI.)
+ */
+export function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+function checkText(row: DeploymentUrl): string {
+  const check = row.check;
+  if (check === undefined) return '-';
+  if (check.status !== undefined) return `${check.status} ${check.elapsedMs}ms`;
+  return check.error ?? 'no answer';
+}
+
+function age(iso: string, now: number): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? '-' : formatAge(now - time);
+}
+
+function expiry(iso: string | undefined, now: number): string {
+  if (iso === undefined) return '-';
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return '-';
+  return time <= now ? 'expired' : `in ${formatAge(time - now)}`;
+}
+
+/**
+ * The part of an STS caller ARN that names a person or a job: the session name of an assumed role
+ * (`jane@example.com`, `GitHubActions`), the user name of an IAM user.
+ */
+export function principal(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  if (resource === '') return arn;
+  const parts = resource.split('/');
+  return parts.at(-1) || resource;
+}
+
+function rolloutTone(rollout: string | undefined, s: Stylist): (text: string) => string {
+  switch (rollout) {
+    case 'COMPLETED':
+      return s.green;
+    case 'FAILED':
+      return s.red;
+    case 'IN_PROGRESS':
+      return s.yellow;
+    case undefined:
+    default:
+      return (text) => text;
+  }
+}
+
+function routeTone(row: DeploymentUrl, s: Stylist): (text: string) => string {
+  const route = row.route;
+  if (route === undefined) return s.dim;
+  if (route.status === 'enabled' && route.attention.length === 0) return s.green;
+  if (route.status === 'disabled' || route.status === 'missing') return s.red;
+  return s.yellow;
+}

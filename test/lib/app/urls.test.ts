@@ -1,0 +1,121 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { urlScheme } from '../../../src/lib/app/urls.js';
+import { answers, fixedAddress, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
+import { UserError } from '../../../src/lib/errors.js';
+
+describe('urlScheme', () => {
+  it('follows the cluster: https when its URL pattern (or else its API) is https', () => {
+    expect(urlScheme({ urlPattern: 'https://{app}-{tag}.dev.example.com' })).toBe('https');
+    expect(urlScheme({ urlPattern: 'http://{app}-{tag}.dev.example.com', apiUrl: 'https://x' })).toBe('http');
+    expect(urlScheme({ apiUrl: 'https://traefik.dev.example.com' })).toBe('https');
+    expect(urlScheme({})).toBe('http');
+  });
+});
+
+describe('probeUrl', () => {
+  // A local stand-in for Traefik in front of two deployments; the probe reaches it through the
+  // injected resolver, since tests may only talk to 127.0.0.1.
+  let server: Server;
+  let port = 0;
+  const seen: IncomingHttpHeaders[] = [];
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push(request.headers);
+      if (request.headers.host === 'slow.dev.example.com') return; // never answers
+      response.statusCode = request.headers.host === 'whoami-v1.dev.example.com' ? 200 : 404;
+      response.end('x'.repeat(100_000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const resolve = () => ({ address: '127.0.0.1', port });
+
+  it('sends the deployment Host header to the resolved address and reports the status', async () => {
+    const result = await probeUrl('http://whoami-v1.dev.example.com/', { resolve, timeoutMs: 2000 });
+    expect(result).toMatchObject({ ok: true, status: 200, address: '127.0.0.1' });
+    expect(seen.at(-1)?.host).toBe('whoami-v1.dev.example.com');
+  });
+
+  it("counts Traefik's 404 (no router for the host) as not answering", async () => {
+    const result = await probeUrl('http://gone.dev.example.com', { resolve, timeoutMs: 2000 });
+    expect(result).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('gives up after the timeout and says so', async () => {
+    const result = await probeUrl('http://slow.dev.example.com', { resolve, timeoutMs: 200 });
+    expect(result).toMatchObject({ ok: false, error: 'no answer within 200ms' });
+    expect(result.elapsedMs).toBeLessThan(2000);
+  });
+
+  it('reports a host that does not resolve', async () => {
+    const result = await probeUrl('http://nowhere.dev.example.com', {
+      resolve: () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })),
+    });
+    expect(result).toMatchObject({ ok: false, error: "can't resolve nowhere.dev.example.com (ENOTFOUND)" });
+  });
+
+  it('reports a refused connection', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((done) => closed.close(done));
+    const result = await probeUrl('http://whoami-v1.dev.example.com', {
+      resolve: () => ({ address: '127.0.0.1', port: closedPort }),
+    });
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain('ECONNREFUSED');
+  });
+
+  it('probes many URLs concurrently, results in input order', async () => {
+    const urls = [
+      'http://whoami-v1.dev.example.com',
+      'http://gone.dev.example.com',
+      'http://whoami-v1.dev.example.com',
+    ];
+    const results = await probeUrls(urls, { resolve, timeoutMs: 2000, concurrency: 2 });
+    expect(results.map((r) => r.status)).toEqual([200, 404, 200]);
+  });
+});
+
+describe('answers', () => {
+  it('treats 2xx, 3xx and a login wall as answering, 404 and 5xx as not', () => {
+    expect([200, 204, 301, 302, 401, 403, 404, 500, 502, 503].map(answers)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('fixedAddress', () => {
+  it('sends every host to host[:port]', async () => {
+    expect(await fixedAddress('my-alb.elb.amazonaws.com')('whoami-v1.dev.example.com')).toEqual({
+      address: 'my-alb.elb.amazonaws.com',
+      port: undefined,
+    });
+    expect(await fixedAddress('127.0.0.1:8080')('x')).toEqual({ address: '127.0.0.1', port: 8080 });
+    expect(await fixedAddress('[::1]:8443')('x')).toEqual({ address: '::1', port: 8443 });
+  });
+
+  it('rejects anything else as a usage error naming the flag', () => {
+    for (const bad of ['http://alb', 'alb:99999', 'a b']) {
+      expect(() => fixedAddress(bad)).toThrow(UserError);
+      expect(() => fixedAddress(bad)).toThrow(/^--probe-address /);
+    }
+  });
+});
