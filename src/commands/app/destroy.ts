@@ -1,0 +1,67 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { DestroyedDeployment } from '../../lib/app/destroy.js';
+
+export default class AppDestroy extends BaseCommand<typeof AppDestroy> {
+  static override summary = 'Remove one deployment: its ECS service and its task definition revisions.';
+  static override description = `Shows what it will remove, asks on a terminal (or needs --yes anywhere else), then scales the
+service to 0, deletes it and deregisters the task definition revisions registered for it in this
+environment. Revisions of the same family that belong to another environment are kept and listed.
+A deployment redeployed after it was listed is left alone. --json prints the removed deployment.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> app destroy whoami --tag v2',
+    '<%= config.bin %> app destroy whoami --tag "$GITHUB_HEAD_REF" --env preview --yes',
+  ];
+
+  static override args = {
+    app: Args.string({ description: 'App whose deployment to remove.', required: true }),
+  };
+
+  static override flags = {
+    tag: Flags.string({
+      summary: 'Tag of the deployment, as it was deployed (or its slug).',
+      required: true,
+    }),
+    yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
+  };
+
+  static override enableJsonFlag = true;
+
+  async run(): Promise<DestroyedDeployment | undefined> {
+    const [{ openAppEnvironment }, { planDestroy, destroyDeployments }, ui] = await Promise.all([
+      import('../../lib/app/list-context.js'),
+      import('../../lib/app/destroy.js'),
+      import('../../ui/app-remove.js'),
+    ]);
+    const { app } = this.args;
+    const { tag, yes } = this.flags;
+    const { context, clients, outputs } = await openAppEnvironment({
+      cwd: process.cwd(),
+      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      app,
+    });
+    try {
+      const target = await planDestroy(clients, { cluster: outputs.cluster, env: context.env, app, tag });
+      this.note(ui.describeRemoval([target], { color: this.presentation.color }).trimEnd());
+      const retry = `traefikctl app destroy ${app} --tag ${JSON.stringify(tag)} --env ${context.env}`;
+      if (!(await ui.confirmRemoval({ presentation: this.presentation, yes, count: 1, retry }))) {
+        this.note('Nothing was removed.');
+        return undefined;
+      }
+      const [result] = await destroyDeployments(clients, [target], {
+        onEvent: await this.progress(`Destroy ${app} ${tag}`),
+      });
+      await this.endProgress();
+      if (result !== undefined && this.presentation.mode !== 'json') {
+        process.stdout.write(ui.renderRemovalTable([result], this.presentation));
+      }
+      return result;
+    } finally {
+      await clients.destroy();
+    }
+  }
+}

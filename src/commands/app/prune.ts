@@ -1,0 +1,95 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { PruneResult } from '../../lib/app/prune.js';
+
+export default class AppPrune extends BaseCommand<typeof AppPrune> {
+  static override summary = 'Remove old, surplus or expired deployments of an environment.';
+  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but
+the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is
+removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one
+of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else),
+then removes exactly that list: service and task definition revisions, as \`app destroy\` does.
+--dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> app prune --older-than 7d --dry-run',
+    '<%= config.bin %> app prune whoami --keep 5 --yes',
+    '<%= config.bin %> app prune --expired --env preview --yes --json',
+  ];
+
+  static override args = {
+    app: Args.string({ description: 'Only deployments of this app.' }),
+  };
+
+  static override flags = {
+    'older-than': Flags.string({ summary: 'Deployed longer ago than this: 12h, 7d, 2w.' }),
+    keep: Flags.integer({ summary: 'Keep the newest N deployments of each app.', min: 0 }),
+    expired: Flags.boolean({ summary: "Past their expiry (the app's ttl)." }),
+    'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }),
+    yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
+  };
+
+  static override enableJsonFlag = true;
+
+  async run(): Promise<PruneResult> {
+    const [{ openAppEnvironment }, { checkCriteria, planPrune, pruneResult }, { destroyDeployments }, ui] =
+      await Promise.all([
+        import('../../lib/app/list-context.js'),
+        import('../../lib/app/prune.js'),
+        import('../../lib/app/destroy.js'),
+        import('../../ui/app-remove.js'),
+      ]);
+    const flags = this.flags;
+    const criteria = {
+      olderThan: flags['older-than'],
+      keep: flags.keep,
+      expired: flags.expired || undefined,
+    };
+    checkCriteria(criteria);
+    const { context, clients, outputs } = await openAppEnvironment({
+      cwd: process.cwd(),
+      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      app: this.args.app,
+    });
+    try {
+      const plan = await planPrune(clients, {
+        cluster: outputs.cluster,
+        env: context.env,
+        app: this.args.app,
+        criteria,
+      });
+      if (plan.targets.length === 0) {
+        this.note(
+          `Nothing to prune in env ${context.env} (${plan.kept} deployment${plan.kept === 1 ? '' : 's'} kept).`,
+        );
+        return pruneResult(plan, { dryRun: flags['dry-run'] });
+      }
+      this.note(ui.describeRemoval(plan.targets, { color: this.presentation.color }).trimEnd());
+      const retry = `traefikctl app prune ${this.argv.join(' ')}`;
+      const go =
+        !flags['dry-run'] &&
+        (await ui.confirmRemoval({
+          presentation: this.presentation,
+          yes: flags.yes,
+          count: plan.targets.length,
+          retry,
+        }));
+      const removed = go
+        ? await destroyDeployments(clients, plan.targets, {
+            onEvent: await this.progress(`Prune ${context.env}`),
+          })
+        : undefined;
+      await this.endProgress();
+      const result = pruneResult(plan, { dryRun: flags['dry-run'], removed });
+      if (!go && !flags['dry-run']) this.note('Nothing was removed.');
+      else if (this.presentation.mode !== 'json')
+        process.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));
+      return result;
+    } finally {
+      await clients.destroy();
+    }
+  }
+}

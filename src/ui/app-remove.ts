@@ -1,0 +1,113 @@
+import type { DestroyTarget } from '../lib/app/destroy.js';
+import type { PruneTarget } from '../lib/app/prune.js';
+import { usageError } from '../lib/errors.js';
+import type { Presentation } from './mode.js';
+import { formatAge } from './app-urls.js';
+import { stylist } from './style.js';
+import { renderTable } from './table.js';
+
+/**
+ * What `app destroy` and `app prune` show before they remove anything, how they ask, and what they
+ * print once done. The same list is shown, confirmed and removed.
+ */
+
+/** The human list of what will go, for stderr: each deployment, its service and revisions. */
+export function describeRemoval(
+  targets: readonly (DestroyTarget | PruneTarget)[],
+  options: { color: boolean; now?: number },
+): string {
+  const s = stylist(options.color);
+  const now = options.now ?? Date.now();
+  const lines: string[] = [];
+  for (const target of targets) {
+    const { deployment } = target;
+    const deployed = Date.parse(deployment.deployedAt);
+    const age = Number.isNaN(deployed) ? '' : `, deployed ${formatAge(now - deployed)} ago`;
+    lines.push(`${s.bold(`${deployment.app} ${deployment.tag}`)} ${s.dim(`(${deployment.host}${age})`)}`);
+    if ('reasons' in target && target.reasons.length > 0)
+      lines.push(`  ${s.dim('why:')} ${target.reasons.join('; ')}`);
+    lines.push(
+      `  ${s.red('−')} ECS service ${deployment.service} (${deployment.runningCount}/${deployment.desiredCount} running) in ${deployment.cluster}`,
+    );
+    lines.push(
+      target.taskDefinitions.length === 0
+        ? `  ${s.dim('  no task definition revision of its own')}`
+        : `  ${s.red('−')} task definition ${target.family} revision${target.taskDefinitions.length === 1 ? '' : 's'} ${target.taskDefinitions.map(revision).join(', ')}`,
+    );
+    for (const kept of target.keptTaskDefinitions) {
+      lines.push(`  ${s.dim(`  keeps ${target.family}:${revision(kept.arn)} (${kept.reason})`)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Rows for stdout: what was (or, with --dry-run, would be) removed. */
+export function renderRemovalTable(rows: readonly RemovalRow[], presentation: Presentation): string {
+  return renderTable(
+    rows,
+    [
+      { header: 'app', value: (row) => row.app },
+      { header: 'tag', value: (row) => row.tag },
+      { header: 'service', value: (row) => row.service },
+      { header: 'task definitions', value: (row) => row.taskDefinitions.map(revision).join(',') || '-' },
+      {
+        header: 'status',
+        value: (row) => row.status,
+        styled: (row, s) => (row.status === 'skipped' ? s.yellow(row.status) : row.status),
+      },
+    ],
+    presentation,
+  );
+}
+
+export interface RemovalRow {
+  app: string;
+  tag: string;
+  service: string;
+  taskDefinitions: readonly string[];
+  status: string;
+}
+
+/**
+ * Whether to go ahead: `--yes` says so; on a terminal the user is asked (default no); anywhere else
+ * it is a usage error naming `--yes`, before anything is touched.
+ */
+export async function confirmRemoval(options: {
+  presentation: Presentation;
+  yes: boolean;
+  count: number;
+  retry: string;
+}): Promise<boolean> {
+  if (options.yes) return true;
+  if (!options.presentation.interactive) {
+    throw usageError(
+      `Removing ${options.count === 1 ? 'a deployment' : `${options.count} deployments`} needs confirmation, and there is no terminal to ask on.`,
+      [
+        `Pass --yes to remove what is listed above: ${options.retry} --yes`,
+        'Pass --dry-run to only list it.',
+      ],
+      'CONFIRMATION_REQUIRED',
+    );
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the prompt: readline would only pause; end the command as interrupted (130).
+  const interrupt = new AbortController();
+  prompt.once('SIGINT', () => interrupt.abort());
+  try {
+    const answer = await prompt.question(
+      `Remove ${options.count === 1 ? 'this deployment' : `these ${options.count} deployments`}? [y/N] `,
+      { signal: interrupt.signal },
+    );
+    return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    if (interrupt.signal.aborted) throw new Error('SIGINT', { cause: error });
+    throw error;
+  } finally {
+    prompt.close();
+  }
+}
+
+function revision(arn: string): string {
+  return arn.slice(arn.lastIndexOf(':') + 1);
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+
+import type { ManagedDeployment } from '../../src/lib/app/list.js';
+import type { PruneTarget } from '../../src/lib/app/prune.js';
+import { UserError } from '../../src/lib/errors.js';
+import { confirmRemoval, describeRemoval, renderRemovalTable } from '../../src/ui/app-remove.js';
+import type { Presentation } from '../../src/ui/mode.js';
+
+const NOW = Date.parse('2026-08-22T12:00:00.000Z');
+const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/whoami-v1:${revision}`;
+const target: PruneTarget = {
+  deployment: {
+    app: 'whoami',
+    tag: 'v1',
+    env: 'dev',
+    host: 'whoami-v1.dev.example.com',
+    service: 'whoami-v1',
+    cluster: 'traefikctl-dev',
+    deployedAt: '2026-08-12T12:00:00.000Z',
+    runningCount: 1,
+    desiredCount: 1,
+  } as ManagedDeployment,
+  family: 'whoami-v1',
+  taskDefinitions: [td(1), td(2)],
+  keptTaskDefinitions: [{ arn: td(3), reason: 'registered for env staging' }],
+  reasons: ['deployed more than 7d ago (2026-08-12T12:00:00.000Z)'],
+};
+const pipe: Presentation = { mode: 'plain', stdoutIsTty: false, color: false, interactive: false };
+
+describe('describeRemoval', () => {
+  it('lists the service and the revisions that go, and those that stay with why', () => {
+    expect(describeRemoval([target], { color: false, now: NOW })).toBe(
+      [
+        'whoami v1 (whoami-v1.dev.example.com, deployed 10d ago)',
+        '  why: deployed more than 7d ago (2026-08-12T12:00:00.000Z)',
+        '  − ECS service whoami-v1 (1/1 running) in traefikctl-dev',
+        '  − task definition whoami-v1 revisions 1, 2',
+        '    keeps whoami-v1:3 (registered for env staging)',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('renderRemovalTable', () => {
+  it('prints one tab-separated row per deployment in a pipe', () => {
+    expect(
+      renderRemovalTable(
+        [
+          {
+            app: 'whoami',
+            tag: 'v1',
+            service: 'whoami-v1',
+            taskDefinitions: [td(1), td(2)],
+            status: 'would remove',
+          },
+        ],
+        pipe,
+      ),
+    ).toBe('whoami\tv1\twhoami-v1\t1,2\twould remove\n');
+  });
+});
+
+describe('confirmRemoval', () => {
+  it('goes ahead with --yes', async () => {
+    await expect(confirmRemoval({ presentation: pipe, yes: true, count: 2, retry: 'x' })).resolves.toBe(true);
+  });
+
+  it('fails without --yes where it cannot ask, naming --yes (exit 2)', async () => {
+    const error = await confirmRemoval({
+      presentation: pipe,
+      yes: false,
+      count: 2,
+      retry: 'traefikctl app prune --older-than 7d',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(
+      'Removing 2 deployments needs confirmation, and there is no terminal to ask on.',
+    );
+    expect((error as UserError).suggestions[0]).toBe(
+      'Pass --yes to remove what is listed above: traefikctl app prune --older-than 7d --yes',
+    );
+    expect((error as UserError).exitCode).toBe(2);
+  });
+});
