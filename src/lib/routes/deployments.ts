@@ -19,10 +19,14 @@ const DESCRIBE_BATCH = 10;
 
 /**
  * The deployments traefikctl manages in `env`: the ECS services of the cluster tagged
- * `traefikctl:managed=true` for that env, decoded from their tags. About N/10 DescribeServices
- * calls, run concurrently. A cluster that doesn't exist has no deployments.
+ * `traefikctl:managed=true` for that env, decoded from their tags, deleted ones (DRAINING,
+ * INACTIVE) included so that their routers can be flagged. About N/10 DescribeServices calls, run
+ * concurrently. Undefined when the cluster doesn't exist: then nothing can be said about which
+ * routers should exist (Traefik may be running somewhere else entirely).
  */
-export async function listManagedDeployments(options: ListDeploymentsOptions): Promise<Deployment[]> {
+export async function listManagedDeployments(
+  options: ListDeploymentsOptions,
+): Promise<Deployment[] | undefined> {
   const { ListServicesCommand, DescribeServicesCommand } = await import('@aws-sdk/client-ecs');
   const ecs = await options.clients.ecs();
   const arns: string[] = [];
@@ -36,7 +40,7 @@ export async function listManagedDeployments(options: ListDeploymentsOptions): P
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {
-    if (awsErrorName(error) === 'ClusterNotFoundException') return [];
+    if (awsErrorName(error) === 'ClusterNotFoundException') return undefined;
     throw explainAwsError(error, `list the ECS services of cluster ${options.cluster}`, 'ecs:ListServices');
   }
 

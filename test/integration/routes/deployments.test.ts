@@ -66,6 +66,7 @@ describeWith(['moto'], 'listManagedDeployments', () => {
 
     // then exactly the 23 dev services come back, with the original tag and host
     expect(deployments).toHaveLength(23);
+    if (deployments === undefined) return;
     expect(deployments.map((d) => d.service).sort()).toEqual(
       [...devTags.map((tag) => `whoami-${tag}`), 'whoami-feature-login'].sort(),
     );
@@ -82,12 +83,11 @@ describeWith(['moto'], 'listManagedDeployments', () => {
     // and a deleted service is still reported, as not ACTIVE, so its router shows as orphaned
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'whoami-v0', force: true }));
     const after = await listManagedDeployments({ clients, cluster, env: 'dev' });
-    expect(after.find((d) => d.service === 'whoami-v0')?.status).not.toBe('ACTIVE');
+    expect(after?.find((d) => d.service === 'whoami-v0')?.status).not.toBe('ACTIVE');
   });
 
-  it('has no deployments in a cluster that does not exist', async () => {
-    expect(await listManagedDeployments({ clients, cluster: uniqueName('nocluster'), env: 'dev' })).toEqual(
-      [],
-    );
+  it("can't tell the deployments of a cluster that does not exist", async () => {
+    const cluster = uniqueName('nocluster');
+    expect(await listManagedDeployments({ clients, cluster, env: 'dev' })).toBeUndefined();
   });
 });

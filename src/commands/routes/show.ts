@@ -1,0 +1,54 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { Route } from '../../lib/routes/join.js';
+
+export default class RoutesShow extends BaseCommand<typeof RoutesShow> {
+  static override summary = 'Show one router: its rule, middlewares, service, servers and errors.';
+  static override description = `Shows one Traefik router joined with its service, each server and its status (UP/DOWN), the
+ECS deployment it belongs to, Traefik's errors and why it needs attention. Name the router in full
+(whoami-v2@ecs), without its provider when that is unambiguous (whoami-v2), or by its host.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> routes show whoami-v2@ecs',
+    '<%= config.bin %> routes show whoami-v2.dev.example.com --env dev',
+    '<%= config.bin %> routes show api@internal --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override args = {
+    router: Args.string({ description: 'Router name (name@provider), name, or host.', required: true }),
+  };
+
+  static override flags = {
+    'api-url': Flags.string({
+      summary: "Traefik's API address (default: traefik.apiUrl in the config, else the cluster's).",
+    }),
+  };
+
+  async run(): Promise<Route> {
+    const { openRoutesSource } = await import('../../lib/routes/open.js');
+    const { findRoute } = await import('../../lib/routes/find.js');
+    const source = await openRoutesSource({
+      cwd: process.cwd(),
+      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      apiUrl: this.flags['api-url'],
+      includeInternal: true,
+    });
+    try {
+      const snapshot = await source.snapshot();
+      const route = findRoute(snapshot.routes, this.args.router);
+      if (snapshot.ecsProblem) this.note(snapshot.ecsProblem);
+      if (this.presentation.mode !== 'json') {
+        const { formatRouteDetails } = await import('../../ui/routes/details.js');
+        process.stdout.write(formatRouteDetails(route, this.presentation.color));
+      }
+      return route;
+    } finally {
+      await source.close();
+    }
+  }
+}

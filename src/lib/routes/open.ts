@@ -1,0 +1,57 @@
+import { AwsClients } from '../aws/clients.js';
+import { loadConfig } from '../config/load.js';
+import { resolveContext, type GlobalOptions } from '../config/resolve.js';
+import type { EventSink } from '../events.js';
+import { resolveTraefikAccess } from '../traefik/access.js';
+import { TraefikClient } from '../traefik/client.js';
+import { listManagedDeployments } from './deployments.js';
+import { createRoutesSource, type RoutesSource } from './source.js';
+
+export interface OpenRoutesOptions {
+  cwd: string;
+  global: GlobalOptions;
+  /** `--api-url`. */
+  apiUrl?: string | undefined;
+  /** Keep Traefik's `@internal` routers (`routes show api@internal`). */
+  includeInternal?: boolean;
+  /** Per API request. */
+  timeoutMs?: number;
+  /** Items per page of Traefik's lists (the client's default otherwise). */
+  perPage?: number;
+  onEvent?: EventSink | undefined;
+}
+
+/**
+ * The routes of an environment, ready to read: configuration and flags resolved, the API's address
+ * and password found, ECS deployments read through the user's AWS credentials.
+ */
+export async function openRoutesSource(options: OpenRoutesOptions): Promise<RoutesSource> {
+  const loaded = await loadConfig({ cwd: options.cwd });
+  const ctx = resolveContext(loaded, { ...options.global, cwd: options.cwd });
+  const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+  try {
+    const access = await resolveTraefikAccess(clients, {
+      env: ctx.env,
+      traefik: ctx.traefik,
+      apiUrl: options.apiUrl,
+    });
+    const client = (signal?: AbortSignal) =>
+      new TraefikClient({
+        ...access,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.perPage === undefined ? {} : { perPage: options.perPage }),
+        signal,
+        onEvent: options.onEvent,
+      });
+    return createRoutesSource({
+      env: ctx.env,
+      client,
+      deployments: () => listManagedDeployments({ clients, cluster: ctx.cluster, env: ctx.env }),
+      ...(options.includeInternal === undefined ? {} : { includeInternal: options.includeInternal }),
+      close: () => clients.destroy(),
+    });
+  } catch (error) {
+    await clients.destroy();
+    throw error;
+  }
+}

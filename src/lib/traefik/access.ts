@@ -1,0 +1,118 @@
+import type { AwsClients } from '../aws/clients.js';
+import { awsErrorName, explainAwsError } from '../aws/errors.js';
+import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
+import type { TraefikConfig } from '../config/schema.js';
+import { describeError, isUserError, UserError } from '../errors.js';
+import type { TraefikClientOptions } from './client.js';
+
+export const PASSWORD_VARIABLE = 'TRAEFIKCTL_TRAEFIK_PASSWORD';
+
+export interface TraefikAccessOptions {
+  env: string;
+  traefik: TraefikConfig;
+  /** `--api-url`: wins over the configuration and the cluster stack. */
+  apiUrl?: string | undefined;
+  /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; process.env by default. */
+  environment?: NodeJS.ProcessEnv | undefined;
+}
+
+export type TraefikAccess = Pick<
+  TraefikClientOptions,
+  'apiUrl' | 'username' | 'password' | 'credentialHints'
+>;
+
+/**
+ * Where Traefik's API is and how to log in (DESIGN.md "Security rules"):
+ * - URL: `--api-url`, else `traefik.apiUrl`, else the `ApiUrl` output of the stack `traefikctl-<env>`;
+ * - password: TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM SecureString named by `traefik.passwordParameter`,
+ *   the stack, or `/traefikctl/<env>/traefik-api-password`, read with the user's own AWS credentials.
+ * A password that can't be read is not an error here: an API without auth (a local Traefik) works,
+ * and a 401 then says why no password was sent.
+ */
+export async function resolveTraefikAccess(
+  clients: AwsClients,
+  options: TraefikAccessOptions,
+): Promise<TraefikAccess> {
+  const { env, traefik } = options;
+  const explicit = options.apiUrl ?? traefik.apiUrl;
+  const outputs = explicit === undefined ? await clusterOutputs(clients, env) : undefined;
+  const apiUrl = explicit ?? outputs?.apiUrl;
+  if (apiUrl === undefined) {
+    throw new UserError(
+      `The cluster of env ${env} has no Traefik API URL: it was created without a domain.`,
+      {
+        suggestions: [
+          'Pass --api-url https://traefik.<env>.<domain>, or set traefik.apiUrl in the configuration.',
+          `Or give the environment a domain and run \`traefikctl cluster up --env ${env}\`.`,
+        ],
+        code: 'TRAEFIK_URL_MISSING',
+      },
+    );
+  }
+  const username =
+    traefik.apiUrl === undefined ? (outputs?.apiUsername ?? traefik.username) : traefik.username;
+  const fromEnv = (options.environment ?? process.env)[PASSWORD_VARIABLE];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return {
+      apiUrl,
+      username,
+      password: fromEnv,
+      credentialHints: [`The password comes from ${PASSWORD_VARIABLE}: check its value.`],
+    };
+  }
+  const parameter =
+    traefik.passwordParameter ?? outputs?.passwordParameter ?? `/traefikctl/${env}/traefik-api-password`;
+  const password = await readPassword(clients, parameter);
+  return {
+    apiUrl,
+    username,
+    ...(password.value === undefined ? {} : { password: password.value }),
+    credentialHints: [password.hint],
+  };
+}
+
+async function clusterOutputs(clients: AwsClients, env: string): Promise<ClusterOutputs> {
+  try {
+    return await readClusterOutputs(clients, env);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    throw new UserError(
+      `No Traefik API URL is configured for env ${env}, and the cluster can't tell: ${error.message}`,
+      {
+        suggestions: [
+          'Pass --api-url https://traefik.<env>.<domain>, or set traefik.apiUrl in the configuration.',
+          ...error.suggestions,
+        ],
+        code: 'TRAEFIK_URL_MISSING',
+        cause: error,
+      },
+    );
+  }
+}
+
+async function readPassword(
+  clients: AwsClients,
+  name: string,
+): Promise<{ value?: string | undefined; hint: string }> {
+  const fallback = `Set ${PASSWORD_VARIABLE}, or traefik.passwordParameter in the configuration.`;
+  try {
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const ssm = await clients.ssm();
+    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return {
+      value: answer.Parameter?.Value,
+      hint: `The password comes from the SSM parameter ${name}: check that the cluster was last deployed with it (\`traefikctl cluster up\`).`,
+    };
+  } catch (error) {
+    // Traefik's 401 is the error the user sees; this says why no password was sent.
+    if (awsErrorName(error) === 'ParameterNotFound') {
+      return { hint: `No password was sent: the SSM parameter ${name} doesn't exist. ${fallback}` };
+    }
+    const explained = explainAwsError(
+      error,
+      `read the SSM parameter ${name}`,
+      'ssm:GetParameter and kms:Decrypt',
+    );
+    return { hint: `No password was sent: ${describeError(explained)} ${fallback}` };
+  }
+}
