@@ -1,0 +1,82 @@
+import { Flags } from '@oclif/core';
+
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { Route } from '../../lib/routes/join.js';
+
+export default class Routes extends BaseCommand<typeof Routes> {
+  static override summary = "List Traefik's routers with their servers, app and tag.";
+  static override description = `Reads every router and service from Traefik's API and joins them with the ECS deployments of
+the environment: each route's host, status, servers UP out of total, provider, app/tag and age.
+Deployments Traefik hasn't discovered show as "missing"; \`routes show\` explains any route.
+On a terminal the table is aligned; in a pipe it is tab-separated without a header. --watch keeps
+it live (q quits, / filters, arrows and Enter show details, s sorts).
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> routes',
+    '<%= config.bin %> routes --app whoami --status enabled',
+    '<%= config.bin %> routes --watch --interval 5s',
+    '<%= config.bin %> routes --json | jq ".[] | select(.attention != []) | .name"',
+    '<%= config.bin %> routes --api-url https://traefik.dev.example.com --search login',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    app: Flags.string({ summary: 'Only the routes of this app.' }),
+    status: Flags.option({
+      options: ['enabled', 'warning', 'disabled', 'missing'] as const,
+      summary: 'Only routes with this status ("missing": deployed, but no router in Traefik).',
+    })(),
+    provider: Flags.string({ summary: 'Only routes of this Traefik provider, e.g. ecs or file.' }),
+    search: Flags.string({
+      summary: 'Only routes whose name, rule, host, service, app or tag contains this text.',
+    }),
+    watch: Flags.boolean({ summary: 'Keep the list live, refreshing in place.', exclusive: ['json'] }),
+    interval: Flags.string({
+      summary: 'Time between refreshes with --watch, e.g. 2s (the default), 500ms, 1m.',
+      dependsOn: ['watch'],
+    }),
+    'api-url': Flags.string({
+      summary: "Traefik's API address (default: traefik.apiUrl in the config, else the cluster's).",
+    }),
+  };
+
+  async run(): Promise<Route[] | undefined> {
+    const { openRoutesSource } = await import('../../lib/routes/open.js');
+    const { parseInterval } = await import('../../lib/routes/watch.js');
+    const { filterRoutes } = await import('../../lib/routes/filter.js');
+    const flags = this.flags;
+    const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;
+    const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
+    const source = await openRoutesSource({
+      cwd: process.cwd(),
+      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      apiUrl: flags['api-url'],
+    });
+    try {
+      if (flags.watch) {
+        const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');
+        const summary = await runRoutesWatch(source, { filter, intervalMs, presentation: this.presentation });
+        this.note(summary.line);
+        if (summary.interrupted) process.exitCode = 130;
+        return undefined;
+      }
+      const snapshot = await source.snapshot();
+      const routes = filterRoutes(snapshot.routes, filter);
+      if (snapshot.ecsProblem) this.note(`${snapshot.ecsProblem}\nRoutes are shown without app and tag.`);
+      if (this.presentation.mode !== 'json') {
+        const { renderRoutesTable, attentionHint } = await import('../../ui/routes/table.js');
+        if (routes.length > 0) process.stdout.write(renderRoutesTable(routes, this.presentation));
+        else
+          this.note(snapshot.routes.length > 0 ? 'No routes match the filters.' : 'Traefik has no routers.');
+        const hint = attentionHint(routes);
+        if (hint !== undefined) this.note(hint);
+      }
+      return routes;
+    } finally {
+      await source.close();
+    }
+  }
+}
