@@ -1,5 +1,5 @@
-import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { Box, render, Text, useInput } from 'ink';
+import { useEffect, useRef, useState } from 'react';
 
 import type { InitAnswers, InitField } from '../lib/init/write-config.js';
 
@@ -50,8 +50,17 @@ export function InitForm({ initial, validate, onSubmit, onCancel }: InitFormProp
   const [answers, setAnswers] = useState<Partial<InitAnswers>>(() => ({ ...initial }));
   const [typed, setTyped] = useState('');
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [done, setDone] = useState(false);
+  const [submitted, setSubmitted] = useState<InitAnswers | undefined>(undefined);
+  const done = submitted !== undefined;
   const question = QUESTIONS[step];
+
+  // Submit once the finished form has been drawn, so the last frame shows every answer.
+  const reported = useRef(false);
+  useEffect(() => {
+    if (submitted === undefined || reported.current) return;
+    reported.current = true;
+    onSubmit(submitted);
+  }, [submitted, onSubmit]);
 
   useInput(
     (input, key) => {
@@ -106,8 +115,7 @@ export function InitForm({ initial, validate, onSubmit, onCancel }: InitFormProp
       setStep(step + 1);
       return;
     }
-    setDone(true);
-    onSubmit({
+    setSubmitted({
       domain: next.domain ?? '',
       ...(next.region === undefined ? {} : { region: next.region }),
       env: next.env ?? 'dev',
@@ -145,4 +153,29 @@ export function InitForm({ initial, validate, onSubmit, onCancel }: InitFormProp
       {done ? null : <Text dimColor>Enter to accept · ↑ to go back · Esc to cancel</Text>}
     </Box>
   );
+}
+
+/**
+ * Asks the init questions on a terminal (drawn on stderr: stdout carries only the result).
+ * Resolves with the answers, or undefined when the user cancels (Esc or Ctrl-C).
+ */
+export async function askInitAnswers(
+  initial: Partial<InitAnswers>,
+  validate: InitFormProps['validate'],
+): Promise<InitAnswers | undefined> {
+  let answers: InitAnswers | undefined;
+  const instance = render(
+    <InitForm
+      initial={initial}
+      validate={validate}
+      onSubmit={(submitted) => {
+        answers = submitted;
+        instance.unmount();
+      }}
+      onCancel={() => instance.unmount()}
+    />,
+    { stdout: process.stderr, patchConsole: false },
+  );
+  await instance.waitUntilExit();
+  return answers;
 }

@@ -58,7 +58,8 @@ function linesFor(issue: Issue, context: IssueContext): string[] {
 
 /** What the value (or, for a bad mapping key, the key) must be: `a number between 1 and 65535`. */
 export function expectedOf(issue: Issue, root: z.ZodType): string {
-  if (issue.code === 'invalid_key') return issue.issues.map((inner) => expectation(inner, undefined)).join(' and ');
+  if (issue.code === 'invalid_key')
+    return issue.issues.map((inner) => expectation(inner, undefined)).join(' and ');
   return expectation(issue, schemaAt(root, issue.path as KeyPath));
 }
 

@@ -57,7 +57,7 @@ export function answerProblem(field: InitField, value: string): string | undefin
 }
 
 /** Checks answers that came from flags: one usage error naming every bad flag. */
-export function checkAnswers(answers: Partial<InitAnswers>): void {
+export function checkAnswers(answers: Partial<Record<InitField, string | undefined>>): void {
   const problems = INIT_FIELDS.flatMap((field) => {
     const value = answers[field];
     if (value === undefined) return [];
@@ -80,33 +80,59 @@ export interface WrittenConfig {
   replaced: boolean;
 }
 
-/** Writes a commented traefikctl.config.yaml in `cwd`; refuses to replace one without `force`. */
-export async function writeConfig(options: WriteConfigOptions): Promise<WrittenConfig> {
-  const cwd = path.resolve(options.cwd);
-  const filepath = path.join(cwd, DEFAULT_CONFIG_FILE);
-  const existing = await findConfigInDir(cwd);
+/**
+ * Where init would write, or a usage error when it must not: another configuration file already
+ * configures this directory, or traefikctl.config.yaml exists and `force` is not set. Called
+ * before any question is asked, so nobody answers questions for nothing.
+ */
+export async function checkWritable(
+  cwd: string,
+  force = false,
+): Promise<{ filepath: string; exists: boolean }> {
+  const dir = path.resolve(cwd);
+  const filepath = path.join(dir, DEFAULT_CONFIG_FILE);
+  const existing = await findConfigInDir(dir);
   if (existing !== undefined && existing !== filepath) {
-    const name =
-      path.basename(existing) === 'package.json'
-        ? 'package.json (its traefikctl key)'
-        : path.basename(existing);
+    const base = path.basename(existing);
     throw usageError(
-      `This directory already has a traefikctl configuration: ${name}.`,
+      `This directory already has a traefikctl configuration: ${base === 'package.json' ? 'package.json (its traefikctl key)' : base}.`,
       [
-        `Edit ${path.basename(existing)}, or remove it and run traefikctl init again (--force only replaces ${DEFAULT_CONFIG_FILE}).`,
+        `Edit ${base}, or remove it and run traefikctl init again (--force only replaces ${DEFAULT_CONFIG_FILE}).`,
       ],
       'CONFIG_EXISTS',
     );
   }
-  if (existing !== undefined && options.force !== true) throw alreadyExists(filepath, cwd);
+  if (existing !== undefined && !force) throw alreadyExists(filepath, dir);
+  return { filepath, exists: existing !== undefined };
+}
 
+/** Writes a commented traefikctl.config.yaml in `cwd`; refuses to replace one without `force`. */
+export async function writeConfig(options: WriteConfigOptions): Promise<WrittenConfig> {
+  const force = options.force === true;
+  const { filepath, exists } = await checkWritable(options.cwd, force);
   try {
-    await writeFile(filepath, renderConfig(options.answers), { flag: options.force === true ? 'w' : 'wx' });
+    await writeFile(filepath, renderConfig(options.answers), { flag: force ? 'w' : 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(filepath, cwd);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw alreadyExists(filepath, path.dirname(filepath));
     throw error;
   }
-  return { filepath, replaced: existing !== undefined };
+  return { filepath, replaced: exists };
+}
+
+/** What to run after init, one command a line, for stderr. */
+export function nextSteps(answers: InitAnswers): string[] {
+  const host = configSchema
+    .parse({})
+    .hostTemplate.replace('{app}', answers.app)
+    .replace('{tag}', 'v1')
+    .replace('{env}', answers.env)
+    .replace('{domain}', answers.domain);
+  return [
+    `traefikctl cluster up --env ${answers.env}`,
+    `traefikctl image push ${answers.app} --tag v1`,
+    `traefikctl app deploy ${answers.app} --tag v1    # http://${host}`,
+  ];
 }
 
 function alreadyExists(filepath: string, cwd: string) {

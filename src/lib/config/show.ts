@@ -1,0 +1,89 @@
+import { stringify } from 'yaml';
+
+import type { KeyPath } from './interpolate.js';
+import { loadConfig } from './load.js';
+import { resolveContext, type GlobalOptions, type ResolvedContext } from './resolve.js';
+import type { AppConfig, EnvironmentConfig, TraefikConfig } from './schema.js';
+
+/** The configuration a command run here would use, as `traefikctl config show` prints it. */
+export interface ConfigView {
+  /** The file it came from; null when none was found and only defaults apply. */
+  configPath: string | null;
+  env: string;
+  region: string | null;
+  profile: string | null;
+  domain: string | null;
+  cluster: string;
+  hostTemplate: string;
+  registry: string | null;
+  environment: EnvironmentConfig;
+  traefik: TraefikConfig;
+  apps: Record<string, AppConfig>;
+}
+
+export interface ShowConfigOptions extends GlobalOptions {
+  cwd: string;
+  configPath?: string | undefined;
+  /** Variables for interpolation; defaults to process.env. */
+  variables?: NodeJS.ProcessEnv;
+}
+
+/** Where values of an app may hold secrets taken from the environment. */
+const SECRET_PRONE = new Set(['environment', 'buildArgs']);
+
+/**
+ * Loads, validates and resolves the configuration. Container environment variables and build
+ * arguments that came from `${VAR}` are shown as written (`${API_TOKEN}`), never as their values.
+ */
+export async function showConfig(options: ShowConfigOptions): Promise<ConfigView> {
+  const loaded = await loadConfig({
+    cwd: options.cwd,
+    configPath: options.configPath,
+    ...(options.variables === undefined ? {} : { env: options.variables }),
+  });
+  const ctx = resolveContext(loaded, options);
+  const apps = structuredClone(ctx.apps);
+  for (const item of loaded.interpolated) {
+    if (isSecretProne(item.path)) setIn(apps, item.path.slice(1), item.template);
+  }
+  return toView(ctx, apps);
+}
+
+function isSecretProne(path: KeyPath): boolean {
+  return path[0] === 'apps' && path.length === 4 && SECRET_PRONE.has(String(path[2]));
+}
+
+function setIn(root: Record<string, unknown>, path: KeyPath, value: unknown): void {
+  let current: unknown = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof current !== 'object' || current === null) return;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  const last = path.at(-1);
+  if (last !== undefined && typeof current === 'object' && current !== null) {
+    (current as Record<string | number, unknown>)[last] = value;
+  }
+}
+
+function toView(ctx: ResolvedContext, apps: Record<string, AppConfig>): ConfigView {
+  return {
+    configPath: ctx.configPath ?? null,
+    env: ctx.env,
+    region: ctx.region ?? null,
+    profile: ctx.profile ?? null,
+    domain: ctx.domain ?? null,
+    cluster: ctx.cluster,
+    hostTemplate: ctx.hostTemplate,
+    registry: ctx.registry ?? null,
+    environment: ctx.environment,
+    traefik: ctx.traefik,
+    apps,
+  };
+}
+
+/** The view as YAML for people: unset values left out, the source path left to the caller. */
+export function configViewToYaml(view: ConfigView): string {
+  const { configPath: _source, ...rest } = view;
+  const present = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== null));
+  return stringify(present, { lineWidth: 0 });
+}
