@@ -36,6 +36,8 @@ export interface FakeState {
   taskDefinitions: Record<string, { taskDefinition: TaskDefinition; tags: Tag[] }>;
   /** Makes every method throw (offline). */
   everything?: Error;
+  /** DescribeServices finishes the primary deployment's rollout, as ECS would by then (default true). */
+  settle: boolean;
 }
 
 export type FakeAws = DeployAws & { calls: string[]; state: FakeState };
@@ -49,6 +51,7 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
     digests: { v2: DIGEST },
     service: undefined,
     taskDefinitions: {},
+    settle: true,
     ...overrides,
   };
   const calls: string[] = [];
@@ -98,11 +101,13 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
           status: 'ACTIVE',
           taskDefinition: input.taskDefinition,
           desiredCount: input.desiredCount,
+          networkConfiguration: input.networkConfiguration,
           deployments: [
             {
               id: 'ecs-svc/1111',
               status: 'PRIMARY',
               taskDefinition: input.taskDefinition,
+              desiredCount: input.desiredCount,
               rolloutState: 'IN_PROGRESS',
             },
           ],
@@ -122,6 +127,7 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
               id: 'ecs-svc/2222',
               status: 'PRIMARY',
               taskDefinition: input.taskDefinition,
+              desiredCount: input.desiredCount,
               rolloutState: 'IN_PROGRESS',
             },
             ...(service.deployments ?? []).map((d) => ({ ...d, status: 'ACTIVE' })),
@@ -132,7 +138,20 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
     tagResource: () => call('tagResource', () => undefined),
     untagResource: () => call('untagResource', () => undefined),
     describeServices: () =>
-      call('describeServices', () => ({ services: state.service ? [state.service] : [] })),
+      call('describeServices', () => {
+        if (state.service !== undefined && state.settle) {
+          const primary = state.service.deployments?.find((d) => d.status === 'PRIMARY');
+          if (primary !== undefined) {
+            const done = {
+              ...primary,
+              rolloutState: 'COMPLETED' as const,
+              runningCount: primary.desiredCount ?? 1,
+            };
+            state.service = { ...state.service, deployments: [done] };
+          }
+        }
+        return { services: state.service ? [state.service] : [] };
+      }),
     listTasks: () => call('listTasks', () => ({ taskArns: [] })),
     describeTasks: () => call('describeTasks', () => ({ tasks: [] })),
     lastLogLines: () => call('lastLogLines', () => []),

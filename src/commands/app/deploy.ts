@@ -1,0 +1,107 @@
+import { Args, Flags } from '@oclif/core';
+
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { DeployResult } from '../../lib/app/deploy.js';
+import type { DryRunResult } from '../../lib/app/deploy-dry-run.js';
+
+export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
+  static override summary = 'Deploy a tagged build of an app to its own URL, and wait until it answers.';
+  static override description = `Registers a task definition (image pinned by its ECR digest, Traefik labels for
+<app>-<tag>.<env>.<domain>), creates or updates the ECS service <app>-<tag>, then follows the rollout of this
+deployment, waits for Traefik to route it and probes the URL. stdout is only the URL, so
+URL=$(traefikctl app deploy whoami --tag v2) works; progress goes to stderr. Deploying the same tag again
+updates its service, or only re-checks it when nothing changed.
+
+--dry-run prints the whole plan and changes nothing; it works without AWS credentials or a cluster, and lists
+what it could not check.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> app deploy whoami --tag v2 --dry-run',
+    'URL=$(<%= config.bin %> app deploy whoami --tag "$GITHUB_SHA" --env staging)',
+    '<%= config.bin %> app deploy whoami --tag feature/login --build --timeout 15m',
+    '<%= config.bin %> app deploy whoami --tag v2 --json | jq -r .url',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override args = {
+    app: Args.string({ description: 'App to deploy (default: the only app in the config).' }),
+  };
+
+  static override flags = {
+    tag: Flags.string({
+      summary: 'Tag of the build, as CI names it (v2, feature/login, a SHA).',
+      required: true,
+    }),
+    'dry-run': Flags.boolean({ summary: 'Print the plan (and the diff against what runs); change nothing.' }),
+    build: Flags.boolean({ summary: 'Build and push the image first (as `image push` does).' }),
+    wait: Flags.boolean({
+      summary: 'Wait for rollout, route and URL; --no-wait returns once ECS accepted the change.',
+      default: true,
+      allowNo: true,
+    }),
+    timeout: Flags.string({
+      summary: 'Give up waiting after this long (exit 4), e.g. 90s, 10m.',
+      default: '10m',
+    }),
+    force: Flags.boolean({
+      summary: 'Replace a deployment in progress; start new tasks even if nothing changed.',
+    }),
+    ttl: Flags.string({
+      summary: "Mark the deployment to expire after this long (overrides the app's ttl), e.g. 3d.",
+    }),
+    'skip-route-check': Flags.boolean({ summary: "Don't wait for Traefik's API to show the route." }),
+    'skip-probe': Flags.boolean({ summary: "Don't probe the URL." }),
+    'probe-address': Flags.string({
+      summary:
+        'Send the URL probe to this host[:port] (e.g. the load balancer before DNS exists), with the deployment Host header.',
+    }),
+  };
+
+  async run(): Promise<DeployResult | DryRunResult> {
+    const { flags } = this;
+    const request = {
+      cwd: process.cwd(),
+      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      app: this.args.app,
+      tag: flags.tag,
+      ttl: flags.ttl,
+    };
+    if (flags['dry-run']) {
+      const { planDeploy } = await import('../../lib/app/deploy-dry-run.js');
+      const plan = await planDeploy({ ...request, build: flags.build, force: flags.force });
+      if (this.presentation.mode !== 'json') {
+        const { formatDryRun } = await import('../../ui/deploy-plan.js');
+        this.result(formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }));
+      }
+      return plan;
+    }
+
+    // Ctrl-C stops watching (exit 130, with how to resume or roll back); a second one kills at once.
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const { deployApp } = await import('../../lib/app/deploy.js');
+      const result = await deployApp({
+        ...request,
+        build: flags.build,
+        force: flags.force,
+        wait: flags.wait,
+        timeout: flags.timeout,
+        skipRouteCheck: flags['skip-route-check'],
+        skipProbe: flags['skip-probe'],
+        probeAddress: flags['probe-address'],
+        signal: interrupt.signal,
+        onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
+      });
+      await this.endProgress();
+      if (this.presentation.mode !== 'json') this.result(result.url);
+      return result;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
+}

@@ -1,0 +1,544 @@
+import type { Deployment, Service } from '@aws-sdk/client-ecs';
+
+import { AwsClients } from '../aws/clients.js';
+import type { ClusterOutputs } from '../cluster/outputs.js';
+import { ExitCode, UserError } from '../errors.js';
+import { silentSink, skipPhase, withPhase, type EventSink, type PhaseStatus } from '../events.js';
+import type { PushImageOptions, PushImageResult } from '../image/push.js';
+import { sdkDeployAws, type DeployAws } from './deploy-aws.js';
+import {
+  commandFor,
+  decideAction,
+  imageMissingError,
+  inspectService,
+  ownershipConflict,
+  planFor,
+  repositoryReference,
+  resolveDeployTarget,
+  type DeployRequest,
+  type DeployTarget,
+  type ExistingService,
+} from './deploy-prepare.js';
+import {
+  addDuration,
+  createServiceInput,
+  planCluster,
+  updateServiceInput,
+  type DeploymentPlan,
+} from './plan.js';
+import { TAG_KEYS } from './plan-tags.js';
+import { Poller, type PollerOptions } from './poll.js';
+import { parseProbeAddress, probeUrl } from './track-probe.js';
+import { waitForRoute, type RouteApi } from './track-route.js';
+import { trackRollout } from './track-rollout.js';
+
+/**
+ * `app deploy`: one state machine that emits typed events (DESIGN.md "Deploy: one event stream, three
+ * renderers"): preflight -> task definition registered -> service created or updated (OUR deployment
+ * id remembered) -> rollout -> route discovered -> URL answered -> live. Every phase is timed; the
+ * whole run has a deadline. Bad input fails before any AWS call; a missing cluster or image fails
+ * before anything is created.
+ */
+
+export interface DeployAppOptions extends DeployRequest {
+  /** Build and push the image first (`image push`), and deploy what was pushed. */
+  build?: boolean;
+  /** Replace a deployment in progress; redeploy (new tasks) even when nothing changed. */
+  force?: boolean;
+  /** False: return once ECS accepted the change (`--no-wait`). */
+  wait?: boolean;
+  /** The whole deploy, from the first call to live (`--timeout`, default 10 minutes). */
+  timeoutMs?: number;
+  /** The same as text (`90s`, `10m`), as the flag gives it; wins over `timeoutMs`. */
+  timeout?: string | undefined;
+  /** How long Traefik may take to show the route once the tasks run. */
+  routeTimeoutMs?: number;
+  /** How long the URL may take to answer once routed. */
+  probeTimeoutMs?: number;
+  skipRouteCheck?: boolean;
+  skipProbe?: boolean;
+  /** `host[:port]` to send the URL probe to, with the deployment's Host header. */
+  probeAddress?: string | undefined;
+  /** Ctrl-C: stop watching (the deployment goes on in ECS) and say how to resume or roll back. */
+  signal?: AbortSignal | undefined;
+  onEvent?: EventSink | undefined;
+  /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** For tests: the AWS calls; defaults to SDK clients for the env's region and profile. */
+  aws?: DeployAws;
+  /** For tests: Traefik's API; defaults to a client for the configured API URL. */
+  routeApi?: RouteApi;
+  poller?: Omit<PollerOptions, 'signal'>;
+  now?: () => Date;
+  /** For tests: the image push that `build` runs. */
+  pushImage?: (options: PushImageOptions) => Promise<PushImageResult>;
+}
+
+/** `live`: the URL answered; `rolled-out`: ECS finished, the URL was not probed; `applied`: --no-wait. */
+export type DeployStatus = 'live' | 'rolled-out' | 'applied';
+
+export interface PhaseRecord {
+  id: string;
+  title: string;
+  status: PhaseStatus;
+  elapsedMs?: number;
+  detail?: string;
+}
+
+/** What `app deploy --json` prints. */
+export interface DeployResult {
+  app: string;
+  tag: string;
+  env: string;
+  host: string;
+  url: string;
+  service: string;
+  taskDefinitionArn: string;
+  deploymentId: string | undefined;
+  /** The digest-pinned image reference the tasks run. */
+  image: string;
+  status: DeployStatus;
+  /** What happened to the service: created, updated, or left as it was (already this plan). */
+  action: 'created' | 'updated' | 'unchanged';
+  phases: PhaseRecord[];
+}
+
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_ROUTE_TIMEOUT_MS = 3 * 60_000;
+export const DEFAULT_PROBE_TIMEOUT_MS = 2 * 60_000;
+
+const PHASES = {
+  preflight: { id: 'preflight', title: 'Check cluster, image and service' },
+  taskDefinition: { id: 'task-definition', title: 'Register task definition' },
+  service: { id: 'service', title: 'Update service' },
+  rollout: { id: 'rollout', title: 'Roll out' },
+  route: { id: 'route', title: 'Route in Traefik' },
+  probe: { id: 'probe', title: 'Probe URL' },
+} as const;
+
+/** Records each phase's last state (for the result's `phases`) while passing every event on. */
+function phaseRecorder(sink: EventSink) {
+  const phases = new Map<string, PhaseRecord>();
+  const emit: EventSink = (event) => {
+    if (event.type === 'phase') {
+      phases.set(event.id, {
+        id: event.id,
+        title: event.title,
+        status: event.status,
+        ...(event.elapsedMs === undefined ? {} : { elapsedMs: event.elapsedMs }),
+        ...(event.detail === undefined ? {} : { detail: event.detail }),
+      });
+    }
+    sink(event);
+  };
+  return { emit, phases: () => [...phases.values()] };
+}
+
+export function durationText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** What has been changed so far, for the Ctrl-C message. */
+interface Progress {
+  taskDefinitionArn?: string;
+  applied?: 'created' | 'updated' | 'unchanged';
+  deploymentId?: string | undefined;
+  previousTaskDefinition?: string | undefined;
+  cluster?: string;
+}
+
+function interruptedError(target: DeployTarget, progress: Progress): UserError {
+  const name = target.names.serviceName;
+  const suggestions: string[] = [];
+  let message: string;
+  if (progress.applied === undefined) {
+    message = progress.taskDefinitionArn
+      ? `Stopped after registering ${progress.taskDefinitionArn.split('/').pop() ?? 'the task definition'}; the service ${name} was not changed.`
+      : 'Stopped before changing anything.';
+    suggestions.push(`Deploy again with \`${commandFor('app deploy', target)}\`.`);
+  } else {
+    message = `Stopped watching ${name}: ${progress.deploymentId ? `the deployment ${progress.deploymentId}` : 'the deployment'} goes on in ECS.`;
+    suggestions.push(
+      `Watch it again (it picks up the same deployment): \`${commandFor('app deploy', target)}\`.`,
+    );
+    if (progress.applied === 'created') {
+      suggestions.push(`Or remove it: \`${commandFor('app destroy', target)}\`.`);
+    } else if (progress.previousTaskDefinition !== undefined && progress.cluster !== undefined) {
+      suggestions.push(
+        `Or roll back: \`aws ecs update-service --cluster ${progress.cluster} --service ${name} --task-definition ${progress.previousTaskDefinition}\`.`,
+      );
+    }
+  }
+  return new UserError(message, { suggestions, exitCode: ExitCode.Interrupted, code: 'INTERRUPTED' });
+}
+
+/** The deployment our call started: the primary one running our revision, else the primary one. */
+function ourDeployment(service: Service, taskDefinitionArn: string): Deployment | undefined {
+  const deployments = service.deployments ?? [];
+  const primary = deployments.filter((deployment) => deployment.status === 'PRIMARY');
+  // moto never changes a service's deployments on update (shared/notes/moto.md §1.3): its only
+  // PRIMARY keeps the old revision, and that is the deployment to follow there.
+  return primary.find((deployment) => deployment.taskDefinition === taskDefinitionArn) ?? primary[0];
+}
+
+async function traefikApi(
+  options: DeployAppOptions,
+  aws: DeployAws,
+  target: DeployTarget,
+  outputs: ClusterOutputs,
+): Promise<RouteApi | undefined> {
+  if (options.routeApi !== undefined) return options.routeApi;
+  const apiUrl = target.context.traefik.apiUrl ?? outputs.apiUrl;
+  if (apiUrl === undefined) return undefined;
+  const env = options.env ?? process.env;
+  const parameter =
+    target.context.traefik.passwordParameter ??
+    outputs.passwordParameter ??
+    `/traefikctl/${target.context.env}/traefik-api-password`;
+  const password = env.TRAEFIKCTL_TRAEFIK_PASSWORD ?? (await aws.secureParameter(parameter));
+  const { TraefikClient } = await import('../traefik/client.js');
+  return new TraefikClient({
+    apiUrl,
+    username: outputs.apiUsername ?? target.context.traefik.username,
+    password,
+    credentialHints: [
+      `The password comes from TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM parameter ${parameter}.`,
+    ],
+    signal: options.signal,
+  });
+}
+
+export async function deployApp(options: DeployAppOptions): Promise<DeployResult> {
+  const recorder = phaseRecorder(options.onEvent ?? silentSink);
+  const emit = recorder.emit;
+  const now = options.now ?? (() => new Date());
+  const target = await resolveDeployTarget(options);
+  if (options.probeAddress !== undefined) parseProbeAddress(options.probeAddress);
+  const timeoutMs =
+    options.timeout === undefined
+      ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+      : addDuration(new Date(0), options.timeout, '--timeout').getTime();
+
+  const clients =
+    options.aws === undefined
+      ? new AwsClients({ region: target.context.region, profile: target.context.profile })
+      : undefined;
+  const aws = options.aws ?? sdkDeployAws(clients ?? new AwsClients());
+  const poller = new Poller({ ...options.poller, signal: options.signal });
+  const deadline = poller.now() + timeoutMs;
+  const progress: Progress = {};
+  try {
+    return await run({
+      options: { ...options, timeoutMs },
+      target,
+      aws,
+      clients,
+      poller,
+      deadline,
+      emit,
+      now,
+      progress,
+      recorder,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw interruptedError(target, progress);
+    throw error;
+  } finally {
+    await clients?.destroy();
+  }
+}
+
+interface RunContext {
+  options: DeployAppOptions;
+  target: DeployTarget;
+  aws: DeployAws;
+  clients: AwsClients | undefined;
+  poller: Poller;
+  deadline: number;
+  emit: EventSink;
+  now: () => Date;
+  progress: Progress;
+  recorder: ReturnType<typeof phaseRecorder>;
+}
+
+async function run(ctx: RunContext): Promise<DeployResult> {
+  const { options, target, aws, poller, deadline, emit, progress } = ctx;
+  const { names } = target;
+  const env = target.context.env;
+  const startedAt = ctx.now();
+
+  // Ctrl-C before a step that changes AWS means that step never starts.
+  const checkpoint = () => options.signal?.throwIfAborted();
+  checkpoint();
+
+  // Preflight: reads only. Nothing is created unless all of it passes.
+  const preflight = await withPhase(emit, PHASES.preflight, async (setDetail) => {
+    const region = await aws.region();
+    if (region === undefined) {
+      throw new UserError("Can't deploy: no AWS region is set.", {
+        suggestions: ['Pass --region, set AWS_REGION, or set `region` in the configuration.'],
+        code: 'AWS_NO_REGION',
+      });
+    }
+    const [deployedBy, outputs] = await Promise.all([aws.callerArn(), aws.clusterOutputs(env)]);
+    let image: { repository: string; digest: string } | undefined;
+    if (!options.build) {
+      const repository = await repositoryReference(aws, target);
+      const digest =
+        repository === undefined ? undefined : await aws.imageDigest(target.repository, names.dockerTag);
+      if (repository === undefined || digest === undefined)
+        throw imageMissingError(target, repository !== undefined);
+      image = { repository, digest };
+    }
+    const existing = await inspectService(aws, outputs.cluster, names.serviceName);
+    if (existing !== undefined) {
+      const conflict = ownershipConflict(existing, target);
+      if (conflict !== undefined) throw conflict;
+    }
+    setDetail(
+      `cluster ${outputs.cluster}, ${image ? `image ${image.digest.slice(0, 19)}…, ` : ''}service ${existing ? 'exists' : 'is new'}`,
+    );
+    return { region, deployedBy, outputs, image, existing };
+  });
+  const { outputs, existing } = preflight;
+  progress.cluster = outputs.cluster;
+
+  let image = preflight.image;
+  if (options.build) {
+    const push = ctx.options.pushImage ?? (await import('../image/push.js')).pushImage;
+    if (ctx.clients === undefined && ctx.options.pushImage === undefined)
+      throw new Error('deployApp: --build needs AWS clients or a pushImage');
+    const pushed = await push({
+      app: target.app,
+      appConfig: target.appConfig,
+      configDir: target.context.configDir,
+      tags: [target.tag],
+      registryOverride: target.context.registry,
+      clients: ctx.clients ?? new AwsClients(),
+      onEvent: emit,
+    });
+    image = { repository: `${pushed.registry}/${pushed.repository}`, digest: pushed.digest };
+  }
+  if (image === undefined) throw new Error('deployApp: no image');
+  checkpoint();
+
+  const plan = planFor(target, {
+    region: preflight.region,
+    repository: image.repository,
+    digest: image.digest,
+    cluster: planCluster(outputs),
+    deployedBy: preflight.deployedBy,
+    now: startedAt,
+  });
+  for (const warning of plan.warnings) emit({ type: 'warning', message: warning });
+  const decision = decideAction(existing, plan, target, { force: options.force ?? false, now: startedAt });
+
+  const applied = await apply(ctx, plan, existing, decision.action);
+  const base = {
+    app: target.app,
+    tag: target.tag,
+    env,
+    host: plan.host,
+    url: plan.url,
+    service: plan.serviceName,
+    taskDefinitionArn: applied.taskDefinitionArn,
+    deploymentId: applied.deploymentId,
+    image: applied.image,
+    action: applied.action,
+  };
+  const result = (status: DeployStatus): DeployResult => ({ ...base, status, phases: ctx.recorder.phases() });
+
+  if (options.wait === false) {
+    for (const phase of [PHASES.rollout, PHASES.route, PHASES.probe]) skipPhase(emit, phase, '--no-wait');
+    return result('applied');
+  }
+
+  const deployAgain = commandFor('app deploy', target);
+  if (applied.deploymentId === undefined) {
+    skipPhase(emit, PHASES.rollout, 'ECS reported no deployment to follow');
+  } else {
+    const deploymentId = applied.deploymentId;
+    await withPhase(
+      emit,
+      {
+        ...PHASES.rollout,
+        title: `Roll out ${plan.service.desiredCount ?? 1} task${plan.service.desiredCount === 1 ? '' : 's'}`,
+      },
+      (setDetail) =>
+        trackRollout({
+          ecs: aws,
+          cluster: outputs.cluster,
+          service: plan.serviceName,
+          deploymentId,
+          poller,
+          deadline,
+          since: startedAt,
+          onEvent: emit,
+          setDetail,
+          logLines: (task, container) =>
+            aws.lastLogLines(
+              outputs.logGroup,
+              `${plan.serviceName}/${container}/${task.taskArn?.split('/').pop() ?? ''}`,
+              5,
+            ),
+          hints: { logs: commandFor('app logs', target), retry: deployAgain },
+        }),
+    );
+  }
+
+  const phaseDeadline = (ms: number) => {
+    const own = poller.now() + ms;
+    return own < deadline
+      ? { deadline: own, overall: false, text: durationText(ms) }
+      : {
+          deadline,
+          overall: true,
+          text: `the --timeout of ${durationText(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`,
+        };
+  };
+
+  const api = options.skipRouteCheck ? undefined : await traefikApi(options, aws, target, outputs);
+  if (options.skipRouteCheck) skipPhase(emit, PHASES.route, '--skip-route-check');
+  else if (api === undefined) skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
+  else {
+    const limit = phaseDeadline(options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS);
+    await withPhase(
+      emit,
+      { ...PHASES.route, title: `Route ${plan.serviceName}@ecs in Traefik` },
+      async (setDetail) => {
+        const route = await waitForRoute({
+          api,
+          name: plan.serviceName,
+          host: plan.host,
+          poller,
+          deadline: limit.deadline,
+          deadlineIsOverall: limit.overall,
+          timeoutText: limit.text,
+          setDetail,
+          hints: { routes: `traefikctl routes --env ${env}`, env },
+        });
+        const up = route.servers.filter((server) => server.status === 'UP').length;
+        setDetail(`${up}/${route.servers.length} server${route.servers.length === 1 ? '' : 's'} UP`);
+      },
+    );
+  }
+
+  if (options.skipProbe) {
+    skipPhase(emit, PHASES.probe, '--skip-probe');
+    emit({ type: 'info', message: `Rolled out: ${plan.url} (not probed)` });
+    return result('rolled-out');
+  }
+  const limit = phaseDeadline(options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+  const path = target.appConfig.healthCheck?.path ?? '/';
+  await withPhase(
+    emit,
+    { ...PHASES.probe, title: `Probe ${plan.url}${path === '/' ? '' : path}` },
+    async (setDetail) => {
+      const answer = await probeUrl({
+        url: plan.url,
+        path,
+        address: options.probeAddress,
+        poller,
+        deadline: limit.deadline,
+        deadlineIsOverall: limit.overall,
+        timeoutText: limit.text,
+        setDetail,
+      });
+      setDetail(`HTTP ${answer.status} in ${answer.ms}ms`);
+    },
+  );
+  emit({ type: 'info', message: `Live: ${plan.url}` });
+  return result('live');
+}
+
+interface Applied {
+  taskDefinitionArn: string;
+  deploymentId: string | undefined;
+  image: string;
+  action: DeployResult['action'];
+}
+
+async function apply(
+  ctx: RunContext,
+  plan: DeploymentPlan,
+  existing: ExistingService | undefined,
+  action: ReturnType<typeof decideAction>['action'],
+): Promise<Applied> {
+  const { aws, emit, progress } = ctx;
+  const name = plan.serviceName;
+
+  if (action.kind === 'unchanged') {
+    const arn = existing?.service.taskDefinition ?? '';
+    const why = `already ${arn.split('/').pop() ?? arn}`;
+    skipPhase(emit, PHASES.taskDefinition, why);
+    skipPhase(
+      emit,
+      { ...PHASES.service, title: `Update service ${name}` },
+      `nothing changed; following ${action.deployment.id ?? 'its deployment'}`,
+    );
+    progress.applied = 'unchanged';
+    progress.deploymentId = action.deployment.id;
+    const image = existing?.deployed?.taskDefinition.containerDefinitions?.[0]?.image ?? plan.image.reference;
+    return { taskDefinitionArn: arn, deploymentId: action.deployment.id, image, action: 'unchanged' };
+  }
+
+  ctx.options.signal?.throwIfAborted();
+  const registered = await withPhase(emit, PHASES.taskDefinition, async (setDetail) => {
+    const taskDefinition = await aws.registerTaskDefinition(plan.taskDefinition);
+    const arn = taskDefinition.taskDefinitionArn ?? '';
+    setDetail(arn.split('/').pop() ?? arn);
+    return arn;
+  });
+  progress.taskDefinitionArn = registered;
+  ctx.options.signal?.throwIfAborted();
+
+  if (action.kind === 'create') {
+    await withPhase(emit, { ...PHASES.service, title: `Create service ${name}` }, async (setDetail) => {
+      const created = await aws.createService(createServiceInput(plan, registered));
+      progress.applied = 'created';
+      const deployment = ourDeployment(created, registered);
+      progress.deploymentId = deployment?.id;
+      setDetail(deployment?.id ?? 'created');
+    });
+    return {
+      taskDefinitionArn: registered,
+      deploymentId: progress.deploymentId,
+      image: plan.image.reference,
+      action: 'created',
+    };
+  }
+
+  progress.previousTaskDefinition = existing?.service.taskDefinition;
+  await withPhase(emit, { ...PHASES.service, title: `Update service ${name}` }, async (setDetail) => {
+    const input = {
+      ...updateServiceInput(plan, registered),
+      ...(action.force ? { forceNewDeployment: true } : {}),
+    };
+    const updated = await aws.updateService(input);
+    progress.applied = 'updated';
+    const deployment = ourDeployment(updated, registered);
+    progress.deploymentId = deployment?.id;
+    // UpdateService can't change tags: the deployment's record is rewritten with TagResource.
+    const arn = updated.serviceArn ?? existing?.service.serviceArn;
+    if (arn !== undefined) {
+      await aws.tagResource(arn, plan.tags);
+      const planned = new Set(plan.tags.map((tag) => tag.key));
+      const stale = (existing?.service.tags ?? [])
+        .map((tag) => tag.key)
+        .filter(
+          (key): key is string =>
+            key !== undefined && Object.values(TAG_KEYS).includes(key as never) && !planned.has(key),
+        );
+      if (stale.length > 0) await aws.untagResource(arn, stale);
+    }
+    setDetail(deployment?.id ?? 'updated');
+  });
+  return {
+    taskDefinitionArn: registered,
+    deploymentId: progress.deploymentId,
+    image: plan.image.reference,
+    action: 'updated',
+  };
+}

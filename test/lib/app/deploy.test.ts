@@ -1,0 +1,271 @@
+/**
+ * The deploy state machine on a fake AWS, for what moto can't show: a deployment in progress next to
+ * ours, a rollout that is still going when Ctrl-C comes, calls that must never be made. The moto
+ * integration test (test/integration/app/deploy.test.ts) covers the real API calls.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { deployApp, type DeployAppOptions } from '../../../src/lib/app/deploy.js';
+import type { RouteApi } from '../../../src/lib/app/track-route.js';
+import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import type { ProgressEvent } from '../../../src/lib/events.js';
+import { DIGEST, fakeAws, forbiddenAws, project, REPOSITORY_URI, type FakeAws } from './deploy-fakes.js';
+
+async function deploy(aws: FakeAws | ReturnType<typeof forbiddenAws>, extra: Partial<DeployAppOptions> = {}) {
+  const events: ProgressEvent[] = [];
+  const result = await deployApp({
+    cwd: extra.cwd ?? (await project()),
+    global: {},
+    app: 'whoami',
+    tag: 'v2',
+    aws,
+    skipProbe: true,
+    poller: { intervalMs: 5 },
+    onEvent: (event) => events.push(event),
+    ...extra,
+  });
+  return { result, events };
+}
+
+async function rejection(work: Promise<unknown>): Promise<UserError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
+}
+
+const mutating = (calls: readonly string[]) =>
+  calls.filter((name) => /^(register|create|update|tag|untag)/.test(name));
+
+describe('deployApp', () => {
+  it('creates the service, follows its deployment and returns the result CI reads', async () => {
+    const aws = fakeAws();
+
+    const { result, events } = await deploy(aws);
+
+    expect(result).toEqual({
+      app: 'whoami',
+      tag: 'v2',
+      env: 'dev',
+      host: 'whoami-v2.dev.example.com',
+      url: 'http://whoami-v2.dev.example.com',
+      service: 'whoami-v2',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:1',
+      deploymentId: 'ecs-svc/1111',
+      image: `${REPOSITORY_URI}@${DIGEST}`,
+      status: 'rolled-out',
+      action: 'created',
+      phases: [
+        {
+          id: 'preflight',
+          title: 'Check cluster, image and service',
+          status: 'done',
+          elapsedMs: expect.any(Number) as unknown,
+          detail: `cluster traefikctl-dev, image ${DIGEST.slice(0, 19)}…, service is new`,
+        },
+        {
+          id: 'task-definition',
+          title: 'Register task definition',
+          status: 'done',
+          elapsedMs: expect.any(Number) as unknown,
+          detail: 'whoami-v2:1',
+        },
+        {
+          id: 'service',
+          title: 'Create service whoami-v2',
+          status: 'done',
+          elapsedMs: expect.any(Number) as unknown,
+          detail: 'ecs-svc/1111',
+        },
+        {
+          id: 'rollout',
+          title: 'Roll out 1 task',
+          status: 'done',
+          elapsedMs: expect.any(Number) as unknown,
+          detail: '1/1 running',
+        },
+        {
+          id: 'route',
+          title: 'Route in Traefik',
+          status: 'skipped',
+          detail: 'no Traefik API configured (traefik.apiUrl)',
+        },
+        { id: 'probe', title: 'Probe URL', status: 'skipped', detail: '--skip-probe' },
+      ],
+    });
+    expect(mutating(aws.calls)).toEqual(['registerTaskDefinition', 'createService']);
+    expect(events.at(-1)).toEqual({
+      type: 'info',
+      message: 'Rolled out: http://whoami-v2.dev.example.com (not probed)',
+    });
+  });
+
+  it('checks the input, the timeout and the probe address before any AWS call (exit 2)', async () => {
+    const aws = forbiddenAws();
+    const cwd = await project();
+
+    for (const [extra, code] of [
+      [{ app: 'nope' }, 'APP_UNKNOWN'],
+      [{ tag: '%%%' }, 'TAG_INVALID'],
+      [{ timeout: 'soon' }, 'DURATION_INVALID'],
+      [{ probeAddress: 'http://x' }, 'PROBE_ADDRESS_INVALID'],
+      [{ ttl: '3 days' }, 'DURATION_INVALID'],
+    ] as const) {
+      const error = await rejection(deploy(aws, { cwd, ...extra }));
+      expect(error.exitCode).toBe(ExitCode.Usage);
+      expect(error.code).toBe(code);
+    }
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('updates the existing service, rewrites its tags and drops an expiry the new plan no longer has', async () => {
+    // given v2 deployed with a ttl
+    const aws = fakeAws();
+    await deploy(aws, { ttl: '7d' });
+    aws.calls.length = 0;
+    // and a new image pushed for v2
+    aws.state.digests.v2 = `sha256:${'e2'.repeat(32)}`;
+
+    // when deployed again without a ttl
+    const { result } = await deploy(aws);
+
+    // then the same service was updated, not created again
+    expect(result.action).toBe('updated');
+    expect(result.deploymentId).toBe('ecs-svc/2222');
+    expect(mutating(aws.calls)).toEqual([
+      'registerTaskDefinition',
+      'updateService',
+      'tagResource',
+      'untagResource',
+    ]);
+    expect(result.taskDefinitionArn).toMatch(/whoami-v2:2$/);
+  });
+
+  it('only follows and checks when the tag is deployed again with nothing new', async () => {
+    const aws = fakeAws();
+    const first = await deploy(aws);
+    aws.calls.length = 0;
+
+    const { result } = await deploy(aws);
+
+    expect(result.action).toBe('unchanged');
+    expect(result.taskDefinitionArn).toBe(first.result.taskDefinitionArn);
+    expect(result.deploymentId).toBe('ecs-svc/1111');
+    expect(mutating(aws.calls)).toEqual([]);
+    expect(result.phases.find((p) => p.id === 'task-definition')).toMatchObject({
+      status: 'skipped',
+      detail: 'already whoami-v2:1',
+    });
+  });
+
+  it('refuses while another revision is still rolling out, unless --force', async () => {
+    // given v2 deployed, and a different build of v2 rolling out right now (another CI job)
+    const aws = fakeAws();
+    await deploy(aws);
+    aws.state.settle = false;
+    aws.state.digests.v2 = `sha256:${'f3'.repeat(32)}`;
+    await deploy(aws, { wait: false });
+    aws.state.digests.v2 = `sha256:${'a4'.repeat(32)}`;
+    aws.calls.length = 0;
+
+    // when this job deploys its own build
+    const error = await rejection(deploy(aws, { now: () => new Date() }));
+
+    // then it is refused with the reason and both ways out, and nothing was changed
+    expect(error.code).toBe('DEPLOYMENT_IN_PROGRESS');
+    expect(error.exitCode).toBe(ExitCode.Failure);
+    expect(error.message).toMatch(
+      /^Another deployment of whoami-v2 is in progress \(ecs-svc\/2222: whoami-v2:2, 0\/1 running/,
+    );
+    expect(error.suggestions).toEqual([
+      'Wait for it to finish, then run this command again.',
+      'Or replace it now: `traefikctl app deploy whoami --tag v2 --env dev --force`.',
+    ]);
+    expect(mutating(aws.calls)).toEqual([]);
+
+    // when forced
+    aws.state.settle = true;
+    const forced = await deploy(aws, { force: true });
+    expect(forced.result.action).toBe('updated');
+  });
+
+  it('returns right after the change with --no-wait, and never polls', async () => {
+    const aws = fakeAws({ settle: false });
+
+    const { result } = await deploy(aws, { wait: false });
+
+    expect(result.status).toBe('applied');
+    expect(aws.calls).not.toContain('describeServices');
+    expect(result.phases.slice(-3).map((p) => [p.id, p.status, p.detail])).toEqual([
+      ['rollout', 'skipped', '--no-wait'],
+      ['route', 'skipped', '--no-wait'],
+      ['probe', 'skipped', '--no-wait'],
+    ]);
+  });
+
+  it('stops watching on Ctrl-C with exit 130, and says how to watch again or roll back', async () => {
+    // given v2 running, and a new build whose rollout never ends
+    const aws = fakeAws();
+    await deploy(aws);
+    aws.state.settle = false;
+    aws.state.digests.v2 = `sha256:${'b5'.repeat(32)}`;
+    const interrupt = new AbortController();
+
+    // when Ctrl-C comes while the rollout is followed
+    const error = await rejection(
+      deploy(aws, {
+        signal: interrupt.signal,
+        onEvent: (event) => {
+          if (event.type === 'phase' && event.id === 'rollout' && event.status === 'running')
+            interrupt.abort();
+        },
+      }),
+    );
+
+    // then
+    expect(error.exitCode).toBe(ExitCode.Interrupted);
+    expect(error.message).toBe('Stopped watching whoami-v2: the deployment ecs-svc/2222 goes on in ECS.');
+    expect(error.suggestions).toEqual([
+      'Watch it again (it picks up the same deployment): `traefikctl app deploy whoami --tag v2 --env dev`.',
+      'Or roll back: `aws ecs update-service --cluster traefikctl-dev --service whoami-v2 --task-definition arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:1`.',
+    ]);
+  });
+
+  it('says nothing was changed when Ctrl-C comes before the service is touched', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort();
+    const error = await rejection(deploy(fakeAws(), { signal: interrupt.signal }));
+    expect(error.exitCode).toBe(ExitCode.Interrupted);
+    expect(error.message).toBe('Stopped before changing anything.');
+  });
+
+  it('waits for the route when a Traefik API is there, then is done', async () => {
+    let looks = 0;
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: (name) =>
+        Promise.resolve(
+          ++looks < 2 ? undefined : { name, status: 'enabled', rule: 'Host(`whoami-v2.dev.example.com`)' },
+        ),
+      httpService: (name) => Promise.resolve({ name, serverStatus: { 'http://10.0.1.5:80': 'UP' } }),
+    };
+
+    const { result } = await deploy(fakeAws(), { routeApi });
+
+    expect(result.phases.find((p) => p.id === 'route')).toMatchObject({
+      title: 'Route whoami-v2@ecs in Traefik',
+      status: 'done',
+      detail: '1/1 server UP',
+    });
+    expect(looks).toBe(2);
+  });
+
+  it('fails before creating anything when the image tag is not in ECR', async () => {
+    const aws = fakeAws({ digests: {} });
+    const error = await rejection(deploy(aws));
+    expect(error.code).toBe('IMAGE_NOT_FOUND');
+    expect(mutating(aws.calls)).toEqual([]);
+  });
+});
