@@ -34,8 +34,18 @@ export function describeRemoval(
         ? `  ${s.dim('  no task definition revision of its own')}`
         : `  ${s.red('−')} task definition ${target.family} revision${target.taskDefinitions.length === 1 ? '' : 's'} ${target.taskDefinitions.map(revision).join(', ')}`,
     );
-    for (const kept of target.keptTaskDefinitions) {
-      lines.push(`  ${s.dim(`  keeps ${target.family}:${revision(kept.arn)} (${kept.reason})`)}`);
+    // Families are account-wide: other envs' revisions of it can be many; one line per reason.
+    const kept = new Map<string, string[]>();
+    for (const { arn, reason } of target.keptTaskDefinitions)
+      kept.set(reason, [...(kept.get(reason) ?? []), revision(arn)]);
+    for (const [reason, revisions] of kept) {
+      const shown =
+        revisions.length <= 6
+          ? revisions.join(', ')
+          : `${revisions.slice(0, 5).join(', ')} and ${revisions.length - 5} more`;
+      lines.push(
+        `  ${s.dim(`  keeps ${revisions.length === 1 ? 'revision' : 'revisions'} ${shown} (${reason})`)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -22,7 +22,10 @@ const target: PruneTarget = {
   } as ManagedDeployment,
   family: 'whoami-v1',
   taskDefinitions: [td(1), td(2)],
-  keptTaskDefinitions: [{ arn: td(3), reason: 'registered for env staging' }],
+  keptTaskDefinitions: [
+    { arn: td(3), reason: 'registered for env staging' },
+    ...[4, 5, 6, 7, 8, 9, 10].map((n) => ({ arn: td(n), reason: 'registered for env dev' })),
+  ],
   reasons: ['deployed more than 7d ago (2026-08-12T12:00:00.000Z)'],
 };
 const pipe: Presentation = { mode: 'plain', stdoutIsTty: false, color: false, interactive: false };
@@ -35,7 +38,8 @@ describe('describeRemoval', () => {
         '  why: deployed more than 7d ago (2026-08-12T12:00:00.000Z)',
         '  − ECS service whoami-v1 (1/1 running) in traefikctl-dev',
         '  − task definition whoami-v1 revisions 1, 2',
-        '    keeps whoami-v1:3 (registered for env staging)',
+        '    keeps revision 3 (registered for env staging)',
+        '    keeps revisions 4, 5, 6, 7, 8 and 2 more (registered for env dev)',
         '',
       ].join('\n'),
     );

@@ -5,14 +5,9 @@ import type { LogsResult } from '../../lib/app/logs.js';
 
 export default class AppLogs extends BaseCommand<typeof AppLogs> {
   static override summary = "Show a deployment's logs from CloudWatch, or follow them.";
-  static override description = `Reads the CloudWatch Logs of the deployment's tasks (the environment's log group, streams named
-after the ECS service) from --since on, in time order. --follow keeps printing new lines: with
-CloudWatch's live tail where it is available, else by polling every 2 seconds. Ctrl-C ends
---follow and exits 0: following has no other end, so stopping it is not a failure.
+  static override description = `Reads the CloudWatch Logs of the deployment's tasks (the environment's log group, streams named after the ECS service) from --since on, in time order. --follow keeps printing new lines: with CloudWatch's live tail where it is available, else by polling every 2 seconds. Ctrl-C ends --follow and exits 0: following has no other end, so stopping it is not a failure.
 
-On a terminal each line shows the local time, a short task id and the message; in a pipe it is
-"<ISO 8601 time> <tab> <task id> <tab> <message>". --json (without --follow) prints
-{app, tag, env, logGroup, streamPrefix, since, events[]}.
+On a terminal each line shows the local time, a short task id and the message; in a pipe it is "<ISO 8601 time> <tab> <task id> <tab> <message>". --json (without --follow) prints {app, tag, env, logGroup, streamPrefix, since, events[]}.
 
 ${EXIT_CODES_HELP}`;
 

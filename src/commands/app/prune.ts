@@ -5,12 +5,7 @@ import type { PruneResult } from '../../lib/app/prune.js';
 
 export default class AppPrune extends BaseCommand<typeof AppPrune> {
   static override summary = 'Remove old, surplus or expired deployments of an environment.';
-  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but
-the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is
-removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one
-of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else),
-then removes exactly that list: service and task definition revisions, as \`app destroy\` does.
---dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
+  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else), then removes exactly that list: service and task definition revisions, as \`app destroy\` does. --dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
 
 ${EXIT_CODES_HELP}`;
 

@@ -6,13 +6,9 @@ import { ExitCode } from '../../lib/errors.js';
 
 export default class AppUrls extends BaseCommand<typeof AppUrls> {
   static override summary = 'List the live deployments of an environment with their URLs and health.';
-  static override description = `Every deployment traefikctl manages in the environment (read from the ECS service tags): app,
-tag, URL, running/desired tasks, rollout state, and, when Traefik's API is configured, the route's
-status and how many of its servers are UP. Also the age, who deployed it and when it expires.
---check sends one GET to each URL (5s timeout each, all at once) and exits 6 when one doesn't answer.
+  static override description = `Every deployment traefikctl manages in the environment (read from the ECS service tags): app, tag, URL, running/desired tasks, rollout state, and, when Traefik's API is configured, the route's status and how many of its servers are UP. Also the age, who deployed it and when it expires. --check sends one GET to each URL (5s timeout each, all at once) and exits 6 when one doesn't answer.
 
-On a terminal the table is aligned with relative times; in a pipe it is tab-separated without a
-header, with ISO 8601 times. --json prints {env, cluster, traefik, deployments[]}.
+On a terminal the table is aligned with relative times; in a pipe it is tab-separated without a header, with ISO 8601 times. --json prints {env, cluster, traefik, deployments[]}.
 
 ${EXIT_CODES_HELP}`;
 

@@ -210,15 +210,24 @@ export async function* followLogs(clients: AwsClients, options: FollowLogsOption
   const fresh = (line: LogLine) => seen.add(line);
   const step = (message: string) => options.onEvent?.({ type: 'step', phase: 'logs', message });
 
-  // The session starts first, so that nothing logged while the history is read falls in between.
-  const live = options.liveTail === false ? undefined : await startLiveTail(clients, options, step);
+  // The session opens while the history is read: the history shows at once, even where opening
+  // fails slowly (an emulator's 500s are retried).
+  const opening = options.liveTail === false ? undefined : startLiveTail(clients, options, step);
+  // Awaited below; this only keeps a failure meanwhile (no log group) from being "unhandled".
+  opening?.catch(() => undefined);
 
   for await (const page of readLogs(clients, options)) {
     for (const line of page) if (fresh(line)) yield line;
   }
   if (signal.aborted) return;
 
+  const live = await opening;
   if (live !== undefined) {
+    // What was logged between the end of the history and the start of the session.
+    const startTime = Math.max(options.startTime, seen.newest - POLL_OVERLAP_MS);
+    for await (const page of readLogs(clients, { ...options, startTime })) {
+      for (const line of page) if (fresh(line)) yield line;
+    }
     try {
       for await (const event of live) {
         const results = liveResults(event);

@@ -156,3 +156,13 @@ export async function putLogLines(
     new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: stream, logEvents: lines }),
   );
 }
+
+/** A project directory with a traefikctl.config.yaml, as the CLI finds it in its working directory. */
+export async function projectDir(config = 'domain: example.com\n'): Promise<string> {
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = await mkdtemp(path.join(tmpdir(), 'traefikctl-app-'));
+  await writeFile(path.join(dir, 'traefikctl.config.yaml'), config);
+  return dir;
+}

@@ -82,7 +82,7 @@ describe('followLogs', () => {
     const { clients, calls } = fakeLogs({
       filter: () => {
         polls += 1;
-        // first the history; then every poll sees the last live line again and one new line
+        // first the history
         if (polls === 1) {
           return [
             line('a', 0, 'one'),
@@ -92,6 +92,9 @@ describe('followLogs', () => {
             line('a', 2, 'three'),
           ];
         }
+        // the gap between the history and the session: nothing new
+        if (polls === 2) return [line('a', 2, 'three')];
+        // polling once the session ended: the last live line again, and a new one
         return [line('a', 4, 'four'), line('a', 5, 'five')];
       },
       live: [
@@ -128,9 +131,9 @@ describe('followLogs', () => {
       logGroupIdentifiers: ['arn:aws:logs:us-east-1:1:log-group:/traefikctl/dev'],
       logStreamNamePrefixes: ['whoami-v1/'],
     });
-    // polling resumes a little before the newest line seen, not from the start
-    const polled = calls.filter((c) => c.name === 'FilterLogEventsCommand').slice(1);
-    expect(polled[0]?.input.startTime).toBe(t + 4 - 30_000);
+    // the gap read and the polls start a little before the newest line seen, not from the start
+    const reads = calls.filter((c) => c.name === 'FilterLogEventsCommand').map((c) => c.input.startTime);
+    expect(reads.slice(0, 3)).toEqual([t - 600_000, t + 2 - 30_000, t + 4 - 30_000]);
     expect(events).toEqual([
       {
         type: 'step',
