@@ -195,6 +195,13 @@ describeWith(['moto'], 'traefikctl app deploy against moto', () => {
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain('→ Push it first: `traefikctl image push whoami --tag v7`.');
 
+    // and the dry run sees it coming: the plan is printed, and the exit code says the deploy would fail
+    const planned = await runCli(['app', 'deploy', 'whoami', '--tag', 'v7', '--dry-run'], {
+      cwd: environment.cwd,
+    });
+    expect(planned.exitCode).toBe(1);
+    expect(planned.stdout).toMatch(/\nThe deploy would fail\n {2}✗ ECR has no image whoami-[0-9a-f]+:v7/);
+
     const unknown = await runCli(['app', 'deploy', 'whoaim', '--tag', 'v7'], { cwd: environment.cwd });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('Did you mean whoami?');

@@ -13,7 +13,8 @@ URL=$(traefikctl app deploy whoami --tag v2) works; progress goes to stderr. Dep
 updates its service, or only re-checks it when nothing changed.
 
 --dry-run prints the whole plan and changes nothing; it works without AWS credentials or a cluster, and lists
-what it could not check.
+what it could not check. It exits 1 when it finds that the deploy would fail (no such image in ECR, the
+service name taken by another tag, another deployment in progress).
 
 ${EXIT_CODES_HELP}`;
 
@@ -76,6 +77,8 @@ ${EXIT_CODES_HELP}`;
         const { formatDryRun } = await import('../../ui/deploy-plan.js');
         this.result(formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }));
       }
+      // The plan is printed either way; a CI plan step still learns that the deploy would fail.
+      if (plan.problems.length > 0) process.exitCode = 1;
       return plan;
     }
 
