@@ -7,7 +7,6 @@ import type { TraefikState } from '../traefik/state.js';
 import { joinRoutes, type Route, type RouteStatus } from '../routes/join.js';
 import { listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
 import { probeUrls, type ProbeOptions, type ProbeResult } from './urls-probe.js';
-import { traefikAccess } from './urls-traefik.js';
 
 /** Traefik's view of one deployment: its router's status and its servers' health. */
 export interface RouteHealth {
@@ -153,29 +152,30 @@ async function readTraefik(options: AppUrlsOptions): Promise<{
   readout: TraefikReadout;
   routes?: TraefikState;
 }> {
-  const access = await traefikAccess(options.clients, {
-    env: options.env,
-    traefik: options.traefik,
-    outputs: options.outputs,
-    environment: options.environment,
-  });
-  if (access === undefined) {
+  // No API anywhere (a cluster without a domain): route status is skipped, which is no error here.
+  if (options.traefik.apiUrl === undefined && options.outputs.apiUrl === undefined) {
     return {
       readout: {
         status: 'skipped',
         message: 'no Traefik API is configured',
         suggestions: [
-          'Set traefik.apiUrl in the configuration, or create the cluster with a domain (`traefikctl cluster up --domain ...`).',
+          'Set traefik.apiUrl in the configuration, or give the environment a domain and run `traefikctl cluster up`.',
         ],
       },
     };
   }
-  const [{ TraefikClient }, { fetchTraefikState }] = await Promise.all([
+  const [{ resolveTraefikAccess }, { TraefikClient }, { fetchTraefikState }] = await Promise.all([
+    import('../traefik/access.js'),
     import('../traefik/client.js'),
     import('../traefik/state.js'),
   ]);
-  let apiUrl = access.apiUrl;
+  let apiUrl = options.traefik.apiUrl ?? options.outputs.apiUrl;
   try {
+    const access = await resolveTraefikAccess(options.clients, {
+      env: options.env,
+      traefik: options.traefik,
+      environment: options.environment,
+    });
     const client = new TraefikClient({
       ...access,
       timeoutMs: options.traefikTimeoutMs ?? 10_000,

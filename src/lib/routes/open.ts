@@ -1,10 +1,10 @@
+import { isMissingCluster, listDeployments } from '../app/list.js';
 import { AwsClients } from '../aws/clients.js';
 import { loadConfig } from '../config/load.js';
 import { resolveContext, type GlobalOptions } from '../config/resolve.js';
 import type { EventSink } from '../events.js';
 import { resolveTraefikAccess } from '../traefik/access.js';
 import { TraefikClient } from '../traefik/client.js';
-import { listManagedDeployments } from './deployments.js';
 import { createRoutesSource, type RoutesSource } from './source.js';
 
 export interface OpenRoutesOptions {
@@ -46,7 +46,14 @@ export async function openRoutesSource(options: OpenRoutesOptions): Promise<Rout
     return createRoutesSource({
       env: ctx.env,
       client,
-      deployments: () => listManagedDeployments({ clients, cluster: ctx.cluster, env: ctx.env }),
+      // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
+      deployments: () =>
+        listDeployments(clients, { cluster: ctx.cluster, env: ctx.env, includeInactive: true }).catch(
+          (error: unknown) => {
+            if (isMissingCluster(error)) return undefined;
+            throw error;
+          },
+        ),
       ...(options.includeInternal === undefined ? {} : { includeInternal: options.includeInternal }),
       close: () => clients.destroy(),
     });

@@ -1,6 +1,7 @@
 /**
- * Reading the managed deployments of an env from ECS tags, against moto: the input that tells
- * `routes` which app and tag a router belongs to, and which routers are missing or orphaned.
+ * listDeployments as `routes` uses it, against moto: the input that tells `routes` which app and tag
+ * a router belongs to, and which routers are missing or orphaned (deleted services included). Moved
+ * here with the function from src/lib/routes/deployments.ts: there is one listing of deployments.
  */
 import {
   CreateClusterCommand,
@@ -12,13 +13,13 @@ import { afterAll, expect, it } from 'vitest';
 
 import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
-import { listManagedDeployments } from '../../../src/lib/routes/deployments.js';
+import { isMissingCluster, listDeployments } from '../../../src/lib/app/list.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
 
 const clients = new AwsClients();
 afterAll(() => clients.destroy());
 
-describeWith(['moto'], 'listManagedDeployments', () => {
+describeWith(['moto'], 'listDeployments for routes', () => {
   it('returns the deployments of the env, decoded from their tags, across several DescribeServices batches', async () => {
     // given a cluster with 23 managed services in dev, one in staging and one without tags
     const ecs = await clients.ecs();
@@ -62,15 +63,14 @@ describeWith(['moto'], 'listManagedDeployments', () => {
     ]);
 
     // when the deployments of dev are listed
-    const deployments = await listManagedDeployments({ clients, cluster, env: 'dev' });
+    const deployments = await listDeployments(clients, { cluster, env: 'dev', includeInactive: true });
 
     // then exactly the 23 dev services come back, with the original tag and host
     expect(deployments).toHaveLength(23);
-    if (deployments === undefined) return;
     expect(deployments.map((d) => d.service).sort()).toEqual(
       [...devTags.map((tag) => `whoami-${tag}`), 'whoami-feature-login'].sort(),
     );
-    expect(deployments.find((d) => d.service === 'whoami-feature-login')).toEqual({
+    expect(deployments.find((d) => d.service === 'whoami-feature-login')).toMatchObject({
       app: 'whoami',
       tag: 'feature/Login',
       env: 'dev',
@@ -82,12 +82,18 @@ describeWith(['moto'], 'listManagedDeployments', () => {
 
     // and a deleted service is still reported, as not ACTIVE, so its router shows as orphaned
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'whoami-v0', force: true }));
-    const after = await listManagedDeployments({ clients, cluster, env: 'dev' });
-    expect(after?.find((d) => d.service === 'whoami-v0')?.status).not.toBe('ACTIVE');
+    const after = await listDeployments(clients, { cluster, env: 'dev', includeInactive: true });
+    expect(after.find((d) => d.service === 'whoami-v0')?.status).not.toBe('ACTIVE');
+    // and only then: everything that acts on deployments sees only the live ones
+    const live = await listDeployments(clients, { cluster, env: 'dev' });
+    expect(live.map((d) => d.service)).not.toContain('whoami-v0');
+    expect(live).toHaveLength(22);
   });
 
   it("can't tell the deployments of a cluster that does not exist", async () => {
     const cluster = uniqueName('nocluster');
-    expect(await listManagedDeployments({ clients, cluster, env: 'dev' })).toBeUndefined();
+    const error = await listDeployments(clients, { cluster, env: 'dev' }).catch((e: unknown) => e);
+    expect(isMissingCluster(error)).toBe(true);
+    expect((error as Error).message).toBe(`The ECS cluster ${cluster} of env dev doesn't exist.`);
   });
 });
