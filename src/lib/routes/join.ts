@@ -112,6 +112,9 @@ const QUOTED = /`([^`]*)`|"([^"]*)"/g;
 
 interface Resolved {
   servers: RouteServer[];
+  /** Servers UP and DOWN, counted once per service rather than once per router. */
+  up: number;
+  down: number;
   /** Qualified names of services referenced but not present (the router's own, or children). */
   missing: string[];
   type: string | undefined;
@@ -135,9 +138,9 @@ class ServiceResolver {
     const known = this.#memo.get(name);
     if (known !== undefined) return known;
     const service = this.#index.get(name);
-    if (service === undefined) return { servers: [], missing: [name], type: undefined };
+    if (service === undefined) return resolved([], [name], undefined);
     // A weighted service that (indirectly) contains itself: Traefik refuses it; don't loop.
-    if (this.#resolving.has(name)) return { servers: [], missing: [], type: service.type };
+    if (this.#resolving.has(name)) return resolved([], [], service.type);
     this.#resolving.add(name);
     const result = this.#compute(name, service);
     this.#resolving.delete(name);
@@ -162,7 +165,7 @@ class ServiceResolver {
           service: name,
         });
       }
-      return { servers, missing: [], type };
+      return resolved(servers, [], type);
     }
     const children: string[] = [];
     for (const child of service.weighted?.services ?? service.highestRandomWeight?.services ?? []) {
@@ -185,13 +188,25 @@ class ServiceResolver {
         servers.push(server);
       }
     }
-    return { servers, missing: [...new Set(missing)], type };
+    return resolved(servers, [...new Set(missing)], type);
   }
 }
 
+function resolved(servers: RouteServer[], missing: string[], type: string | undefined): Resolved {
+  let up = 0;
+  let down = 0;
+  for (const server of servers) {
+    if (server.status === 'UP') up++;
+    else if (server.status === 'DOWN') down++;
+  }
+  return { servers, up, down, missing, type };
+}
+
+const NO_SERVICE: Resolved = resolved([], [], undefined);
+
 /** The hosts a rule matches: `Host(\`a\`) && PathPrefix(\`/x\`)` -> [a]. */
 export function ruleHosts(rule: string | undefined): string[] {
-  if (rule === undefined) return [];
+  if (rule === undefined || !rule.includes('Host')) return [];
   const hosts: string[] = [];
   for (const match of rule.matchAll(HOST_MATCHER)) {
     for (const quoted of (match[1] ?? '').matchAll(QUOTED)) {
@@ -288,13 +303,13 @@ function joinRouter(router: TraefikRouter, protocol: Protocol, resolver: Service
     });
   }
 
-  let resolved: Resolved = { servers: [], missing: [], type: undefined };
+  let target = NO_SERVICE;
   if (service !== undefined) {
-    resolved = resolver.resolve(service);
+    target = resolver.resolve(service);
     const internal = providerOf(service) === INTERNAL_PROVIDER;
     // A disabled router's errors already say which service is missing; a missing internal service
     // (api@internal without the API enabled) disables the router in Traefik itself.
-    const missing = resolved.missing.filter((name) => providerOf(name) !== INTERNAL_PROVIDER);
+    const missing = target.missing.filter((name) => providerOf(name) !== INTERNAL_PROVIDER);
     if (missing.length > 0 && status !== 'disabled') {
       attention.push({
         kind: 'service-missing',
@@ -302,9 +317,8 @@ function joinRouter(router: TraefikRouter, protocol: Protocol, resolver: Service
       });
     }
     if (!internal && resolver.has(service)) {
-      const up = resolved.servers.filter((server) => server.status === 'UP').length;
-      const down = resolved.servers.filter((server) => server.status === 'DOWN').length;
-      if (resolved.servers.length === 0 && resolved.missing.length === 0) {
+      const { up, down } = target;
+      if (target.servers.length === 0 && target.missing.length === 0) {
         attention.push({ kind: 'no-servers', message: `its service ${service} has no servers.` });
       } else if (up === 0 && down > 0) {
         attention.push({
@@ -325,7 +339,9 @@ function joinRouter(router: TraefikRouter, protocol: Protocol, resolver: Service
     hosts: ruleHosts(router.rule),
     priority: priorityText(router),
     entryPoints: router.entryPoints ?? [],
-    middlewares: (router.middlewares ?? []).map((middleware) => qualify(middleware, provider)),
+    middlewares: router.middlewares
+      ? router.middlewares.map((middleware) => qualify(middleware, provider))
+      : [],
     tls:
       tls === undefined || tls === null
         ? undefined
@@ -336,10 +352,10 @@ function joinRouter(router: TraefikRouter, protocol: Protocol, resolver: Service
             domains: tls.domains?.map((domain) => ({ main: domain.main, sans: domain.sans })),
           },
     service,
-    serviceType: resolved.type,
-    servers: resolved.servers,
-    serversUp: resolved.servers.filter((server) => server.status === 'UP').length,
-    serversTotal: resolved.servers.length,
+    serviceType: target.type,
+    servers: target.servers,
+    serversUp: target.up,
+    serversTotal: target.servers.length,
     errors,
     attention,
   };

@@ -22,6 +22,7 @@ import {
   type TraefikService,
   type TraefikVersion,
 } from './schemas.js';
+import { fastList, isRouter, isService } from './fast-validate.js';
 
 export interface TraefikClientOptions {
   /**
@@ -174,11 +175,11 @@ export class TraefikClient {
   }
 
   httpRouters(): Promise<TraefikRouter[]> {
-    return this.#list('/api/http/routers', routerSchema);
+    return this.#list('/api/http/routers', routerSchema, isRouter);
   }
 
   httpServices(): Promise<TraefikService[]> {
-    return this.#list('/api/http/services', serviceSchema);
+    return this.#list('/api/http/services', serviceSchema, isService);
   }
 
   httpMiddlewares(): Promise<TraefikMiddleware[]> {
@@ -186,19 +187,19 @@ export class TraefikClient {
   }
 
   tcpRouters(): Promise<TraefikRouter[]> {
-    return this.#list('/api/tcp/routers', routerSchema);
+    return this.#list('/api/tcp/routers', routerSchema, isRouter);
   }
 
   tcpServices(): Promise<TraefikService[]> {
-    return this.#list('/api/tcp/services', serviceSchema);
+    return this.#list('/api/tcp/services', serviceSchema, isService);
   }
 
   udpRouters(): Promise<TraefikRouter[]> {
-    return this.#list('/api/udp/routers', routerSchema);
+    return this.#list('/api/udp/routers', routerSchema, isRouter);
   }
 
   udpServices(): Promise<TraefikService[]> {
-    return this.#list('/api/udp/services', serviceSchema);
+    return this.#list('/api/udp/services', serviceSchema, isService);
   }
 
   /** One HTTP router by its full name (`whoami-v2@ecs`); undefined when Traefik has none by that name. */
@@ -228,10 +229,12 @@ export class TraefikClient {
    * Every item of a paginated list, each name once. Pages are read until `X-Next-Page` stops
    * growing (Traefik sends `1` on the last page). The list may change between two pages: a name seen
    * twice keeps its newest version, and a 400 past the end means the list shrank meanwhile.
+   * Each page is parsed once; `fast` checks it in place, zod only explains a page it refuses.
    */
   async #list<S extends z.ZodType<{ name?: string | undefined }>>(
     path: string,
     schema: S,
+    fast?: (item: unknown) => boolean,
   ): Promise<z.infer<S>[]> {
     const byName = new Map<string, z.infer<S>>();
     const unnamed: z.infer<S>[] = [];
@@ -239,7 +242,9 @@ export class TraefikClient {
     for (let page = 1; ;) {
       const answer = await this.#get(path, { page: String(page), per_page: String(this.#perPage) }, page > 1);
       if (answer === undefined) break;
-      const items = this.#validate(path, pageSchema, answer.json);
+      const items =
+        (fast === undefined ? undefined : fastList<z.infer<S>>(answer.json, fast)) ??
+        this.#validate(path, pageSchema, answer.json);
       for (const item of items) {
         if (item.name === undefined) unnamed.push(item);
         else byName.set(item.name, item);
