@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { usageError } from '../errors.js';
+import { routeLabel } from './find.js';
 import type { Route } from './join.js';
 import type { RoutesSnapshot, RoutesSource } from './source.js';
 
 /** What changed between two refreshes: the rows the watch view marks for one refresh. */
 export interface RouteChanges {
+  /** Route labels (`routeLabel`: an HTTP and a TCP router may share a name). */
   added: Set<string>;
-  /** Route name -> what changed, e.g. `status enabled -> disabled`, `servers 2/2 -> 1/2`. */
+  /** Route label -> what changed, e.g. `status enabled -> disabled`, `servers 2/2 -> 1/2`. */
   changed: Map<string, string[]>;
   /** Routes gone since the previous refresh (as they were then). */
   removed: Route[];
@@ -20,7 +22,7 @@ export function changeCount(changes: RouteChanges): number {
 }
 
 /**
- * Changes from `previous` (the last refresh, by name) to `routes`. Linear: one map lookup per route,
+ * Changes from `previous` (the last refresh, by label) to `routes`. Linear: one map lookup per route,
  * and only the previous refresh is kept, so memory stays flat however long the watch runs.
  */
 export function diffRoutes(
@@ -32,14 +34,15 @@ export function diffRoutes(
   const changed = new Map<string, string[]>();
   const seen = new Set<string>();
   for (const route of routes) {
-    seen.add(route.name);
-    const before = previous.get(route.name);
+    const key = routeLabel(route);
+    seen.add(key);
+    const before = previous.get(key);
     if (before === undefined) {
-      added.add(route.name);
+      added.add(key);
       continue;
     }
     const differences = describeChange(before, route);
-    if (differences.length > 0) changed.set(route.name, differences);
+    if (differences.length > 0) changed.set(key, differences);
   }
   const removed: Route[] = [];
   if (seen.size !== previous.size || added.size > 0) {
@@ -136,7 +139,7 @@ export async function watchRoutes(source: RoutesSource, options: WatchOptions): 
     try {
       snapshot = await source.snapshot({ signal });
       changes = diffRoutes(previous, snapshot.routes);
-      previous = new Map(snapshot.routes.map((route) => [route.name, route]));
+      previous = new Map(snapshot.routes.map((route) => [routeLabel(route), route]));
       failures = 0;
       lastDuration = snapshot.durationMs;
     } catch (caught) {

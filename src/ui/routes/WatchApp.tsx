@@ -3,6 +3,7 @@ import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 
 import { describeError } from '../../lib/errors.js';
 import type { RouteFilter } from '../../lib/routes/filter.js';
+import { routeLabel } from '../../lib/routes/find.js';
 import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { RoutesSource } from '../../lib/routes/source.js';
 import { NO_CHANGES, watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
@@ -156,7 +157,7 @@ export function WatchApp(props: WatchAppProps) {
       />
       {mode === 'details' ? (
         <Details
-          route={snapshot?.routes.find((route) => route.name === selectedName)}
+          route={snapshot?.routes.find((route) => routeLabel(route) === selectedName)}
           name={selectedName}
           width={width}
           height={height - CHROME_LINES + 1}
@@ -256,7 +257,7 @@ function Table(props: {
       {rows.length === 0 ? <Text dimColor>No routes match.</Text> : null}
       {shown.map((row, index) => (
         <RowLine
-          key={`${row.mark ?? ''}${row.route.name}`}
+          key={`${row.mark ?? ''}${routeLabel(row.route)}`}
           row={row}
           widths={widths}
           selected={props.top + index === props.selected}

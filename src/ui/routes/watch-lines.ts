@@ -47,8 +47,9 @@ export class WatchLines {
     }
     for (const route of snapshot.routes) {
       if (!matching(route)) continue;
-      if (tick.changes.added.has(route.name)) stdout.push(`${time} + ${describe(route)}`);
-      const changed = tick.changes.changed.get(route.name);
+      const key = routeLabel(route);
+      if (tick.changes.added.has(key)) stdout.push(`${time} + ${describe(route)}`);
+      const changed = tick.changes.changed.get(key);
       if (changed !== undefined) stdout.push(`${time} ~ ${describe(route)} (${changed.join(', ')})`);
     }
     for (const route of tick.changes.removed)

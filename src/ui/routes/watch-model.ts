@@ -1,4 +1,5 @@
 import { matchesFilter, type RouteFilter } from '../../lib/routes/filter.js';
+import { routeLabel } from '../../lib/routes/find.js';
 import type { Route, StatusCounts } from '../../lib/routes/join.js';
 import type { RouteChanges } from '../../lib/routes/watch.js';
 import { routeAge, routeAppTag, routeServers, routeTarget } from './format.js';
@@ -40,7 +41,7 @@ function deployedAt(route: Route): number {
 }
 
 export function compareRoutes(sort: SortKey): (a: Route, b: Route) => number {
-  const byName = (a: Route, b: Route) => compareText(a.name, b.name);
+  const byName = (a: Route, b: Route) => compareText(a.name, b.name) || compareText(a.protocol, b.protocol);
   switch (sort) {
     case 'name':
       return byName;
@@ -64,9 +65,9 @@ export function buildRows(
   const rows: Row[] = [];
   for (const route of routes) {
     if (!matchesFilter(route, filter)) continue;
-    const mark = changes.added.has(route.name)
+    const mark = changes.added.has(routeLabel(route))
       ? 'added'
-      : changes.changed.has(route.name)
+      : changes.changed.has(routeLabel(route))
         ? 'changed'
         : undefined;
     rows.push({ route, mark });
@@ -90,15 +91,18 @@ const GAP = 2;
 const MARK = 2;
 
 /**
- * Column widths that fit `width` exactly, so no row ever wraps: fixed columns first, then the host
- * and app/tag share the rest (app/tag never wider than its longest value).
+ * Column widths that fit `width`, so no row ever wraps: fixed columns first, then the host and
+ * app/tag share the rest, each never wider than its longest value (a wide terminal keeps the
+ * columns together instead of spreading them apart).
  */
 export function columnWidths(rows: readonly Row[], width: number): Widths {
   let provider = 'provider'.length;
   let appTag = 'app/tag'.length;
+  let hostText = 'host'.length;
   for (const { route } of rows) {
     provider = Math.max(provider, route.provider.length);
     appTag = Math.max(appTag, routeAppTag(route).length);
+    hostText = Math.max(hostText, routeTarget(route).length);
   }
   const status = 'disabled'.length;
   const servers = 'servers'.length;
@@ -107,8 +111,9 @@ export function columnWidths(rows: readonly Row[], width: number): Widths {
   const fixed = MARK + status + servers + provider + age + GAP * 5;
   const flexible = Math.max(0, width - 1 - fixed);
   const appShare = Math.min(appTag, Math.max(7, Math.floor(flexible * 0.4)));
-  const host = Math.max(4, flexible - appShare);
-  return { host, status, servers, provider, appTag: appShare, age };
+  const host = Math.max(4, Math.min(hostText, flexible - appShare));
+  // Whatever the host doesn't need goes back to app/tag.
+  return { host, status, servers, provider, appTag: Math.min(appTag, flexible - host), age };
 }
 
 /** Cuts text to `width` characters, ending in `…` when it was longer. */
@@ -157,7 +162,7 @@ export interface ViewState {
   /** Text typed after `/`, on top of the command's filters. */
   search: string;
   sort: SortKey;
-  /** The selected route, followed across refreshes and re-sorts. */
+  /** The selected route's label, followed across refreshes and re-sorts. */
   selectedName: string | undefined;
   /** Where the selection was, for when its route disappears. */
   selectedIndex: number;
@@ -187,10 +192,16 @@ export interface KeyPress {
   meta?: boolean;
 }
 
+function rowLabel(row: Row | undefined): string | undefined {
+  return row === undefined ? undefined : routeLabel(row.route);
+}
+
 /** The row index of the selection: its route if still shown, else the same position. */
 export function selectedPosition(rows: readonly Row[], view: ViewState): number {
   const byName =
-    view.selectedName === undefined ? -1 : rows.findIndex((row) => row.route.name === view.selectedName);
+    view.selectedName === undefined
+      ? -1
+      : rows.findIndex((row) => routeLabel(row.route) === view.selectedName);
   return byName !== -1 ? byName : Math.min(view.selectedIndex, Math.max(0, rows.length - 1));
 }
 
@@ -214,7 +225,7 @@ export function reduceKey(
   const selected = selectedPosition(rows, view);
   const select = (index: number): ViewState => {
     const bounded = Math.max(0, Math.min(index, rows.length - 1));
-    return { ...view, selectedIndex: bounded, selectedName: rows[bounded]?.route.name };
+    return { ...view, selectedIndex: bounded, selectedName: rowLabel(rows[bounded]) };
   };
   if (input === '/') return { ...view, mode: 'filter' };
   if (input === 's') return { ...view, sort: nextSort(view.sort) };

@@ -47,6 +47,17 @@ describe('diffRoutes', () => {
     });
   });
 
+  it('tells an HTTP and a TCP router of the same name apart', () => {
+    const http = ecsRoute('db', { name: 'db@file' });
+    const tcp = { ...http, protocol: 'tcp' as const, status: 'disabled' as const };
+    const previous = new Map([
+      ['db@file', http],
+      ['tcp:db@file', tcp],
+    ]);
+    expect(changeCount(diffRoutes(previous, [http, tcp]))).toBe(0);
+    expect([...diffRoutes(previous, [http]).removed]).toEqual([tcp]);
+  });
+
   it('notices a replaced task even when the counts stay the same, and a deployment joining a route', () => {
     const after = [
       ecsRoute('a-v1', { servers: [{ address: 'http://10.0.0.9:80', status: 'UP', service: 'a-v1@ecs' }] }),

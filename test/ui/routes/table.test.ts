@@ -128,7 +128,7 @@ describe('routes --watch without a terminal', () => {
     // it comes back with one route changed, one removed, one added
     const changed = { ...down, serversUp: 0 };
     const changes = {
-      added: new Set(['db@file']),
+      added: new Set(['tcp:db@file']),
       changed: new Map([['whoami-v3@ecs', ['servers 1/2 -> 0/2']]]),
       removed: [healthy],
     };
