@@ -6,7 +6,7 @@ import { suggestKey } from '../config/issues.js';
 import { UserError, usageError } from '../errors.js';
 import { serviceName, slug } from '../naming.js';
 import type { Deployment } from '../routes/join.js';
-import { readDeploymentTags } from './plan-tags.js';
+import { decodeTagValue, readDeploymentTags, TAG_KEYS } from './plan-tags.js';
 
 /**
  * The managed deployments of an environment, read back from ECS (DESIGN.md "State lives in AWS"):
@@ -53,17 +53,36 @@ const DEFAULT_CONCURRENCY = 8;
 
 /**
  * Every ACTIVE service of the cluster tagged `traefikctl:managed=true` and `traefikctl:env=<env>`
- * (and `traefikctl:app=<app>` when given): all ListServices pages, then DescribeServices with tags,
- * ten services per call, a bounded number of calls in flight, started while later pages are still
- * being listed. N services cost ceil(N/100) ListServices and ceil(N/10) DescribeServices calls.
- * Sorted by app, then newest first. A cluster that doesn't exist is a UserError (`isMissingCluster`).
+ * (and `traefikctl:app=<app>` when given), decoded into deployments. Sorted by app, then newest
+ * first. A cluster that doesn't exist is a UserError (`isMissingCluster`).
  */
 export async function listDeployments(
   clients: AwsClients,
   options: ListDeploymentsOptions,
 ): Promise<ManagedDeployment[]> {
+  const services = await listManagedServices(await clients.ecs(), options);
+  const deployments = services.flatMap((service) => {
+    const deployment = deploymentFromService(service, options.cluster);
+    if (deployment === undefined) return [];
+    if (options.app !== undefined && deployment.app !== options.app) return [];
+    return [deployment];
+  });
+  return deployments.sort(newestFirstByApp);
+}
+
+/**
+ * The ECS services of the cluster that traefikctl manages in `env`, as DescribeServices returns them
+ * (with tags). Only `traefikctl:managed` and `traefikctl:env` decide, so a service whose other tags
+ * are damaged is still found (`cluster down` must not delete a cluster under it). All ListServices
+ * pages, then DescribeServices ten services per call, a bounded number of calls in flight, started
+ * while later pages are still being listed: N services cost ceil(N/100) ListServices and
+ * ceil(N/10) DescribeServices calls. A missing cluster is a UserError (`isMissingCluster`).
+ */
+export async function listManagedServices(
+  ecs: ECSClient,
+  options: Omit<ListDeploymentsOptions, 'app'>,
+): Promise<Service[]> {
   const { ListServicesCommand } = await import('@aws-sdk/client-ecs');
-  const ecs = await clients.ecs();
   const limit = limiter(options.concurrency ?? DEFAULT_CONCURRENCY);
   const described: Promise<Service[]>[] = [];
   let nextToken: string | undefined;
@@ -83,15 +102,12 @@ export async function listDeployments(
   } catch (error) {
     throw clusterError(error, options.cluster, options.env, 'ecs:ListServices');
   }
-  const services = (await Promise.all(described)).flat();
-  const deployments = services.flatMap((service) => {
-    const deployment = deploymentFromService(service, options.cluster);
-    if (deployment === undefined || deployment.env !== options.env) return [];
-    if (deployment.status !== 'ACTIVE' && !options.includeInactive) return [];
-    if (options.app !== undefined && deployment.app !== options.app) return [];
-    return [deployment];
+  return (await Promise.all(described)).flat().filter((service) => {
+    if (service.status !== 'ACTIVE' && !options.includeInactive) return false;
+    const tag = (key: string) => service.tags?.find((candidate) => candidate.key === key)?.value;
+    const env = tag(TAG_KEYS.env);
+    return tag(TAG_KEYS.managed) === 'true' && env !== undefined && decodeTagValue(env) === options.env;
   });
-  return deployments.sort(newestFirstByApp);
 }
 
 /** DescribeServices with tags, for at most ten names or ARNs. Unknown ones are simply absent. */

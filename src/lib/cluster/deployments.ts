@@ -1,5 +1,7 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 
+import { isMissingCluster, listManagedServices } from '../app/list.js';
+import { decodeTagValue } from '../app/plan-tags.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import type { EventSink } from '../events.js';
 
@@ -14,8 +16,6 @@ export interface LiveDeployment {
   runningCount: number;
 }
 
-const DESCRIBE_BATCH = 10;
-
 /**
  * Every ACTIVE service in `cluster` tagged `traefikctl:managed=true` and `traefikctl:env=<env>`.
  * Only those two tags decide: `cluster down` must see a deployment even when its other tags are
@@ -26,44 +26,18 @@ export async function listLiveDeployments(
   cluster: string,
   env: string,
 ): Promise<LiveDeployment[]> {
-  const { DescribeServicesCommand, ListServicesCommand } = await import('@aws-sdk/client-ecs');
-  const arns: string[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await ecs.send(new ListServicesCommand({ cluster, maxResults: 100, nextToken }));
-      arns.push(...(page.serviceArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const services = await listManagedServices(ecs, { cluster, env });
+    return services.map(toLiveDeployment).sort((a, b) => a.service.localeCompare(b.service));
   } catch (error) {
-    if (awsErrorName(error) === 'ClusterNotFoundException') return [];
-    throw explainAwsError(error, `list the services of cluster ${cluster}`, 'ecs:ListServices');
+    if (isMissingCluster(error)) return [];
+    throw error;
   }
-  const batches: string[][] = [];
-  for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) batches.push(arns.slice(i, i + DESCRIBE_BATCH));
-  const described = await Promise.all(
-    batches.map(async (services) => {
-      try {
-        const answer = await ecs.send(new DescribeServicesCommand({ cluster, services, include: ['TAGS'] }));
-        return answer.services ?? [];
-      } catch (error) {
-        throw explainAwsError(error, `describe the services of cluster ${cluster}`, 'ecs:DescribeServices');
-      }
-    }),
-  );
-  return described
-    .flat()
-    .filter((service) => service.status === 'ACTIVE' && isManagedIn(service, env))
-    .map(toLiveDeployment)
-    .sort((a, b) => a.service.localeCompare(b.service));
 }
 
 function tagValue(service: Service, key: string): string | undefined {
-  return service.tags?.find((tag) => tag.key === key)?.value;
-}
-
-function isManagedIn(service: Service, env: string): boolean {
-  return tagValue(service, 'traefikctl:managed') === 'true' && tagValue(service, 'traefikctl:env') === env;
+  const value = service.tags?.find((tag) => tag.key === key)?.value;
+  return value === undefined ? undefined : decodeTagValue(value);
 }
 
 function toLiveDeployment(service: Service): LiveDeployment {
