@@ -2,6 +2,9 @@
  * `traefikctl app urls` as a user or a CI step runs it: bin/run.js in a project directory, against
  * moto with the env's cluster stack in place (stdout and stderr are pipes, so output is plain).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { expect, it } from 'vitest';
 
 import type { AppUrlsResult } from '../../src/lib/app/urls.js';
@@ -69,6 +72,41 @@ describeWith(['moto'], 'traefikctl app urls', () => {
       ['whoami', 'v1', `https://whoami-v1.${env}.example.com`, '1/1', '2026-08-01T10:00:00.000Z'],
     ]);
     expect(piped.stderr).toMatch(/^Route status not shown: no Traefik API is configured\./);
+  });
+
+  it('--check probes each URL through --probe-address and exits 6 when one does not answer', async () => {
+    // given two deployments, and a stand-in for the load balancer on 127.0.0.1 that only serves v1
+    const env = uniqueName('c');
+    const clients = new AwsClients();
+    const { cluster } = await seedClusterStack(clients, env);
+    await seedDeployment(clients, cluster, { env, app: 'whoami', tag: 'v1' });
+    await seedDeployment(clients, cluster, { env, app: 'whoami', tag: 'v2' });
+    await clients.destroy();
+    const balancer = createServer((request, response) => {
+      response.statusCode = request.headers.host === `whoami-v1.${env}.example.com` ? 200 : 404;
+      response.end();
+    });
+    await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(balancer.address() as AddressInfo).port}`;
+
+    try {
+      // when the urls are checked
+      const { exitCode, stdout, stderr } = await runCli(
+        ['app', 'urls', '--env', env, '--check', '--probe-address', address, '--json'],
+        { cwd: await projectDir() },
+      );
+
+      // then each deployment (newest first) carries its probe result, and the failed one sets exit 6
+      const result = JSON.parse(stdout) as AppUrlsResult;
+      expect(result.deployments.map((d) => [d.tag, d.check?.ok, d.check?.status])).toEqual([
+        ['v2', false, 404],
+        ['v1', true, 200],
+      ]);
+      expect(exitCode).toBe(6);
+      expect(stderr).toBe('');
+    } finally {
+      await new Promise((resolve) => balancer.close(resolve));
+    }
   });
 
   it('fails with the command that creates the cluster when the env has none', async () => {
