@@ -2,7 +2,8 @@ import { lookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
-import { describeError, usageError } from '../errors.js';
+import { describeError } from '../errors.js';
+import { parseProbeAddress } from './track-probe.js';
 
 /**
  * `app urls --check`: one GET per URL, concurrently, each with a timeout. The address a host
@@ -52,16 +53,8 @@ export const systemResolver: ProbeResolver = async (host) => {
  * exists, a local stand-in), still with the deployment's Host header and TLS server name.
  */
 export function fixedAddress(address: string): ProbeResolver {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(address.trim());
-  const port = match?.[3] === undefined ? undefined : Number(match[3]);
-  const host = match?.[1] ?? match?.[2];
-  if (host === undefined || (port !== undefined && (port < 1 || port > 65535))) {
-    throw usageError(
-      `--probe-address ${JSON.stringify(address)} is not a host or host:port.`,
-      ['Pass e.g. --probe-address my-alb-123.eu-west-1.elb.amazonaws.com or --probe-address 127.0.0.1:8080.'],
-      'PROBE_ADDRESS_INVALID',
-    );
-  }
+  // The same host[:port] syntax, and the same usage error, as `app deploy --probe-address`.
+  const { host, port } = parseProbeAddress(address);
   return () => ({ address: host, port });
 }
 
