@@ -51,7 +51,9 @@ export function ProgressView({ state, title }: { state: ProgressState; title?: s
     <Box flexDirection="column">
       {title ? <Text bold>{title}</Text> : null}
       {state.phases.map((phase) => {
-        const elapsed = phase.elapsedMs ?? (phase.status === 'running' ? now - phase.startedAt : undefined);
+        // The clock ticks every 100 ms, so a phase that started since the last tick is at 0, not negative.
+        const elapsed =
+          phase.elapsedMs ?? (phase.status === 'running' ? Math.max(0, now - phase.startedAt) : undefined);
         return (
           <Box key={phase.id} flexDirection="column">
             <Text wrap="truncate-end">
