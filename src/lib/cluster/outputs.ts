@@ -28,6 +28,11 @@ export interface ClusterOutputs {
   /** Hostname pattern of deployments, e.g. `{app}-{tag}.dev.example.com`. */
   urlPattern?: string;
   loadBalancerDns?: string;
+  /**
+   * Whether tasks in these subnets need a public IP to reach ECR and CloudWatch (subnets that give
+   * instances public IPs, without a NAT: the default VPC). App tasks should get the same setting.
+   */
+  assignPublicIp?: 'ENABLED' | 'DISABLED';
 }
 
 /** The stack of an environment. One per env and region; its name is part of the contract. */
@@ -52,6 +57,7 @@ export const OUTPUT_KEYS = {
   passwordParameter: 'PasswordParameter',
   urlPattern: 'UrlPattern',
   loadBalancerDns: 'LoadBalancerDns',
+  assignPublicIp: 'AssignPublicIp',
 } as const satisfies Record<keyof Omit<ClusterOutputs, 'stackName'>, string>;
 
 const REQUIRED = ['cluster', 'subnets', 'appSecurityGroup', 'executionRoleArn', 'logGroup'] as const;
@@ -124,7 +130,9 @@ export function parseClusterOutputs(stack: Stack, env: string): ClusterOutputs {
   }
   const text = (key: keyof typeof OUTPUT_KEYS): string | undefined =>
     values.get(OUTPUT_KEYS[key]) || undefined;
-  const optional = (key: Exclude<keyof typeof OUTPUT_KEYS, (typeof REQUIRED)[number] | 'env'>) => {
+  const optional = (
+    key: Exclude<keyof typeof OUTPUT_KEYS, (typeof REQUIRED)[number] | 'env' | 'assignPublicIp'>,
+  ) => {
     const value = text(key);
     return value === undefined ? {} : { [key]: value };
   };
@@ -145,7 +153,12 @@ export function parseClusterOutputs(stack: Stack, env: string): ClusterOutputs {
     ...optional('passwordParameter'),
     ...optional('urlPattern'),
     ...optional('loadBalancerDns'),
+    ...assignPublicIp(text('assignPublicIp')),
   };
+}
+
+function assignPublicIp(value: string | undefined): Pick<ClusterOutputs, 'assignPublicIp'> {
+  return value === 'ENABLED' || value === 'DISABLED' ? { assignPublicIp: value } : {};
 }
 
 function unusableStackError(

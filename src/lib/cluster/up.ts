@@ -54,6 +54,8 @@ export interface ClusterUpResult {
   stackName: string;
   /** `planned` for --dry-run. */
   action: 'created' | 'updated' | 'unchanged' | 'planned';
+  /** Whether the stack existed (and was usable) before this run. */
+  existed: boolean;
   /** Names of the stack parameters that change (never their values). */
   changedParameters: string[];
   templateChanged: boolean;
@@ -163,7 +165,13 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     PasswordParameter: passwordParameter,
   };
   const templateBody = await loadClusterTemplate();
-  const base = { env, stackName, passwordParameter, passwordCreated: password.created };
+  const base = {
+    env,
+    stackName,
+    existed: existing !== undefined,
+    passwordParameter,
+    passwordCreated: password.created,
+  };
   const tags = [{ Key: 'traefikctl:env', Value: env }];
 
   const comparison = await withPhase(emit, PHASES.plan, async (setDetail) => {

@@ -113,6 +113,8 @@ describeWith(['moto'], 'cluster up, status and down against moto', () => {
       apiUsername: 'admin',
       passwordParameter: `/traefikctl/${env}/traefik-api-password`,
       urlPattern: `http://{app}-{tag}.${env}.example.com`,
+      // the default VPC has public subnets and no NAT: tasks need public IPs to pull images
+      assignPublicIp: 'ENABLED',
     });
     expect(created.outputs?.subnets.length).toBeGreaterThanOrEqual(2);
     expect(created.outputs?.appSecurityGroup).toMatch(/^sg-/);

@@ -27,6 +27,7 @@ const complete = {
   PasswordParameter: '/traefikctl/dev/traefik-api-password',
   UrlPattern: '{app}-{tag}.dev.example.com',
   LoadBalancerDns: 'lb-1.us-east-1.elb.amazonaws.com',
+  AssignPublicIp: 'ENABLED',
 };
 
 function errorOf(run: () => unknown): UserError {
@@ -64,6 +65,7 @@ describe('parseClusterOutputs', () => {
       passwordParameter: '/traefikctl/dev/traefik-api-password',
       urlPattern: '{app}-{tag}.dev.example.com',
       loadBalancerDns: 'lb-1.us-east-1.elb.amazonaws.com',
+      assignPublicIp: 'ENABLED',
     });
   });
 
@@ -113,7 +115,7 @@ describe('parseClusterOutputs', () => {
   });
 
   it('has an output key for every field but the stack name', () => {
-    expect(Object.values(OUTPUT_KEYS)).toHaveLength(12);
-    expect(new Set(Object.values(OUTPUT_KEYS)).size).toBe(12);
+    expect(Object.values(OUTPUT_KEYS)).toHaveLength(13);
+    expect(new Set(Object.values(OUTPUT_KEYS)).size).toBe(13);
   });
 });

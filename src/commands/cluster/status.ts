@@ -1,0 +1,41 @@
+import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import type { ClusterStatus as ClusterStatusResult } from '../../lib/cluster/status.js';
+
+export default class ClusterStatus extends BaseCommand<typeof ClusterStatus> {
+  static override summary = 'Show the Traefik cluster of an environment: stack, Traefik, API, deployments.';
+  static override description = `Shows the stack traefikctl-<env> and its outputs, how many Traefik tasks run, Traefik's version and health through its API (logging in with the password from SSM), the URL pattern of deployments and how many are live. Exits 1 when the environment has no cluster. Never shows the API password or its hash. --json prints the status object.
+
+${EXIT_CODES_HELP}`;
+
+  static override examples = [
+    '<%= config.bin %> cluster status --env dev',
+    '<%= config.bin %> cluster status --env prod --json | jq .api',
+  ];
+
+  static override enableJsonFlag = true;
+
+  async run(): Promise<ClusterStatusResult> {
+    const cwd = process.cwd();
+    const [{ loadConfig }, { resolveContext }, { AwsClients }, { clusterStatus }, ui] = await Promise.all([
+      import('../../lib/config/load.js'),
+      import('../../lib/config/resolve.js'),
+      import('../../lib/aws/clients.js'),
+      import('../../lib/cluster/status.js'),
+      import('../../ui/cluster-output.js'),
+    ]);
+    const ctx = resolveContext(await loadConfig({ cwd }), {
+      env: this.flags.env,
+      region: this.flags.region,
+      profile: this.flags.profile,
+      cwd,
+    });
+    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+    try {
+      const status = await clusterStatus({ clients, context: ctx });
+      if (this.presentation.mode !== 'json') this.result(ui.formatStatus(status, this.presentation));
+      return status;
+    } finally {
+      await clients.destroy();
+    }
+  }
+}
