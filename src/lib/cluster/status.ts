@@ -12,7 +12,6 @@ import {
   stackNameFor,
   type ClusterOutputs,
 } from './outputs.js';
-import { defaultPasswordParameter, readApiPassword } from './password.js';
 import { SECRET_PARAMETERS } from './template.js';
 
 export interface ClusterStatusOptions {
@@ -156,6 +155,11 @@ async function traefikService(
   }
 }
 
+/**
+ * Traefik's version through its API, found and logged in to the way every command does it
+ * (`traefik.apiUrl`, else the stack's ApiUrl; TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM password).
+ * A failure is part of the status, not an error of the command.
+ */
 async function apiStatus(
   clients: AwsClients,
   ctx: ResolvedContext,
@@ -172,20 +176,14 @@ async function apiStatus(
     codename: undefined,
     error: undefined,
   };
-  if (url === undefined) return status;
+  if (url === undefined || outputs === undefined) return status;
+  const [{ resolveTraefikAccess }, { TraefikClient }] = await Promise.all([
+    import('../traefik/access.js'),
+    import('../traefik/client.js'),
+  ]);
   try {
-    const parameter =
-      outputs?.passwordParameter ?? ctx.traefik.passwordParameter ?? defaultPasswordParameter(ctx.env);
-    const password = await readApiPassword(await clients.ssm(), parameter);
-    const { TraefikClient } = await import('../traefik/client.js');
-    const client = new TraefikClient({
-      apiUrl: url,
-      username: outputs?.apiUsername ?? ctx.traefik.username,
-      password: password?.value,
-      timeoutMs,
-      retries: 0,
-      credentialHints: [`The password is in SSM ${parameter}.`],
-    });
+    const access = await resolveTraefikAccess(clients, { env: ctx.env, traefik: ctx.traefik });
+    const client = new TraefikClient({ ...access, timeoutMs, retries: 0 });
     const version = await client.version();
     return { ...status, checked: true, healthy: true, version: version.Version, codename: version.Codename };
   } catch (error) {

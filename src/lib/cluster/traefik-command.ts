@@ -17,6 +17,11 @@ export interface TraefikCommandInput {
   trustedIps: readonly string[];
   /** How often Traefik polls ECS; a new deployment is routed within this many seconds. */
   refreshSeconds?: number;
+  /**
+   * Route only tasks whose ECS health status is HEALTHY (default). Tasks without a container
+   * health check report UNKNOWN and are then never routed (shared/notes/traefik.md §1.1).
+   */
+  healthyTasksOnly?: boolean;
 }
 
 /** The request-duration histogram of the tutorial (seconds); also Traefik's default. */
@@ -72,7 +77,7 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     `--providers.ecs.region=${input.region}`,
     '--providers.ecs.autoDiscoverClusters=false',
     '--providers.ecs.exposedByDefault=false',
-    '--providers.ecs.healthyTasksOnly=true',
+    `--providers.ecs.healthyTasksOnly=${input.healthyTasksOnly ?? true}`,
     `--providers.ecs.constraints=Label(\`${ENV_LABEL}\`,\`${input.env}\`)`,
     `--providers.ecs.refreshSeconds=${refreshSeconds}`,
     '--metrics.prometheus=true',
