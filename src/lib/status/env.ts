@@ -1,0 +1,321 @@
+import type { Stack } from '@aws-sdk/client-cloudformation';
+
+import { describeServices, isMissingCluster, listDeployments, type ManagedDeployment } from '../app/list.js';
+import { urlScheme } from '../app/urls.js';
+import { AwsClients } from '../aws/clients.js';
+import {
+  describeClusterStack,
+  noClusterError,
+  parseClusterOutputs,
+  type ClusterOutputs,
+} from '../cluster/outputs.js';
+import { loadConfig } from '../config/load.js';
+import { resolveContext, type GlobalOptions } from '../config/resolve.js';
+import { describeError, isUserError } from '../errors.js';
+import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
+import { resolveTraefikAccess } from '../traefik/access.js';
+import { TraefikClient } from '../traefik/client.js';
+import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
+
+/**
+ * `traefikctl status`: one environment at a glance. The cluster stack and Traefik's own ECS service,
+ * Traefik's API, and every deployment joined with its route: rollout, tasks, route status, servers
+ * UP, expiry; each with the problems a person should look at, problems first. Each part reports its
+ * own failure; only a missing cluster is an error.
+ */
+
+export interface StatusDeployment {
+  app: string;
+  tag: string;
+  url: string;
+  service: string;
+  /** Of the primary ECS deployment: IN_PROGRESS, COMPLETED, FAILED. */
+  rollout?: string | undefined;
+  running: number;
+  desired: number;
+  /** Absent when Traefik's API could not be read. */
+  route?: { status: RouteStatus; serversUp: number; serversTotal: number } | undefined;
+  deployedAt: string;
+  expiresAt?: string | undefined;
+  /** Empty when healthy. */
+  problems: string[];
+}
+
+/** A router that needs a look and belongs to no live deployment (a deleted one, another tool's). */
+export interface StatusStray {
+  name: string;
+  host?: string | undefined;
+  status: RouteStatus;
+  problems: string[];
+}
+
+export interface EnvStatus {
+  env: string;
+  /** ISO 8601. */
+  checkedAt: string;
+  cluster: {
+    stackName: string;
+    stackStatus: string;
+    name: string;
+    /** Traefik's ECS service; undefined when it can't be found. */
+    traefikTasks?: { running: number; desired: number } | undefined;
+    problems: string[];
+  };
+  traefik: {
+    apiUrl?: string | undefined;
+    version?: string | undefined;
+    /** Routes by status (internal ones left out); absent when the API could not be read. */
+    routes?: StatusCounts | undefined;
+    problems: string[];
+  };
+  deployments: StatusDeployment[];
+  strays: StatusStray[];
+  /** Problems in total: zero means all is well. */
+  problems: number;
+}
+
+export interface EnvStatusInput {
+  env: string;
+  now: number;
+  stack: { name: string; status: string; reason?: string | undefined };
+  outputs: Pick<ClusterOutputs, 'cluster' | 'apiUrl' | 'urlPattern'> | undefined;
+  outputsProblem?: string | undefined;
+  traefikTasks?: { running: number; desired: number } | undefined;
+  deployments: readonly ManagedDeployment[];
+  traefik: {
+    apiUrl?: string | undefined;
+    version?: string | undefined;
+    state?: TraefikState | undefined;
+    /** Why the API could not be read. */
+    problem?: string | undefined;
+  };
+}
+
+const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^UPDATE_ROLLBACK_COMPLETE$/;
+
+/** The status screen's data from what was read (pure: tested without AWS). */
+export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
+  const clusterProblems: string[] = [];
+  if (!HEALTHY_STACK.test(input.stack.status)) {
+    clusterProblems.push(
+      `stack ${input.stack.name} is ${input.stack.status}${input.stack.reason ? ` (${input.stack.reason})` : ''}`,
+    );
+  }
+  if (input.outputsProblem !== undefined) clusterProblems.push(input.outputsProblem);
+  const tasks = input.traefikTasks;
+  if (tasks === undefined) clusterProblems.push("Traefik's ECS service is missing");
+  else if (tasks.running < tasks.desired || tasks.desired === 0) {
+    clusterProblems.push(`Traefik runs ${tasks.running} of ${tasks.desired} tasks`);
+  }
+
+  const traefikProblems: string[] = [];
+  if (input.traefik.problem !== undefined) traefikProblems.push(input.traefik.problem);
+
+  const live = input.deployments.filter(
+    (deployment) => deployment.status === undefined || deployment.status === 'ACTIVE',
+  );
+  const state = input.traefik.state;
+  const routes = state === undefined ? undefined : joinRoutes(state, { deployments: input.deployments });
+  const byService = new Map<string, Route>();
+  for (const route of routes ?? [])
+    if (route.deployment !== undefined) byService.set(route.deployment.service, route);
+
+  const scheme = urlScheme(input.outputs ?? {});
+  const deployments = live.map((deployment) => {
+    const route = routes === undefined ? undefined : byService.get(deployment.service);
+    return statusOf(deployment, route, scheme, input.now);
+  });
+  // Worst first: most problems, then by app, newest deployment first.
+  deployments.sort(
+    (a, b) =>
+      b.problems.length - a.problems.length ||
+      compare(a.app, b.app) ||
+      compare(b.deployedAt, a.deployedAt) ||
+      compare(a.tag, b.tag),
+  );
+
+  const strays: StatusStray[] = (routes ?? [])
+    .filter(
+      (route) =>
+        route.attention.length > 0 &&
+        (route.deployment === undefined ||
+          (route.deployment.status !== undefined && route.deployment.status !== 'ACTIVE')),
+    )
+    .map((route) => ({
+      name: route.name,
+      host: route.hosts[0],
+      status: route.status,
+      problems: route.attention.map((attention) => attention.message),
+    }));
+
+  const problems =
+    clusterProblems.length +
+    traefikProblems.length +
+    deployments.reduce((sum, row) => sum + row.problems.length, 0) +
+    strays.length;
+  return {
+    env: input.env,
+    checkedAt: new Date(input.now).toISOString(),
+    cluster: {
+      stackName: input.stack.name,
+      stackStatus: input.stack.status,
+      name: input.outputs?.cluster ?? '',
+      traefikTasks: tasks,
+      problems: clusterProblems,
+    },
+    traefik: {
+      apiUrl: input.traefik.apiUrl,
+      version: input.traefik.version,
+      routes: routes === undefined ? undefined : countRoutes(routes),
+      problems: traefikProblems,
+    },
+    deployments,
+    strays,
+    problems,
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function statusOf(
+  deployment: ManagedDeployment,
+  route: Route | undefined,
+  scheme: string,
+  now: number,
+): StatusDeployment {
+  const problems: string[] = [];
+  if (deployment.rolloutState === 'FAILED') {
+    problems.push(
+      `rollout failed${deployment.rolloutStateReason ? `: ${deployment.rolloutStateReason}` : ''}`,
+    );
+  }
+  if (deployment.runningCount < deployment.desiredCount) {
+    problems.push(`${deployment.runningCount} of ${deployment.desiredCount} tasks running`);
+  }
+  if (route !== undefined) {
+    for (const attention of route.attention) {
+      problems.push(attention.kind === 'not-discovered' ? 'Traefik has no router for it' : attention.message);
+    }
+  }
+  const expires = deployment.expiresAt === undefined ? Number.NaN : Date.parse(deployment.expiresAt);
+  if (!Number.isNaN(expires) && expires <= now)
+    problems.push(`expired ${deployment.expiresAt ?? ''}; \`app prune --expired\` removes it`);
+  return {
+    app: deployment.app,
+    tag: deployment.tag,
+    url: `${scheme}://${deployment.host}`,
+    service: deployment.service,
+    rollout: deployment.rolloutState,
+    running: deployment.runningCount,
+    desired: deployment.desiredCount,
+    route:
+      route === undefined
+        ? undefined
+        : { status: route.status, serversUp: route.serversUp, serversTotal: route.serversTotal },
+    deployedAt: deployment.deployedAt,
+    expiresAt: deployment.expiresAt,
+    problems,
+  };
+}
+
+export interface OpenEnvStatusOptions {
+  cwd: string;
+  global: GlobalOptions;
+  apiUrl?: string | undefined;
+  now?: () => number;
+}
+
+export interface EnvStatusSource {
+  env: string;
+  read(): Promise<EnvStatus>;
+  close(): Promise<void>;
+}
+
+/** Opens the env (configuration, AWS clients) for one or many status reads. */
+export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvStatusSource> {
+  const ctx = resolveContext(await loadConfig({ cwd: options.cwd }), { ...options.global, cwd: options.cwd });
+  const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+  const now = options.now ?? Date.now;
+  return {
+    env: ctx.env,
+    close: () => clients.destroy(),
+    async read() {
+      const stack = await describeClusterStack(clients, ctx.env);
+      if (stack === undefined) throw noClusterError(ctx.env);
+      let outputs: ClusterOutputs | undefined;
+      let outputsProblem: string | undefined;
+      try {
+        outputs = parseClusterOutputs(stack, ctx.env);
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        outputsProblem = error.message;
+      }
+      const cluster = outputs?.cluster ?? ctx.cluster;
+      const [traefikTasks, deployments, traefik] = await Promise.all([
+        traefikService(clients, cluster, stack),
+        listDeployments(clients, { cluster, env: ctx.env, includeInactive: true }).catch((error: unknown) => {
+          if (isMissingCluster(error)) return [];
+          throw error;
+        }),
+        readTraefik(clients, ctx.env, ctx.traefik, options.apiUrl, outputs),
+      ]);
+      return buildEnvStatus({
+        env: ctx.env,
+        now: now(),
+        stack: {
+          name: stack.StackName ?? `traefikctl-${ctx.env}`,
+          status: stack.StackStatus ?? 'UNKNOWN',
+          reason: stack.StackStatusReason,
+        },
+        outputs,
+        outputsProblem,
+        traefikTasks,
+        deployments,
+        traefik,
+      });
+    },
+  };
+}
+
+async function traefikService(
+  clients: AwsClients,
+  cluster: string,
+  stack: Stack,
+): Promise<{ running: number; desired: number } | undefined> {
+  const name =
+    stack.Outputs?.find((output) => output.OutputKey === 'TraefikService')?.OutputValue ?? 'traefik';
+  try {
+    const [service] = await describeServices(await clients.ecs(), cluster, [name]);
+    if (service === undefined || service.status !== 'ACTIVE') return undefined;
+    return { running: service.runningCount ?? 0, desired: service.desiredCount ?? 0 };
+  } catch (error) {
+    if (isUserError(error)) return undefined;
+    throw error;
+  }
+}
+
+async function readTraefik(
+  clients: AwsClients,
+  env: string,
+  traefik: Parameters<typeof resolveTraefikAccess>[1]['traefik'],
+  apiUrl: string | undefined,
+  outputs: ClusterOutputs | undefined,
+): Promise<EnvStatusInput['traefik']> {
+  if (apiUrl === undefined && traefik.apiUrl === undefined && outputs?.apiUrl === undefined) {
+    return { problem: 'no Traefik API is configured: route status is unknown' };
+  }
+  let shownUrl = apiUrl ?? traefik.apiUrl ?? outputs?.apiUrl;
+  try {
+    const access = await resolveTraefikAccess(clients, { env, traefik, apiUrl });
+    // Status waits for Traefik only so long: one retry, a short timeout.
+    const client = new TraefikClient({ ...access, retries: 1, timeoutMs: 5_000 });
+    shownUrl = client.displayUrl;
+    const [state, version] = await Promise.all([fetchTraefikState(client), client.version()]);
+    return { apiUrl: shownUrl, version: version.Version, state };
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { apiUrl: shownUrl, problem: describeError(error) };
+  }
+}

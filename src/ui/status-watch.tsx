@@ -1,0 +1,158 @@
+import type { EnvStatus, EnvStatusSource } from '../lib/status/env.js';
+import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.js';
+import { describeError } from '../lib/errors.js';
+import type { Presentation } from './mode.js';
+import { renderEnvStatus, statusHeader } from './status.js';
+
+export interface StatusWatchOptions {
+  intervalMs: number;
+  presentation: Presentation;
+}
+
+export interface StatusWatchResult {
+  interrupted: boolean;
+  /** The closing line for stderr. */
+  line: string;
+}
+
+function summaryLine(status: EnvStatus | undefined): string {
+  if (status === undefined) return 'Stopped before the first refresh.';
+  const problems =
+    status.problems === 0 ? 'no problems' : `${status.problems} problem${status.problems === 1 ? '' : 's'}`;
+  return `env ${status.env}: ${status.deployments.length} deployments, ${problems} (at ${status.checkedAt}).`;
+}
+
+/**
+ * `status --watch`: the status screen redrawn in place on a terminal (q quits), else one line per
+ * deployment whose state changed, and the summary when it changes. Ends with a one-line summary.
+ */
+export async function runStatusWatch(
+  source: EnvStatusSource,
+  options: StatusWatchOptions,
+): Promise<StatusWatchResult> {
+  return options.presentation.interactive && options.presentation.mode === 'tty'
+    ? runInk(source, options)
+    : runPlain(source, options);
+}
+
+async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Promise<StatusWatchResult> {
+  const [{ render, Box, Text, useApp, useInput, useStdout }, { useEffect, useState }] = await Promise.all([
+    import('ink'),
+    import('react'),
+  ]);
+  const controller = new AbortController();
+  let interrupted = false;
+  let last: EnvStatus | undefined;
+  const presentation = { ...options.presentation, stdoutIsTty: true };
+
+  function StatusScreen() {
+    const app = useApp();
+    const stdout = useStdout().stdout as NodeJS.WriteStream;
+    const [tick, setTick] = useState<StatusTick | undefined>(undefined);
+    useEffect(() => {
+      void watchStatus(source, {
+        intervalMs: options.intervalMs,
+        signal: controller.signal,
+        onTick: (next) => {
+          last = next.status;
+          setTick(next);
+        },
+      });
+      return () => controller.abort();
+    }, []);
+    useInput((input, key) => {
+      if (input === 'q' || (key.ctrl && input === 'c')) {
+        interrupted = input !== 'q';
+        controller.abort();
+        app.exit();
+      }
+    });
+    const rows = Math.max(3, (stdout.rows ?? 24) - 2);
+    const text = tick?.status === undefined ? '' : renderEnvStatus(tick.status, presentation).trimEnd();
+    // An empty Text takes no line in ink; a space keeps the gaps between sections.
+    const lines = text === '' ? [] : text.split('\n').map((line) => (line === '' ? ' ' : line));
+    const checked =
+      tick?.status === undefined ? '' : new Date(tick.status.checkedAt).toTimeString().slice(0, 8);
+    const footer =
+      tick === undefined
+        ? `Reading env ${source.env} …`
+        : tick.error !== undefined
+          ? `✗ ${describeError(tick.error)}`
+          : `↻ ${checked} · every ${options.intervalMs / 1000}s · q quit`;
+    return (
+      <Box flexDirection="column">
+        {lines.slice(0, rows).map((line, index) => (
+          <Text key={index} wrap="truncate-end">
+            {line}
+          </Text>
+        ))}
+        <Text wrap="truncate-end" {...(tick?.error === undefined ? { dimColor: true } : { color: 'red' })}>
+          {footer}
+        </Text>
+      </Box>
+    );
+  }
+
+  const instance = render(<StatusScreen />, {
+    stdout: process.stdout,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    alternateScreen: true,
+  });
+  await instance.waitUntilExit();
+  return { interrupted, line: summaryLine(last) };
+}
+
+async function runPlain(source: EnvStatusSource, options: StatusWatchOptions): Promise<StatusWatchResult> {
+  const controller = new AbortController();
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const seen = new Map<string, string>();
+  let lastSummary = '';
+  let lastError = '';
+  let last: EnvStatus | undefined;
+  try {
+    await watchStatus(source, {
+      intervalMs: options.intervalMs,
+      signal: controller.signal,
+      onTick: (tick) => {
+        const time = new Date().toISOString();
+        if (tick.error !== undefined) {
+          const message = describeError(tick.error);
+          if (message !== lastError) process.stderr.write(`${time} ! ${message}\n`);
+          lastError = message;
+          return;
+        }
+        lastError = '';
+        const status = tick.status;
+        if (status === undefined) return;
+        last = status;
+        const summary = statusHeader(status, false).join(' | ');
+        if (summary !== lastSummary) process.stderr.write(`${time} ${summary}\n`);
+        lastSummary = summary;
+        const current = new Set<string>();
+        for (const row of status.deployments) {
+          const key = `${row.app}/${row.tag}`;
+          current.add(key);
+          const signature = rowSignature(row);
+          if (seen.get(key) !== signature) process.stdout.write(`${time} ${key} ${row.url} ${signature}\n`);
+          seen.set(key, signature);
+        }
+        for (const key of [...seen.keys()]) {
+          if (current.has(key)) continue;
+          process.stdout.write(`${time} ${key} removed\n`);
+          seen.delete(key);
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return { interrupted, line: summaryLine(last) };
+}

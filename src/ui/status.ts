@@ -1,0 +1,112 @@
+import type { EnvStatus, StatusDeployment } from '../lib/status/env.js';
+import type { Presentation } from './mode.js';
+import { formatAge } from './routes/format.js';
+import { stylist } from './style.js';
+import { renderTable, type Column } from './table.js';
+
+/** Reasons as one cell: `a; b`, without each sentence's own final period before a `;`. */
+export function joinReasons(reasons: readonly string[]): string {
+  return reasons
+    .map((reason, index) => (index < reasons.length - 1 ? reason.replace(/\.$/, '') : reason))
+    .join('; ');
+}
+
+/** Stray routers shown on the screen; the rest are counted (`routes` lists them all). */
+const MAX_STRAYS = 8;
+
+function expires(row: StatusDeployment, now: number, tty: boolean): string {
+  if (row.expiresAt === undefined) return '-';
+  if (!tty) return row.expiresAt;
+  const at = Date.parse(row.expiresAt);
+  if (Number.isNaN(at)) return row.expiresAt;
+  return at <= now ? 'expired' : `in ${formatAge(at - now)}`;
+}
+
+function columns(presentation: Presentation, now: number): Column<StatusDeployment>[] {
+  const tty = presentation.stdoutIsTty;
+  const servers = (row: StatusDeployment) =>
+    row.route === undefined ? '?' : `${row.route.serversUp}/${row.route.serversTotal}`;
+  return [
+    {
+      header: 'app/tag',
+      value: (row) => `${row.app}/${row.tag}`,
+      styled: (row, s) =>
+        row.problems.length > 0 ? s.red(`${row.app}/${row.tag}`) : `${row.app}/${row.tag}`,
+    },
+    { header: 'url', value: (row) => row.url },
+    { header: 'rollout', value: (row) => row.rollout ?? '-' },
+    { header: 'tasks', value: (row) => `${row.running}/${row.desired}`, align: 'right' },
+    { header: 'route', value: (row) => row.route?.status ?? '?' },
+    { header: 'servers', value: servers, align: 'right' },
+    { header: 'expires', value: (row) => expires(row, now, tty) },
+    {
+      header: 'problems',
+      value: (row) => (row.problems.length === 0 ? (tty ? 'ok' : '-') : joinReasons(row.problems)),
+      styled: (row, s) => (row.problems.length === 0 ? s.green('ok') : s.yellow(joinReasons(row.problems))),
+    },
+  ];
+}
+
+/** The summary lines above the table: cluster and Traefik health, and their problems. */
+export function statusHeader(status: EnvStatus, color: boolean): string[] {
+  const s = stylist(color);
+  const { cluster, traefik } = status;
+  const tasks =
+    cluster.traefikTasks === undefined
+      ? ''
+      : `, ${cluster.traefikTasks.running}/${cluster.traefikTasks.desired} tasks`;
+  const version = traefik.version === undefined ? 'Traefik' : `Traefik ${traefik.version}`;
+  const lines = [
+    `${s.bold(`env ${status.env}`)}  ·  stack ${cluster.stackName} ${cluster.stackStatus}  ·  ${version}${tasks}${
+      traefik.apiUrl === undefined ? '' : `  ·  ${traefik.apiUrl}`
+    }`,
+  ];
+  const routes = traefik.routes;
+  const routeText =
+    routes === undefined
+      ? 'routes unknown'
+      : `${routes.total} routes (${routes.enabled} enabled, ${routes.warning} warning, ${routes.disabled} disabled${
+          routes.missing > 0 ? `, ${routes.missing} missing` : ''
+        })`;
+  const problems =
+    status.problems === 0
+      ? s.green('no problems')
+      : s.red(`${status.problems} problem${status.problems === 1 ? '' : 's'}`);
+  lines.push(`${status.deployments.length} deployments  ·  ${routeText}  ·  ${problems}`);
+  for (const problem of [...cluster.problems, ...traefik.problems]) lines.push(`${s.red('!')} ${problem}`);
+  return lines;
+}
+
+/**
+ * `traefikctl status` on stdout. A terminal gets the header, the deployments (problems first) and
+ * the routers that belong to no live deployment; a pipe gets one TSV row per deployment (the
+ * header lines go to stderr there, see `statusNotes`).
+ */
+export function renderEnvStatus(status: EnvStatus, presentation: Presentation, now = Date.now()): string {
+  const table = renderTable(status.deployments, columns(presentation, now), presentation);
+  if (!presentation.stdoutIsTty) return table;
+  const s = stylist(presentation.color);
+  const parts = [statusHeader(status, presentation.color).join('\n'), ''];
+  parts.push(status.deployments.length === 0 ? s.dim('No deployments in this env.\n') : table);
+  if (status.strays.length > 0) {
+    parts.push(s.bold('Routers without a live deployment'));
+    for (const stray of status.strays.slice(0, MAX_STRAYS)) {
+      parts.push(
+        `  ${stray.name}  ${stray.host ?? ''}  ${stray.status}  ${s.yellow(joinReasons(stray.problems))}`,
+      );
+    }
+    const more = status.strays.length - MAX_STRAYS;
+    if (more > 0)
+      parts.push(s.dim(`  … and ${more} more: \`traefikctl routes --env ${status.env}\` lists them all.`));
+    parts.push('');
+  }
+  return parts.join('\n');
+}
+
+/** For a pipe: the header and the stray routers, on stderr. */
+export function statusNotes(status: EnvStatus): string[] {
+  return [
+    ...statusHeader(status, false),
+    ...status.strays.map((stray) => `! ${stray.name}: ${joinReasons(stray.problems)}`),
+  ];
+}
