@@ -45,11 +45,16 @@ export interface PlanCluster {
   executionRoleArn: string;
   logGroup: string;
   taskRoleArn?: string | undefined;
+  /** ENABLED in subnets without a NAT gateway (the default VPC): tasks need it to pull images. */
+  assignPublicIp?: 'ENABLED' | 'DISABLED' | undefined;
 }
 
 /** The plan's view of the stack outputs that `readClusterOutputs` returns. */
 export function planCluster(
-  outputs: Pick<StackOutputs, 'cluster' | 'subnets' | 'appSecurityGroup' | 'executionRoleArn' | 'logGroup'>,
+  outputs: Pick<
+    StackOutputs,
+    'cluster' | 'subnets' | 'appSecurityGroup' | 'executionRoleArn' | 'logGroup' | 'assignPublicIp'
+  >,
 ): PlanCluster {
   return {
     cluster: outputs.cluster,
@@ -57,6 +62,7 @@ export function planCluster(
     securityGroups: [outputs.appSecurityGroup],
     executionRoleArn: outputs.executionRoleArn,
     logGroup: outputs.logGroup,
+    ...(outputs.assignPublicIp === undefined ? {} : { assignPublicIp: outputs.assignPublicIp }),
   };
 }
 
@@ -371,8 +377,9 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
       awsvpcConfiguration: {
         subnets: [...cluster.subnets],
         securityGroups: [...cluster.securityGroups],
-        // Tasks sit behind Traefik in private subnets; only the load balancer is public.
-        assignPublicIp: 'DISABLED',
+        // Tasks sit behind Traefik in private subnets; only the load balancer is public. The
+        // cluster stack says ENABLED where subnets have no NAT (the default VPC) so images can be pulled.
+        assignPublicIp: cluster.assignPublicIp ?? 'DISABLED',
       },
     },
     deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },

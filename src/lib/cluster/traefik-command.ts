@@ -77,7 +77,7 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     `--providers.ecs.region=${input.region}`,
     '--providers.ecs.autoDiscoverClusters=false',
     '--providers.ecs.exposedByDefault=false',
-    `--providers.ecs.healthyTasksOnly=${input.healthyTasksOnly ?? true}`,
+    `--providers.ecs.healthyTasksOnly=${input.healthyTasksOnly ?? false}`,
     `--providers.ecs.constraints=Label(\`${ENV_LABEL}\`,\`${input.env}\`)`,
     `--providers.ecs.refreshSeconds=${refreshSeconds}`,
     '--metrics.prometheus=true',

@@ -255,6 +255,15 @@ describe('planDeployment', () => {
     expect(plan.image.pinned).toBe(false);
   });
 
+  it('given a cluster in subnets without NAT, tasks get a public IP so they can pull images', () => {
+    const base = options();
+    const plan = planDeployment({ ...base, cluster: { ...base.cluster, assignPublicIp: 'ENABLED' } });
+    expect(plan.service.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('ENABLED');
+    expect(planDeployment(options()).service.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe(
+      'DISABLED',
+    );
+  });
+
   it('given a caller ARN with a comma, the deployed-by tag is stored encoded and reads back as the original', () => {
     const caller = 'arn:aws:sts::123456789012:assumed-role/ci/run,42';
     const plan = planDeployment(options({ deployedBy: caller }));

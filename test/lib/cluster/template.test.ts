@@ -136,7 +136,7 @@ describe('assets/traefik/cluster.yaml', () => {
         'Fn::Sub': '${ApiUsername}:${ApiPasswordHash}',
       },
     });
-    // healthyTasksOnly drops tasks without a HEALTHY status, Traefik's own included
+    // ECS replaces a Traefik task whose ping fails
     expect(container?.HealthCheck.Command).toEqual(['CMD', 'traefik', 'healthcheck', '--ping']);
   });
 

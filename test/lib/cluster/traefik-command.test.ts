@@ -57,7 +57,10 @@ describe('renderTraefikArguments', () => {
     expect(flags.get('providers.ecs.region')).toBe('eu-west-1');
     expect(flags.get('providers.ecs.autoDiscoverClusters')).toBe('false');
     expect(flags.get('providers.ecs.exposedByDefault')).toBe('false');
-    expect(flags.get('providers.ecs.healthyTasksOnly')).toBe('true');
+    // false: app tasks have no ECS container health check (a FROM-scratch image has no shell to run
+    // one), so they report UNKNOWN and healthyTasksOnly would drop every one of them. Server health
+    // comes from Traefik's own HTTP health check (the app's healthCheck labels) instead.
+    expect(flags.get('providers.ecs.healthyTasksOnly')).toBe('false');
     expect(flags.get('providers.ecs.constraints')).toBe('Label(`traefikctl.env`,`staging`)');
     expect(Number(flags.get('providers.ecs.refreshSeconds'))).toBeGreaterThanOrEqual(5);
     expect(Number(flags.get('providers.ecs.refreshSeconds'))).toBeLessThanOrEqual(30);
