@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Start-up time of traefikctl against `node -e 0` on the same machine (DESIGN.md budget: --version and
+# --help within 2.5x), and proof that a command's --help loads no heavy module.
+#
+#   bash bench/startup.sh            # 20 interleaved rounds, budgets enforced
+#   BENCH_SMOKE=1 bash bench/startup.sh   # 3 rounds, only the heavy-import check enforced (CI)
+#
+# Two layouts of the CLI are timed side by side (bench/support/build-cli.sh): `manifest`, what
+# `npm pack` ships (and what the budget applies to), and `no-manifest`, `node bin/run.js` in a fresh
+# checkout, where oclif imports every command file to learn their flags.
+#
+# Each round runs every command once, in an order rotated by one each round (hyperfine -N --runs 1),
+# so slow phases of a busy machine hit every command alike; medians of wall and CPU (user+sys) time
+# are then divided by the baseline's. CPU ratios are the steadier ones on a loaded machine.
+#
+# Environment: BENCH_ROUNDS (default 20), BENCH_DIR (scratch, default a temporary directory),
+# BENCH_CLI_DIR (reuse a build-cli.sh output), BENCH_STARTUP_EXTRA (more `label=command` lines to
+# interleave, e.g. a copy of an older bin/run.js for a before/after).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+if [[ -z ${BENCH_DIR:-} ]]; then
+  BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/traefikctl-bench.XXXXXX")
+  trap 'rm -rf "$BENCH_DIR"' EXIT
+fi
+export BENCH_DIR
+# shellcheck source=support/cli-env.sh
+source "$BENCH/support/cli-env.sh"
+
+smoke=0
+[[ ${BENCH_SMOKE:-0} == 1 || ${BENCH_SMOKE:-} == true ]] && smoke=1
+rounds=${BENCH_ROUNDS:-$((smoke ? 3 : 20))}
+
+if [[ -z ${BENCH_CLI_DIR:-} ]]; then
+  BENCH_CLI_DIR=$BENCH_DIR/cli
+  bash "$BENCH/support/build-cli.sh" "$BENCH_CLI_DIR"
+fi
+M=$BENCH_CLI_DIR/manifest
+N=$BENCH_CLI_DIR/no-manifest
+
+echo "## Start-up ($(date -u +%Y-%m-%dT%H:%MZ))"
+echo
+node -e 'import("'"$BENCH"'/support/stats.ts").then((s) => console.log(s.machineLine()))'
+echo
+
+# --- 1. No heavy module on the --help path (enforced in every mode) ------------------------------
+# The recorder sees every ESM import and CommonJS require (module.registerHooks). Without a manifest
+# oclif imports every command module for --help, so a static `import 'ink'` in any command shows
+# up there; with one, no command module loads at all.
+HEAVY='/node_modules/(@aws-sdk/|@smithy/|ink/|react/|react-reconciler/|execa/|cosmiconfig/|zod/|yaml/)'
+imports=$BENCH_DIR/imports.txt
+heavy_failures=0
+recorded() { # <file of urls> <args...>: runs the CLI with the recorder
+  local out=$1
+  shift
+  BENCH_IMPORTS_OUT=$out node --import "$BENCH/support/record-imports.ts" "$@" >/dev/null
+}
+# A check that can't fail proves nothing: the recorder must flag a process that does load execa.
+recorded "$imports" --input-type=module -e "await import('$ROOT/node_modules/execa/index.js')"
+if ! grep -Eq "$HEAVY" "$imports"; then
+  echo "FAIL  the import recorder did not see execa loaded on purpose; the check below would be blind."
+  exit 1
+fi
+for layout in manifest no-manifest; do
+  for args in '--version' '--help' 'routes --help' 'app deploy --help'; do
+    # shellcheck disable=SC2086 # args are words
+    recorded "$imports" "$BENCH_CLI_DIR/$layout/bin/run.js" $args
+    count=$(grep -c . "$imports")
+    if ! grep -q '/bin/run.js$' "$imports"; then
+      echo "FAIL  $layout: traefikctl $args: the recorder saw nothing ($count modules)"
+      heavy_failures=$((heavy_failures + 1))
+    elif grep -Eq "$HEAVY" "$imports"; then
+      echo "FAIL  $layout: traefikctl $args loads heavy modules:"
+      grep -Eo "$HEAVY[^/]*" "$imports" | sort | uniq -c | sed 's/^/        /'
+      heavy_failures=$((heavy_failures + 1))
+    else
+      echo "PASS  $layout: traefikctl $args loads no AWS SDK, ink, react, execa, cosmiconfig, zod or yaml ($count modules)"
+    fi
+  done
+done
+
+# --version answers without oclif (bin/run.js); it must print exactly what oclif prints.
+fast=$(node "$M/bin/run.js" --version)
+oclif=$(cd "$M" && node --input-type=module -e \
+  "import { execute } from '@oclif/core'; await execute({ dir: '$M/bin/run.js', args: ['--version'] })")
+if [[ $fast == "$oclif" ]]; then
+  echo "PASS  --version prints oclif's own line: $fast"
+else
+  echo "FAIL  --version prints '$fast', oclif prints '$oclif'"
+  heavy_failures=$((heavy_failures + 1))
+fi
+echo
+
+# --- 2. Interleaved timing ---------------------------------------------------------------------------
+labels=(
+  'node -e 0'
+  'traefikctl --version'
+  'traefikctl --help'
+  'traefikctl routes --help'
+  'traefikctl app deploy --help'
+  'no manifest: --version'
+  'no manifest: --help'
+  'no manifest: routes --help'
+  'no manifest: app deploy --help'
+)
+commands=(
+  'node -e 0'
+  "node $M/bin/run.js --version"
+  "node $M/bin/run.js --help"
+  "node $M/bin/run.js routes --help"
+  "node $M/bin/run.js app deploy --help"
+  "node $N/bin/run.js --version"
+  "node $N/bin/run.js --help"
+  "node $N/bin/run.js routes --help"
+  "node $N/bin/run.js app deploy --help"
+)
+while IFS= read -r line; do
+  [[ -n $line ]] || continue
+  labels+=("${line%%=*}")
+  commands+=("${line#*=}")
+done <<<"${BENCH_STARTUP_EXTRA:-}"
+
+runs=$BENCH_DIR/startup-runs
+rm -rf "$runs"
+mkdir -p "$runs"
+# One untimed round fills Node's compile cache and the page cache.
+for command in "${commands[@]}"; do
+  # shellcheck disable=SC2086 # commands are words, as hyperfine -N splits them
+  $command >/dev/null 2>&1
+done
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+for ((round = 0; round < rounds; round++)); do
+  rotated=()
+  for ((i = 0; i < ${#commands[@]}; i++)); do
+    rotated+=("${commands[$(((i + round) % ${#commands[@]}))]}")
+  done
+  hyperfine -N --runs 1 --style none --export-json "$runs/$round.json" "${rotated[@]}" >/dev/null
+done
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+
+summary_args=()
+for ((i = 0; i < ${#commands[@]}; i++)); do summary_args+=("${labels[$i]}=${commands[$i]}"); done
+status=0
+node --import "$BENCH/support/register.ts" "$BENCH/support/startup-summary.ts" "$runs" "$rounds" "$load_before" "$load_after" "${summary_args[@]}" ||
+  status=$?
+if ((heavy_failures > 0)); then
+  echo "$heavy_failures start-up check(s) failed (enforced in every mode)."
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds private copies of the CLI for the bench, so that a concurrent `npm run build` (which
+# deletes dist/) can't break a run, and so that both layouts can be timed side by side:
+#   $1/manifest/     bin/, package.json, dist/ and oclif.manifest.json: what `npm pack` ships
+#   $1/no-manifest/  the same without the manifest: `node bin/run.js` in a fresh checkout
+# dist/ is copied from the repository when it exists (run `npm run build` first), or compiled
+# into the copy with BENCH_COMPILE=1 or when there is none. node_modules is a symlink.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=${1:?usage: build-cli.sh <out-dir>}
+export PATH=$ROOT/.tools/node_modules/.bin:$ROOT/node_modules/.bin:$PATH
+
+rm -rf "$OUT/manifest" "$OUT/no-manifest"
+mkdir -p "$OUT/manifest" "$OUT/no-manifest"
+for variant in manifest no-manifest; do
+  cp -R "$ROOT/bin" "$ROOT/package.json" "$OUT/$variant/"
+  ln -s "$ROOT/node_modules" "$OUT/$variant/node_modules"
+done
+if [[ ${BENCH_COMPILE:-0} == 1 || ! -d $ROOT/dist/commands ]]; then
+  echo "build-cli: compiling src/ into $OUT/manifest/dist" >&2
+  # Others' work in progress may not typecheck; tsc still emits, and the CLI is what we time.
+  tsc -p "$ROOT/tsconfig.build.json" --outDir "$OUT/manifest/dist" >&2 || true
+else
+  cp -R "$ROOT/dist" "$OUT/manifest/dist"
+fi
+ln -s "$OUT/manifest/dist" "$OUT/no-manifest/dist"
+(cd "$OUT/manifest" && oclif manifest >/dev/null)
+test -s "$OUT/manifest/oclif.manifest.json"
