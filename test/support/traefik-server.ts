@@ -328,7 +328,10 @@ export function describeWithTraefikFixtures(name: string, body: () => void): voi
       });
     });
   } else {
-    describe.skip(`${name} (${reason})`, body);
+    // The body is not run: it may read the captures while tests are being collected.
+    describe.skip(`${name} (${reason})`, () => {
+      it('reads the Traefik captures', () => undefined);
+    });
   }
 }
 
