@@ -246,7 +246,7 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
         const deployment = byService.get(plainName);
         if (deployment !== undefined) {
           discovered.add(plainName);
-          route.deployment = deployment;
+          route.deployment = deploymentOf(deployment);
           if (isDeleted(deployment)) {
             route.attention.push({
               kind: 'orphaned',
@@ -272,6 +272,23 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
     routes.push(...joined);
   }
   return routes;
+}
+
+/**
+ * The declared fields only: callers pass richer objects (`app`'s ManagedDeployment), and
+ * `routes --json` must not grow whatever they carry.
+ */
+function deploymentOf(deployment: Deployment): Deployment {
+  return {
+    app: deployment.app,
+    tag: deployment.tag,
+    env: deployment.env,
+    host: deployment.host,
+    service: deployment.service,
+    ...(deployment.deployedAt === undefined ? {} : { deployedAt: deployment.deployedAt }),
+    ...(deployment.expiresAt === undefined ? {} : { expiresAt: deployment.expiresAt }),
+    ...(deployment.status === undefined ? {} : { status: deployment.status }),
+  };
 }
 
 function isDeleted(deployment: Deployment): boolean {
@@ -375,7 +392,7 @@ function missingRoute(deployment: Deployment): Route {
     serversUp: 0,
     serversTotal: 0,
     errors: [],
-    deployment,
+    deployment: deploymentOf(deployment),
     attention: [
       {
         kind: 'not-discovered',
