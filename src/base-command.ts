@@ -92,6 +92,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /**
+   * The --json result as plain, indented JSON. oclif's default colours it token by token, which takes
+   * seconds on large results (10,000 routes, 1,000 deployments) and adds escapes a pipe never wants.
+   */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
   override async catch(error: Error & { exitCode?: number }): Promise<never> {
     await this.endProgress().catch(() => undefined);
     if (error instanceof Errors.ExitError) throw error;

@@ -43,14 +43,6 @@ ${EXIT_CODES_HELP}`;
     }),
   };
 
-  /**
-   * Plain JSON: oclif colorizes --json output by tokenizing the whole text, which takes seconds for
-   * 10,000 routes (STYLE.md budget: close to a bare fetch loop).
-   */
-  override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  }
-
   async run(): Promise<Route[] | undefined> {
     const { openRoutesSource } = await import('../../lib/routes/open.js');
     const { parseInterval } = await import('../../lib/routes/watch.js');
