@@ -2,7 +2,7 @@ import type { DestroyTarget } from '../lib/app/destroy.js';
 import type { PruneTarget } from '../lib/app/prune.js';
 import { usageError } from '../lib/errors.js';
 import type { Presentation } from './mode.js';
-import { formatAge } from './app-urls.js';
+import { formatAge } from './style.js';
 import { stylist } from './style.js';
 import { renderTable } from './table.js';
 

@@ -1,6 +1,6 @@
 import type { AppUrlsResult, DeploymentUrl } from '../lib/app/urls.js';
 import type { Presentation } from './mode.js';
-import type { Stylist } from './style.js';
+import { formatAge, type Stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
 
 /**
@@ -83,20 +83,6 @@ export function urlsNotes(result: AppUrlsResult, s: Stylist): string[] {
     );
   }
   return notes;
-}
-
-/**
- * `45s`, `12m`, `3h`, `5d`: a duration in one short unit, for table cells. (The same as the routes
- * view's; kept here until one of them moves to style.ts, so that `app urls` doesn't load the routes UI.)
- */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
 }
 
 function checkText(row: DeploymentUrl): string {

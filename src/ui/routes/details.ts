@@ -1,6 +1,7 @@
 import type { Route } from '../../lib/routes/join.js';
 import { stylist, type Stylist } from '../style.js';
-import { formatAge, routeServers, serversTone, statusTone } from './format.js';
+import { formatAge } from '../style.js';
+import { routeServers, serversTone, statusTone } from './format.js';
 import { paint } from './table.js';
 
 /**

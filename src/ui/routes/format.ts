@@ -1,15 +1,5 @@
 import type { Route, RouteStatus } from '../../lib/routes/join.js';
-
-/** `45s`, `12m`, `3h`, `5d`: how long ago, in one short unit (table cells). */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
-}
+import { formatAge } from '../style.js';
 
 /** Age of the deployment behind a route on a terminal; `-` when no deployment is known. */
 export function routeAge(route: Route, now: number): string {
