@@ -9,13 +9,15 @@
 # `npm pack` ships (and what the budget applies to), and `no-manifest`, `node bin/run.js` in a fresh
 # checkout, where oclif imports every command file to learn their flags.
 #
-# Each round runs every command once, in an order rotated by one each round (hyperfine -N --runs 1),
-# so slow phases of a busy machine hit every command alike; medians of wall and CPU (user+sys) time
-# are then divided by the baseline's. CPU ratios are the steadier ones on a loaded machine.
+# Each round runs every command once, in an order rotated by one each round (hyperfine -N --runs 1,
+# or bash's own `time` where hyperfine isn't installed), so slow phases of a busy machine hit every
+# command alike; medians of wall and CPU (user+sys) time are then divided by the baseline's. CPU
+# ratios are the steadier ones on a loaded machine.
 #
 # Environment: BENCH_ROUNDS (default 20), BENCH_DIR (scratch, default a temporary directory),
-# BENCH_CLI_DIR (reuse a build-cli.sh output), BENCH_STARTUP_EXTRA (more `label=command` lines to
-# interleave, e.g. a copy of an older bin/run.js for a before/after).
+# BENCH_CLI_DIR (reuse a build-cli.sh output), BENCH_NO_HYPERFINE (time with bash instead),
+# BENCH_STARTUP_EXTRA (more `label=command` lines to interleave, e.g. a copy of an older
+# bin/run.js for a before/after).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
@@ -128,13 +130,38 @@ for command in "${commands[@]}"; do
   # shellcheck disable=SC2086 # commands are words, as hyperfine -N splits them
   $command >/dev/null 2>&1
 done
+# One run of each command, as hyperfine's --export-json writes it. Without hyperfine, bash's `time`
+# keyword reads the same wall and rusage figures (ms resolution) for the child.
+time_round() { # <out.json> <command>...
+  local out=$1
+  shift
+  if [[ -z ${BENCH_NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; then
+    hyperfine -N --runs 1 --style none --export-json "$out" "$@" >/dev/null
+    return
+  fi
+  local command measured real user sys results=() TIMEFORMAT='%3R %3U %3S'
+  for command in "$@"; do
+    # shellcheck disable=SC2086 # commands are words
+    measured=$({ time $command >/dev/null 2>&1; } 2>&1) || {
+      echo "FAIL  $command exited non-zero" >&2
+      return 1
+    }
+    read -r real user sys <<<"$measured"
+    results+=("{\"command\":\"${command//\"/\\\"}\",\"times\":[$real],\"user\":$user,\"system\":$sys,\"exit_codes\":[0]}")
+  done
+  local IFS=,
+  printf '{"results":[%s]}\n' "${results[*]}" >"$out"
+}
+if [[ -n ${BENCH_NO_HYPERFINE:-} ]] || ! command -v hyperfine >/dev/null; then
+  echo "(timing with bash's time keyword: hyperfine is not installed or BENCH_NO_HYPERFINE is set)"
+fi
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 for ((round = 0; round < rounds; round++)); do
   rotated=()
   for ((i = 0; i < ${#commands[@]}; i++)); do
     rotated+=("${commands[$(((i + round) % ${#commands[@]}))]}")
   done
-  hyperfine -N --runs 1 --style none --export-json "$runs/$round.json" "${rotated[@]}" >/dev/null
+  time_round "$runs/$round.json" "${rotated[@]}"
 done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 
