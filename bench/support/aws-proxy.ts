@@ -8,6 +8,9 @@
  * in the form body (query protocols: CloudFormation, STS, EC2, ELBv2); the service from the SigV4
  * credential scope, which is also how moto routes the request.
  *
+ * ListServices is paged as ECS pages it (at most `maxResults`, default 10, per answer, with a
+ * `nextToken`): moto answers every service at once, which would hide how many pages a command reads.
+ *
  * `holdRollouts(n)` makes the n DescribeServices answers after the next CreateService or
  * UpdateService show every PRIMARY deployment still IN_PROGRESS with no task running: moto settles a
  * service at once, and the bench needs a rollout that takes a few polls to count what each poll costs.
@@ -49,8 +52,21 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = Buffer.concat(chunks);
+      let body: Buffer = Buffer.concat(chunks);
       const operation = operationOf(request, body);
+      let page: { offset: number; size: number } | undefined;
+      if (operation === 'ecs:ListServices') {
+        const input = JSON.parse(body.toString('utf8') || '{}') as {
+          maxResults?: number;
+          nextToken?: string;
+        };
+        const offset = /^bench:(\d+)$/.exec(input.nextToken ?? '')?.[1];
+        page = { offset: Number(offset ?? 0), size: input.maxResults ?? 10 };
+        delete input.nextToken;
+        delete input.maxResults;
+        body = Buffer.from(JSON.stringify(input));
+        request.headers['content-length'] = String(body.length);
+      }
       const forward = httpRequest(
         {
           host: upstream.hostname,
@@ -65,6 +81,11 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           answer.on('end', () => {
             let payload: Buffer = Buffer.concat(parts);
             const headers = { ...answer.headers };
+            if (page !== undefined && answer.statusCode === 200) {
+              payload = pageOf(payload, page);
+              headers['content-length'] = String(payload.length);
+              delete headers['x-amz-crc32'];
+            }
             if (operation === 'ecs:CreateService' || operation === 'ecs:UpdateService') holding = hold > 0;
             if (operation === 'ecs:DescribeServices' && holding && answer.statusCode === 200) {
               holding = --hold > 0;
@@ -117,6 +138,18 @@ function operationOf(request: IncomingMessage, body: Buffer): string {
   const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1];
   if (action !== undefined) return `${service}:${decodeURIComponent(action)}`;
   return `${service}:${request.method ?? '?'} ${request.url ?? ''}`;
+}
+
+function pageOf(payload: Buffer, page: { offset: number; size: number }): Buffer {
+  const answer = JSON.parse(payload.toString('utf8')) as { serviceArns?: string[]; nextToken?: string };
+  const arns = answer.serviceArns ?? [];
+  const end = page.offset + page.size;
+  return Buffer.from(
+    JSON.stringify({
+      serviceArns: arns.slice(page.offset, end),
+      ...(end < arns.length ? { nextToken: `bench:${end}` } : {}),
+    }),
+  );
 }
 
 function holdRollout(payload: Buffer): Buffer {
