@@ -13,6 +13,12 @@ if (major < 22) {
   process.exit(1);
 }
 
+// `traefikctl app urls | head -1` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 // Node caches compiled bytecode between runs: a measurable part of start-up for a CLI.
 nodeModule.enableCompileCache?.();
 
