@@ -93,11 +93,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * The --json result as plain, indented JSON. oclif's default colours it token by token, which takes
-   * seconds on large results (10,000 routes, 1,000 deployments) and adds escapes a pipe never wants.
+   * The --json result as plain JSON: indented for a person at a terminal, one compact line for a pipe
+   * (as gh does). oclif's default colours it token by token, which takes seconds on large results
+   * (10,000 routes, 1,000 deployments) and adds escapes a pipe never wants.
    */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
   }
 
   override async catch(error: Error & { exitCode?: number }): Promise<never> {
