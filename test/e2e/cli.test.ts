@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { BIN, REPO_ROOT, runCli } from '../support/cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -11,7 +12,23 @@ describe('the traefikctl binary', () => {
   it('prints its version', async () => {
     const { stdout, exitCode } = await runCli(['--version']);
     expect(exitCode).toBe(0);
-    expect(stdout).toContain(`traefikctl/${pkg.version}`);
+    // bin/run.js prints this without loading oclif: it must stay oclif's exact user-agent line.
+    expect(stdout).toBe(
+      `traefikctl/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`,
+    );
+  });
+
+  it('ends quietly with exit 0 when the reader closes stdout early (`traefikctl --help | head -1`)', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], {
+      env: { ...process.env, TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
   });
 
   it('lists the topics and commands in --help', async () => {
