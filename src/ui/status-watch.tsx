@@ -3,6 +3,7 @@ import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.
 import { describeError } from '../lib/errors.js';
 import type { Presentation } from './mode.js';
 import { renderEnvStatus, statusHeader } from './status.js';
+import { listenForInterrupt } from './interrupt.js';
 
 export interface StatusWatchOptions {
   intervalMs: number;
@@ -104,14 +105,7 @@ async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Pro
 }
 
 async function runPlain(source: EnvStatusSource, options: StatusWatchOptions): Promise<StatusWatchResult> {
-  const controller = new AbortController();
-  let interrupted = false;
-  const stop = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const interrupt = listenForInterrupt();
   const seen = new Map<string, string>();
   let lastSummary = '';
   let lastError = '';
@@ -119,7 +113,7 @@ async function runPlain(source: EnvStatusSource, options: StatusWatchOptions): P
   try {
     await watchStatus(source, {
       intervalMs: options.intervalMs,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onTick: (tick) => {
         const time = new Date().toISOString();
         if (tick.error !== undefined) {
@@ -151,8 +145,7 @@ async function runPlain(source: EnvStatusSource, options: StatusWatchOptions): P
       },
     });
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    interrupt.dispose();
   }
-  return { interrupted, line: summaryLine(last) };
+  return { interrupted: interrupt.interrupted(), line: summaryLine(last) };
 }

@@ -3,6 +3,7 @@ import type { RoutesSource } from '../../lib/routes/source.js';
 import { watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
 import type { Presentation } from '../mode.js';
 import { WatchLines, watchSummary } from './watch-lines.js';
+import { listenForInterrupt } from '../interrupt.js';
 
 export interface RunWatchOptions {
   filter: RouteFilter;
@@ -49,20 +50,13 @@ async function runInk(source: RoutesSource, options: RunWatchOptions): Promise<W
 }
 
 async function runPlain(source: RoutesSource, options: RunWatchOptions): Promise<WatchResult> {
-  const controller = new AbortController();
-  let interrupted = false;
-  const stop = () => {
-    interrupted = true;
-    controller.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const interrupt = listenForInterrupt();
   const lines = new WatchLines(options.filter);
   let last: WatchTick | undefined;
   try {
     await watchRoutes(source, {
       intervalMs: options.intervalMs,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onTick: (tick) => {
         last = tick;
         const { stdout, stderr } = lines.lines(tick, Date.now());
@@ -71,8 +65,7 @@ async function runPlain(source: RoutesSource, options: RunWatchOptions): Promise
       },
     });
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    interrupt.dispose();
   }
-  return { line: watchSummary(last), interrupted };
+  return { line: watchSummary(last), interrupted: interrupt.interrupted() };
 }
