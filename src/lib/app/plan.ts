@@ -251,6 +251,100 @@ function imageReference(image: PlanImage, dockerTag: string): DeploymentPlan['im
   return { reference: `${image.repository}@${image.digest}`, pinned: true };
 }
 
+/**
+ * Where the cluster's task execution role may read app secrets from (assets/traefik/cluster.yaml,
+ * ExecutionRole policy `app-secrets`): SSM parameters under `/traefikctl/<env>/apps/` and Secrets
+ * Manager secrets under `traefikctl/<env>/apps/`, in the role's own region and account. A task that
+ * names anything else fails to start with AccessDenied, long after the deploy call returned.
+ */
+export function secretPrefixes(env: string): { ssm: string; secretsManager: string } {
+  return { ssm: `/traefikctl/${env}/apps/`, secretsManager: `traefikctl/${env}/apps/` };
+}
+
+interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+function parseArn(value: string): ArnParts | undefined {
+  const [arn, partition, service, region, account, ...resource] = value.split(':');
+  if (arn !== 'arn' || partition === undefined || service === undefined) return undefined;
+  if (region === undefined || account === undefined || resource.length === 0) return undefined;
+  return { partition, service, region, account, resource: resource.join(':') };
+}
+
+/** Why the execution role can't read `valueFrom`, or undefined when it can. */
+function secretScopeProblem(
+  valueFrom: string,
+  env: string,
+  scope: { region: string; account: string; partition: string } | undefined,
+): string | undefined {
+  const { ssm, secretsManager } = secretPrefixes(env);
+  const under = (name: string, prefix: string) => name.startsWith(prefix) && name.length > prefix.length;
+  if (!valueFrom.startsWith('arn:')) {
+    return under(valueFrom, ssm) ? undefined : `is not under ${ssm}`;
+  }
+  const arn = parseArn(valueFrom);
+  if (arn === undefined) return 'is not a complete ARN';
+  if (arn.service === 'ssm') {
+    // The ARN of the parameter `/a/b` is `…:parameter/a/b`.
+    const name = arn.resource.startsWith('parameter/') ? arn.resource.slice('parameter'.length) : '';
+    if (!under(name, ssm)) return `is not an SSM parameter under ${ssm}`;
+  } else if (arn.service === 'secretsmanager') {
+    const name = arn.resource.startsWith('secret:') ? arn.resource.slice('secret:'.length) : '';
+    if (!under(name, secretsManager)) return `is not a Secrets Manager secret under ${secretsManager}`;
+  } else {
+    return 'is neither an SSM parameter nor a Secrets Manager secret';
+  }
+  if (scope === undefined) return undefined;
+  if (arn.partition !== scope.partition || arn.account !== scope.account)
+    return `is in account ${arn.account}, not in the cluster's account ${scope.account}`;
+  if (arn.region !== scope.region)
+    return `is in region ${arn.region}, not in the deployment's ${scope.region}`;
+  return undefined;
+}
+
+/**
+ * Refuses secrets the tasks could not read (see `secretPrefixes`), naming every offending key. The
+ * region and account of ARNs are checked once they are known: when `executionRoleArn` is the stack's
+ * real role (not a dry run's placeholder) and `region` the one the SDK resolved.
+ */
+export function checkSecretScope(
+  app: string,
+  secrets: Record<string, string>,
+  env: string,
+  cluster: { region: string; executionRoleArn: string },
+): void {
+  const role = parseArn(cluster.executionRoleArn);
+  const scope =
+    role === undefined
+      ? undefined
+      : { region: cluster.region, account: role.account, partition: role.partition };
+  const problems = Object.entries(secrets).flatMap(([name, valueFrom]) => {
+    const why = secretScopeProblem(valueFrom, env, scope);
+    return why === undefined ? [] : [{ name, valueFrom, why }];
+  });
+  const [first] = problems;
+  if (first === undefined) return;
+  const { ssm, secretsManager } = secretPrefixes(env);
+  const listed = problems.map(
+    ({ name, valueFrom, why }) => `apps.${app}.secrets.${name} (${valueFrom}) ${why}`,
+  );
+  throw usageError(
+    `The tasks of env ${env} can't read ${problems.length === 1 ? 'this secret' : 'these secrets'}: ${listed.join('; ')}. ` +
+      `The cluster's execution role reads only SSM parameters under ${ssm} and Secrets Manager secrets under ${secretsManager}` +
+      `${scope === undefined ? '' : `, in ${scope.region} and account ${scope.account}`}.`,
+    [
+      `Store the value under ${ssm}, e.g. ${ssm}${app}/${first.name}, and set apps.${app}.secrets.${first.name} to that name.`,
+      `Or keep it in Secrets Manager as ${secretsManager}${app}/${first.name} and set apps.${app}.secrets.${first.name} to its ARN.`,
+    ],
+    'SECRET_NOT_READABLE',
+  );
+}
+
 function containerEnvironment(
   app: string,
   config: AppConfig,
@@ -325,6 +419,10 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
     deployedAt,
     deployedBy,
     expiresAt,
+  });
+  checkSecretScope(app, appConfig.secrets, context.env, {
+    region: context.region,
+    executionRoleArn: cluster.executionRoleArn,
   });
   const { environment, secrets } = containerEnvironment(
     app,

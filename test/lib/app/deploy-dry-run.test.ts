@@ -163,4 +163,38 @@ describe('app deploy --dry-run (planDeploy)', () => {
 
     expect(aws.calls).toEqual([]);
   });
+
+  it("refuses a secret outside the env's apps prefix before asking AWS anything (exit 2)", async () => {
+    // given a secret the cluster's execution role can't read
+    const cwd = await project(
+      'domain: example.com\napps:\n  whoami:\n    secrets:\n      DB_PASSWORD: /whoami/db-password\n',
+    );
+    const aws = forbiddenAws();
+
+    // when planning
+    const error = await rejection(planDeploy({ cwd, global: {}, app: 'whoami', tag: 'v2', aws }));
+
+    // then it names the key, the value and the prefix, and AWS was never asked
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.code).toBe('SECRET_NOT_READABLE');
+    expect(error.message).toContain(
+      'apps.whoami.secrets.DB_PASSWORD (/whoami/db-password) is not under /traefikctl/dev/apps/',
+    );
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("refuses a secret ARN from another region once the stack's region and account are known", async () => {
+    // given an SSM ARN under the right path, but in us-east-1, while the deployment goes to eu-west-1
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/traefikctl/dev/apps/whoami/db';
+    const cwd = await project(`domain: example.com\napps:\n  whoami:\n    secrets:\n      DB: ${arn}\n`);
+
+    // when planning with AWS answering
+    const error = await rejection(planDeploy({ cwd, global: {}, app: 'whoami', tag: 'v2', aws: fakeAws() }));
+
+    // then the dry run refuses it like the deploy would
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.message).toContain(
+      `apps.whoami.secrets.DB (${arn}) is in region us-east-1, not in the deployment's eu-west-1`,
+    );
+  });
 });

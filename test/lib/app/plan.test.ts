@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   addDuration,
+  checkSecretScope,
   createServiceInput,
   planDeployment,
   updateServiceInput,
@@ -68,7 +69,7 @@ describe('planDeployment', () => {
           memory: 1024,
           desiredCount: 2,
           environment: { GREETING: 'hello', APP_MODE: 'preview' },
-          secrets: { DB_PASSWORD: '/whoami/db-password' },
+          secrets: { DB_PASSWORD: '/traefikctl/dev/apps/whoami/db-password' },
           healthCheck: { path: '/health' },
           ttl: '7d',
         }),
@@ -142,7 +143,7 @@ describe('planDeployment', () => {
               { name: 'APP_MODE', value: 'preview' },
               { name: 'GREETING', value: 'hello' },
             ],
-            secrets: [{ name: 'DB_PASSWORD', valueFrom: '/whoami/db-password' }],
+            secrets: [{ name: 'DB_PASSWORD', valueFrom: '/traefikctl/dev/apps/whoami/db-password' }],
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -293,7 +294,7 @@ describe('planDeployment', () => {
     [{ image: { repository: REPO, digest: 'sha256:nope' } }, 'is not a sha256 digest', 'sha256:<64 hex'],
     [{ ttl: 'forever' }, 'The ttl "forever" is not a duration.', '7d'],
     [
-      { appConfig: app({ environment: { TOKEN: 'x' }, secrets: { TOKEN: '/t' } }) },
+      { appConfig: app({ environment: { TOKEN: 'x' }, secrets: { TOKEN: '/traefikctl/dev/apps/t' } }) },
       'sets TOKEN both in environment and in secrets',
       'one place',
     ],
@@ -354,5 +355,84 @@ describe('addDuration', () => {
     ['2w', '2026-03-15T12:00:00.000Z'],
   ])('adds %s', (duration, expected) => {
     expect(addDuration(new Date('2026-03-01T12:00:00.000Z'), duration).toISOString()).toBe(expected);
+  });
+});
+
+describe('secrets the execution role can read', () => {
+  const SSM = 'arn:aws:ssm:eu-west-1:123456789012:parameter';
+  const SM = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret';
+  const plan = (secrets: Record<string, string>, overrides: Partial<PlanDeploymentOptions> = {}) =>
+    planDeployment(options({ appConfig: app({ secrets }), ...overrides }));
+
+  it("given names and ARNs under the env's apps prefixes, it plans them as they are", () => {
+    const secrets = {
+      BY_NAME: '/traefikctl/dev/apps/whoami/token',
+      SSM_ARN: `${SSM}/traefikctl/dev/apps/whoami/db`,
+      SM_ARN: `${SM}:traefikctl/dev/apps/whoami/api-AbCdEf`,
+      SM_JSON_KEY: `${SM}:traefikctl/dev/apps/whoami/api-AbCdEf:password::`,
+    };
+
+    const container = plan(secrets).taskDefinition.containerDefinitions?.[0];
+
+    expect(container?.secrets).toEqual(
+      Object.entries(secrets)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, valueFrom]) => ({ name, valueFrom })),
+    );
+  });
+
+  it.each([
+    ['/whoami/db-password', 'is not under /traefikctl/dev/apps/'],
+    ['/traefikctl/staging/apps/whoami/db', 'is not under /traefikctl/dev/apps/'],
+    ['/traefikctl/dev/apps/', 'is not under /traefikctl/dev/apps/'],
+    ['/traefikctl/dev/traefik-api-password', 'is not under /traefikctl/dev/apps/'],
+    [`${SSM}/whoami/db`, 'is not an SSM parameter under /traefikctl/dev/apps/'],
+    [`${SM}:whoami/db-AbCdEf`, 'is not a Secrets Manager secret under traefikctl/dev/apps/'],
+    [`${SM}:traefikctl/prod/apps/db-AbCdEf`, 'is not a Secrets Manager secret under traefikctl/dev/apps/'],
+    ['arn:aws:s3:::bucket/traefikctl/dev/apps/x', 'is neither an SSM parameter nor a Secrets Manager secret'],
+    ['arn:aws:ssm', 'is not a complete ARN'],
+    [
+      'arn:aws:ssm:us-east-1:123456789012:parameter/traefikctl/dev/apps/x',
+      "is in region us-east-1, not in the deployment's eu-west-1",
+    ],
+    [
+      'arn:aws:secretsmanager:eu-west-1:999999999999:secret:traefikctl/dev/apps/x-AbCdEf',
+      "is in account 999999999999, not in the cluster's account 123456789012",
+    ],
+  ])('given %s, it is a usage error naming the key and the allowed prefixes', (valueFrom, why) => {
+    const error = usageErrorOf(() => plan({ GOOD: '/traefikctl/dev/apps/ok', DB_PASSWORD: valueFrom }));
+
+    expect(error.code).toBe('SECRET_NOT_READABLE');
+    expect(error.message).toBe(
+      `The tasks of env dev can't read this secret: apps.whoami.secrets.DB_PASSWORD (${valueFrom}) ${why}. ` +
+        "The cluster's execution role reads only SSM parameters under /traefikctl/dev/apps/ and Secrets Manager " +
+        'secrets under traefikctl/dev/apps/, in eu-west-1 and account 123456789012.',
+    );
+    expect(error.suggestions).toEqual([
+      'Store the value under /traefikctl/dev/apps/, e.g. /traefikctl/dev/apps/whoami/DB_PASSWORD, and set apps.whoami.secrets.DB_PASSWORD to that name.',
+      'Or keep it in Secrets Manager as traefikctl/dev/apps/whoami/DB_PASSWORD and set apps.whoami.secrets.DB_PASSWORD to its ARN.',
+    ]);
+  });
+
+  it('lists every secret it refuses, and leaves region and account unchecked while the role is a placeholder', () => {
+    // given the stand-ins a dry run uses before it reads the stack (no account known)
+    const cluster = { region: 'us-east-1', executionRoleArn: '<execution role of stack traefikctl-dev>' };
+
+    // then an ARN from any region passes, and only the paths are checked
+    expect(() =>
+      checkSecretScope(
+        'whoami',
+        { A: 'arn:aws:ssm:ap-south-1:1:parameter/traefikctl/dev/apps/a' },
+        'dev',
+        cluster,
+      ),
+    ).not.toThrow();
+    const error = usageErrorOf(() =>
+      checkSecretScope('whoami', { A: '/a', B: '/traefikctl/dev/apps/b', C: '/c' }, 'dev', cluster),
+    );
+    expect(error.message).toContain(
+      "can't read these secrets: apps.whoami.secrets.A (/a) is not under /traefikctl/dev/apps/; apps.whoami.secrets.C (/c) is not under /traefikctl/dev/apps/. ",
+    );
+    expect(error.message).toMatch(/secrets under traefikctl\/dev\/apps\/\.$/);
   });
 });
