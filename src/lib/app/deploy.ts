@@ -1,4 +1,4 @@
-import type { Deployment, Service } from '@aws-sdk/client-ecs';
+import type { Deployment, Service, Tag } from '@aws-sdk/client-ecs';
 
 import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
@@ -26,7 +26,7 @@ import {
   updateServiceInput,
   type DeploymentPlan,
 } from './plan.js';
-import { TAG_KEYS } from './plan-tags.js';
+import { TAG_KEYS, type ResourceTag } from './plan-tags.js';
 import { Poller, type PollerOptions } from './poll.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
@@ -98,8 +98,13 @@ export interface DeployResult {
   /** The digest-pinned image reference the tasks run. */
   image: string;
   status: DeployStatus;
-  /** What happened to the service: created, updated, or left as it was (already this plan). */
+  /**
+   * What happened to the service: created, updated, or left running as it was (already this plan;
+   * only its `deployed-at`/`expires-at` tags were renewed).
+   */
   action: 'created' | 'updated' | 'unchanged';
+  /** When `app prune --expired` may remove the deployment (ISO 8601); absent without a ttl. */
+  expiresAt?: string;
   phases: PhaseRecord[];
 }
 
@@ -347,6 +352,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
     deploymentId: applied.deploymentId,
     image: applied.image,
     action: applied.action,
+    ...(plan.expiresAt === undefined ? {} : { expiresAt: plan.expiresAt }),
   };
   const result = (status: DeployStatus): DeployResult => ({ ...base, status, phases: ctx.recorder.phases() });
 
@@ -453,6 +459,25 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   return result('live');
 }
 
+/**
+ * Rewrites a resource's deployment tags to the plan's: one TagResource, plus one UntagResource for the
+ * traefikctl tags the plan no longer has (an expiry dropped with the ttl). Other tags are left alone.
+ */
+async function retag(
+  aws: DeployAws,
+  arn: string,
+  current: readonly Tag[] | undefined,
+  planned: readonly ResourceTag[],
+): Promise<void> {
+  await aws.tagResource(arn, [...planned]);
+  const keys = new Set(planned.map((tag) => tag.key));
+  const ours = new Set<string>(Object.values(TAG_KEYS));
+  const stale = (current ?? [])
+    .map((tag) => tag.key)
+    .filter((key): key is string => key !== undefined && ours.has(key) && !keys.has(key));
+  if (stale.length > 0) await aws.untagResource(arn, stale);
+}
+
 interface Applied {
   taskDefinitionArn: string;
   deploymentId: string | undefined;
@@ -473,13 +498,20 @@ async function apply(
     const arn = existing?.service.taskDefinition ?? '';
     const why = `already ${arn.split('/').pop() ?? arn}`;
     skipPhase(emit, PHASES.taskDefinition, why);
-    skipPhase(
-      emit,
-      { ...PHASES.service, title: `Update service ${name}` },
-      `nothing changed; following ${action.deployment.id ?? 'its deployment'}`,
-    );
-    progress.applied = 'unchanged';
-    progress.deploymentId = action.deployment.id;
+    // Nothing to roll out, but the deployment's record is renewed: deploying a tag again is what keeps
+    // `app prune --expired` (expires-at) and `--older-than` (deployed-at) off it.
+    ctx.options.signal?.throwIfAborted();
+    await withPhase(emit, { ...PHASES.service, title: `Update service ${name}` }, async (setDetail) => {
+      const serviceArn = existing?.service.serviceArn;
+      if (serviceArn !== undefined) await retag(aws, serviceArn, existing?.service.tags, plan.tags);
+      if (existing?.deployed !== undefined && arn !== '')
+        await retag(aws, arn, existing.deployed.tags, plan.tags);
+      progress.applied = 'unchanged';
+      progress.deploymentId = action.deployment.id;
+      setDetail(
+        `unchanged, ${plan.expiresAt === undefined ? `deployed-at renewed (${plan.deployedAt}; no ttl)` : `expiry extended to ${plan.expiresAt}`}; following ${action.deployment.id ?? 'its deployment'}`,
+      );
+    });
     const image = existing?.deployed?.taskDefinition.containerDefinitions?.[0]?.image ?? plan.image.reference;
     return { taskDefinitionArn: arn, deploymentId: action.deployment.id, image, action: 'unchanged' };
   }
@@ -522,17 +554,7 @@ async function apply(
     progress.deploymentId = deployment?.id;
     // UpdateService can't change tags: the deployment's record is rewritten with TagResource.
     const arn = updated.serviceArn ?? existing?.service.serviceArn;
-    if (arn !== undefined) {
-      await aws.tagResource(arn, plan.tags);
-      const planned = new Set(plan.tags.map((tag) => tag.key));
-      const stale = (existing?.service.tags ?? [])
-        .map((tag) => tag.key)
-        .filter(
-          (key): key is string =>
-            key !== undefined && Object.values(TAG_KEYS).includes(key as never) && !planned.has(key),
-        );
-      if (stale.length > 0) await aws.untagResource(arn, stale);
-    }
+    if (arn !== undefined) await retag(aws, arn, existing?.service.tags, plan.tags);
     setDetail(deployment?.id ?? 'updated');
   });
   return {

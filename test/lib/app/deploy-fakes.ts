@@ -135,8 +135,27 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
         };
         return state.service;
       }),
-    tagResource: () => call('tagResource', () => undefined),
-    untagResource: () => call('untagResource', () => undefined),
+    // Tags land where ECS keeps them, so a test can read the record a deploy leaves.
+    tagResource: (arn, tags) =>
+      call('tagResource', () => {
+        const merge = (current: Tag[] | undefined) => [
+          ...(current ?? []).filter((old) => !tags.some((tag) => tag.key === old.key)),
+          ...tags,
+        ];
+        if (state.service?.serviceArn === arn)
+          state.service = { ...state.service, tags: merge(state.service.tags) };
+        const taskDefinition = state.taskDefinitions[arn];
+        if (taskDefinition !== undefined) taskDefinition.tags = merge(taskDefinition.tags);
+      }),
+    untagResource: (arn, keys) =>
+      call('untagResource', () => {
+        const keep = (current: Tag[] | undefined) =>
+          (current ?? []).filter((tag) => tag.key === undefined || !keys.includes(tag.key));
+        if (state.service?.serviceArn === arn)
+          state.service = { ...state.service, tags: keep(state.service.tags) };
+        const taskDefinition = state.taskDefinitions[arn];
+        if (taskDefinition !== undefined) taskDefinition.tags = keep(taskDefinition.tags);
+      }),
     describeServices: () =>
       call('describeServices', () => {
         if (state.service !== undefined && state.settle) {

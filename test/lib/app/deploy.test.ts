@@ -120,6 +120,20 @@ describe('deployApp', () => {
     expect(aws.calls).toEqual([]);
   });
 
+  it("refuses a secret the execution role can't read before any AWS call (exit 2)", async () => {
+    const aws = forbiddenAws();
+    const cwd = await project(
+      'domain: example.com\napps:\n  whoami:\n    secrets:\n      TOKEN: arn:aws:secretsmanager:eu-west-1:123456789012:secret:whoami/token-AbCdEf\n',
+    );
+
+    const error = await rejection(deploy(aws, { cwd }));
+
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.code).toBe('SECRET_NOT_READABLE');
+    expect(error.message).toContain('is not a Secrets Manager secret under traefikctl/dev/apps/');
+    expect(aws.calls).toEqual([]);
+  });
+
   it('updates the existing service, rewrites its tags and drops an expiry the new plan no longer has', async () => {
     // given v2 deployed with a ttl
     const aws = fakeAws();
@@ -143,21 +157,71 @@ describe('deployApp', () => {
     expect(result.taskDefinitionArn).toMatch(/whoami-v2:2$/);
   });
 
-  it('only follows and checks when the tag is deployed again with nothing new', async () => {
+  it('only renews the record, follows and checks when the tag is deployed again with nothing new', async () => {
+    // given v2 deployed on March 1st with a 7-day ttl
     const aws = fakeAws();
-    const first = await deploy(aws);
+    const ttl = await project('domain: example.com\napps:\n  whoami:\n    port: 80\n    ttl: 7d\n');
+    const first = await deploy(aws, { cwd: ttl, now: () => new Date('2026-03-01T12:00:00.000Z') });
+    const taskDefinition = first.result.taskDefinitionArn;
     aws.calls.length = 0;
 
-    const { result } = await deploy(aws);
+    // when the same build is deployed again five days later
+    const { result, events } = await deploy(aws, {
+      cwd: ttl,
+      now: () => new Date('2026-03-06T09:30:00.000Z'),
+    });
 
+    // then nothing is registered or updated: only the tags of the service and its revision move forward
     expect(result.action).toBe('unchanged');
-    expect(result.taskDefinitionArn).toBe(first.result.taskDefinitionArn);
+    expect(result.taskDefinitionArn).toBe(taskDefinition);
     expect(result.deploymentId).toBe('ecs-svc/1111');
-    expect(mutating(aws.calls)).toEqual([]);
+    expect(result.expiresAt).toBe('2026-03-13T09:30:00.000Z');
+    expect(mutating(aws.calls)).toEqual(['tagResource', 'tagResource']);
+    const record = (tags: { key?: string; value?: string }[] | undefined): Record<string, unknown> =>
+      Object.fromEntries((tags ?? []).map(({ key, value }): [string, unknown] => [key ?? '', value]));
+    for (const tags of [aws.state.service?.tags, aws.state.taskDefinitions[taskDefinition]?.tags]) {
+      expect(record(tags)).toMatchObject({
+        'traefikctl:deployed-at': '2026-03-06T09:30:00.000Z',
+        'traefikctl:expires-at': '2026-03-13T09:30:00.000Z',
+        'traefikctl:image': `${REPOSITORY_URI}@${DIGEST}`,
+      });
+    }
     expect(result.phases.find((p) => p.id === 'task-definition')).toMatchObject({
       status: 'skipped',
       detail: 'already whoami-v2:1',
     });
+    // and the progress says so
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'phase',
+        id: 'service',
+        status: 'done',
+        detail: 'unchanged, expiry extended to 2026-03-13T09:30:00.000Z; following ecs-svc/1111',
+      }),
+    );
+  });
+
+  it('drops the expiry of an unchanged deployment deployed again without a ttl', async () => {
+    // given v2 deployed with --ttl 1d
+    const aws = fakeAws();
+    const first = await deploy(aws, { ttl: '1d' });
+    aws.calls.length = 0;
+
+    // when deployed again, same build, no ttl
+    const { result } = await deploy(aws, { now: () => new Date('2026-03-02T00:00:00.000Z') });
+
+    // then its tags say it no longer expires (on the service and on its revision)
+    expect(result.action).toBe('unchanged');
+    expect(result).not.toHaveProperty('expiresAt');
+    expect(mutating(aws.calls)).toEqual(['tagResource', 'untagResource', 'tagResource', 'untagResource']);
+    const keys = (tags: { key?: string }[] | undefined) => (tags ?? []).map((tag) => tag.key);
+    expect(keys(aws.state.service?.tags)).not.toContain('traefikctl:expires-at');
+    expect(keys(aws.state.taskDefinitions[first.result.taskDefinitionArn]?.tags)).not.toContain(
+      'traefikctl:expires-at',
+    );
+    expect(result.phases.find((p) => p.id === 'service')?.detail).toBe(
+      'unchanged, deployed-at renewed (2026-03-02T00:00:00.000Z; no ttl); following ecs-svc/1111',
+    );
   });
 
   it('refuses while another revision is still rolling out, unless --force', async () => {
