@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { URL } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -38,6 +39,18 @@ if (
   // check above is the same and stricter. Only for the import: commands' child processes don't see it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+  // `npm run build` bundles @oclif/core into one file (scripts/vendor-oclif-core.ts): every import of
+  // it, ours and the oclif plugins', is sent there. Without a build (or on Node < 22.15, which lacks
+  // synchronous resolve hooks) the package itself loads, as in any oclif CLI.
+  const vendored = new URL('../dist/vendor/oclif-core.js', import.meta.url);
+  if (nodeModule.registerHooks && existsSync(vendored)) {
+    nodeModule.registerHooks({
+      resolve: (specifier, context, nextResolve) =>
+        specifier === '@oclif/core'
+          ? { url: vendored.href, format: 'module', shortCircuit: true }
+          : nextResolve(specifier, context),
+    });
+  }
   const { execute } = await import('@oclif/core');
   if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
   await execute({ dir: import.meta.url });
