@@ -177,7 +177,9 @@ describe('deployApp', () => {
     expect(result.deploymentId).toBe('ecs-svc/1111');
     expect(result.expiresAt).toBe('2026-03-13T09:30:00.000Z');
     expect(mutating(aws.calls)).toEqual(['tagResource', 'tagResource']);
-    const record = (tags: { key?: string; value?: string }[] | undefined): Record<string, unknown> =>
+    const record = (
+      tags: readonly { key?: string | undefined; value?: string | undefined }[] | undefined,
+    ): Record<string, unknown> =>
       Object.fromEntries((tags ?? []).map(({ key, value }): [string, unknown] => [key ?? '', value]));
     for (const tags of [aws.state.service?.tags, aws.state.taskDefinitions[taskDefinition]?.tags]) {
       expect(record(tags)).toMatchObject({
@@ -214,7 +216,8 @@ describe('deployApp', () => {
     expect(result.action).toBe('unchanged');
     expect(result).not.toHaveProperty('expiresAt');
     expect(mutating(aws.calls)).toEqual(['tagResource', 'untagResource', 'tagResource', 'untagResource']);
-    const keys = (tags: { key?: string }[] | undefined) => (tags ?? []).map((tag) => tag.key);
+    const keys = (tags: readonly { key?: string | undefined }[] | undefined) =>
+      (tags ?? []).map((tag) => tag.key);
     expect(keys(aws.state.service?.tags)).not.toContain('traefikctl:expires-at');
     expect(keys(aws.state.taskDefinitions[first.result.taskDefinitionArn]?.tags)).not.toContain(
       'traefikctl:expires-at',
