@@ -64,11 +64,19 @@ export interface DeployAws extends TrackerEcs {
   secureParameter(name: string): Promise<string | undefined>;
 }
 
-function fail(error: unknown, action: string, permission: string): never {
-  throw explainAwsError(error, action, permission);
+function fail(error: unknown, action: string, permission: string, check?: string): never {
+  throw explainAwsError(error, action, permission, { check });
 }
 
-/** The real thing: SDK commands through `clients`, each failure explained with the permission it needs. */
+/** The AWS CLI line that shows a service as ECS has it now (after a call that may or may not have landed). */
+function describeServiceCommand(cluster: string | undefined, service: string | undefined): string {
+  return `aws ecs describe-services --cluster ${cluster ?? 'default'} --services ${service ?? ''}`;
+}
+
+/**
+ * The real thing: SDK commands through `clients`, each failure explained with the permission it needs;
+ * a call that changes something and gets no answer in time also says how to see whether it happened.
+ */
 export function sdkDeployAws(clients: AwsClients): DeployAws {
   const ecs = async () => ({ client: await clients.ecs(), sdk: await import('@aws-sdk/client-ecs') });
   return {
@@ -158,6 +166,7 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
           error,
           `register the task definition ${input.family ?? ''}`,
           'ecs:RegisterTaskDefinition, ecs:TagResource and iam:PassRole on the execution role',
+          `aws ecs list-task-definitions --family-prefix ${input.family ?? ''} --sort DESC --max-items 1`,
         );
       }
     },
@@ -173,6 +182,7 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
           error,
           `create the ECS service ${input.serviceName ?? ''}`,
           'ecs:CreateService and ecs:TagResource',
+          describeServiceCommand(input.cluster, input.serviceName),
         );
       }
     },
@@ -184,7 +194,12 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
         if (answer.service === undefined) throw new Error('ECS updated the service but returned none');
         return answer.service;
       } catch (error) {
-        fail(error, `update the ECS service ${input.service ?? ''}`, 'ecs:UpdateService');
+        fail(
+          error,
+          `update the ECS service ${input.service ?? ''}`,
+          'ecs:UpdateService',
+          describeServiceCommand(input.cluster, input.service),
+        );
       }
     },
 
@@ -193,7 +208,7 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
       try {
         await client.send(new sdk.TagResourceCommand({ resourceArn: arn, tags }));
       } catch (error) {
-        fail(error, `tag ${arn}`, 'ecs:TagResource');
+        fail(error, `tag ${arn}`, 'ecs:TagResource', `aws ecs list-tags-for-resource --resource-arn ${arn}`);
       }
     },
 
@@ -202,7 +217,12 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
       try {
         await client.send(new sdk.UntagResourceCommand({ resourceArn: arn, tagKeys: keys }));
       } catch (error) {
-        fail(error, `untag ${arn}`, 'ecs:UntagResource');
+        fail(
+          error,
+          `untag ${arn}`,
+          'ecs:UntagResource',
+          `aws ecs list-tags-for-resource --resource-arn ${arn}`,
+        );
       }
     },
 

@@ -16,13 +16,30 @@ export interface AwsContext {
   profile?: string | undefined;
   /** Total attempts per call, first one included. Adaptive retry backs off on throttling. */
   maxAttempts?: number;
+  /** How long one attempt may take to connect to the endpoint (ms). */
+  connectionTimeoutMs?: number;
+  /**
+   * How long one attempt may wait, once sent, for AWS to start answering (ms). A timed-out attempt is
+   * retried like any transient failure, so a call gives up after at most `maxAttempts` of these.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** A TCP (and TLS) connection to an AWS endpoint takes well under a second; 5s means it won't come. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+/**
+ * ECS, ECR, STS, SSM, Logs and CloudFormation answer in well under a second; 30s is a hung call. Without
+ * it an attempt waits for the SDK's socket timeout (5 to 15 minutes of silence) or forever.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 interface CommonConfig {
   region?: string;
   profile?: string;
   retryMode: 'adaptive';
   maxAttempts: number;
+  /** Options for the SDK's own NodeHttpHandler, which every client builds from them. */
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
 }
 
 function commonConfig(context: AwsContext): CommonConfig {
@@ -31,6 +48,12 @@ function commonConfig(context: AwsContext): CommonConfig {
     ...(context.profile ? { profile: context.profile } : {}),
     retryMode: 'adaptive',
     maxAttempts: context.maxAttempts ?? 5,
+    requestHandler: {
+      connectionTimeout: context.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout: context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without it the handler only logs a warning (on the console) and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
   };
 }
 

@@ -1,21 +1,96 @@
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 
 interface AwsErrorShape {
   name?: string;
   message?: string;
   code?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+export interface ExplainOptions {
+  /**
+   * For calls that change something: a command that shows whether the change happened, suggested
+   * when the call timed out after it was sent (AWS may or may not have carried it out).
+   */
+  check?: string | undefined;
+}
+
+/** `1.5s` or `300ms`, from the SDK handler's own message (`... 30000 ms requestTimeout`). */
+function timeoutIn(message: string): string | undefined {
+  const ms = /(\d+) ?ms\b/.exec(message)?.[1];
+  if (ms === undefined) return undefined;
+  const value = Number(ms);
+  return value < 1000 ? `${value}ms` : `${Number((value / 1000).toFixed(1))}s`;
+}
+
+/**
+ * A call that got no answer: the connection was never made (nothing was sent, nothing changed), or
+ * the request went out and no response came back in time (AWS may or may not have acted on it).
+ */
+function timeoutError(
+  error: unknown,
+  e: AwsErrorShape,
+  action: string,
+  options: ExplainOptions,
+): UserError | undefined {
+  const message = e.message ?? '';
+  const code = e.code ?? '';
+  // The SDK's HTTP handler names its timeouts (and a dropped connection) TimeoutError; an answer from
+  // AWS, even one about timeouts, carries an HTTP status instead.
+  if (e.$metadata?.httpStatusCode !== undefined) return undefined;
+  if (e.name !== 'TimeoutError' && !['ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(code)) return undefined;
+  const attempts = e.$metadata?.attempts ?? 1;
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  const within = timeoutIn(message);
+  const endpoint = process.env.AWS_ENDPOINT_URL
+    ? `AWS_ENDPOINT_URL is set to ${process.env.AWS_ENDPOINT_URL}: is that endpoint up?`
+    : 'Check your network connection, VPN and proxy settings.';
+
+  if (/did not establish a connection|^connect ETIMEDOUT/i.test(message)) {
+    return new UserError(
+      `Can't ${action}: no connection to AWS could be made${within ? ` within ${within}` : ''}${tries}. Nothing was sent, so nothing changed.`,
+      {
+        suggestions: [endpoint, 'Then run the command again.'],
+        exitCode: ExitCode.TimedOut,
+        code: 'AWS_TIMEOUT',
+        cause: error,
+      },
+    );
+  }
+  const what =
+    code === 'ECONNRESET' || code === 'EPIPE'
+      ? 'the connection to AWS was dropped before it answered'
+      : `AWS did not answer${within ? ` within ${within}` : ' in time'}`;
+  const suggestions =
+    options.check === undefined
+      ? [endpoint, 'Then run the command again.']
+      : [
+          `The request was sent, so AWS may or may not have carried it out. See what is there now: \`${options.check}\`.`,
+          `${endpoint} Then run the command again.`,
+        ];
+  return new UserError(`Can't ${action}: ${what}${tries}.`, {
+    suggestions,
+    exitCode: ExitCode.TimedOut,
+    code: 'AWS_TIMEOUT',
+    cause: error,
+  });
 }
 
 /**
  * Turns the AWS failures a user can fix (no credentials, expired session, missing permission,
- * no region, unreachable endpoint) into UserErrors with a next step. Anything else is returned
+ * no region, unreachable endpoint, no answer in time) into UserErrors with a next step. Anything else is returned
  * unchanged: it is either handled by the caller or a bug.
  *
  * @param action what we were doing, e.g. "create the ECR repository whoami"
  * @param permission the IAM action that call needs, e.g. "ecr:CreateRepository"
+ * @param options.check for a call that changes something: the command that shows whether it happened
  */
-export function explainAwsError(error: unknown, action: string, permission?: string): unknown {
+export function explainAwsError(
+  error: unknown,
+  action: string,
+  permission?: string,
+  options: ExplainOptions = {},
+): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const e = error as AwsErrorShape;
   const name = e.name ?? '';
@@ -68,6 +143,8 @@ export function explainAwsError(error: unknown, action: string, permission?: str
       cause: error,
     });
   }
+  const timedOut = timeoutError(error, e, action, options);
+  if (timedOut !== undefined) return timedOut;
   const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN') {
     return new UserError(`Can't ${action}: the AWS endpoint is unreachable (${code}).`, {
@@ -85,8 +162,13 @@ export function explainAwsError(error: unknown, action: string, permission?: str
 }
 
 /** Throws the explained error; for `catch` clauses that only rethrow. */
-export function rethrowAws(error: unknown, action: string, permission?: string): never {
-  throw explainAwsError(error, action, permission);
+export function rethrowAws(
+  error: unknown,
+  action: string,
+  permission?: string,
+  options?: ExplainOptions,
+): never {
+  throw explainAwsError(error, action, permission, options);
 }
 
 export function awsErrorName(error: unknown): string | undefined {
