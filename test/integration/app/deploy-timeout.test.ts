@@ -1,0 +1,156 @@
+/**
+ * `app deploy` when AWS takes a change and never answers: the call gives up after its request timeout
+ * with exit 4, says the change may have happened and how to look, and deploying again picks up what
+ * ECS did. moto always answers, so the deploy talks to moto through a proxy on 127.0.0.1 that forwards
+ * everything but swallows the answer to one operation (the request still reaches moto, as a hung
+ * response from AWS can follow a change that was made).
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+
+import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
+import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
+import { AwsClients } from '../../../src/lib/aws/clients.js';
+import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { describeWith } from '../../support/stack.js';
+import {
+  countResources,
+  createDeployEnvironment,
+  describeDeployed,
+  putImage,
+  tagMap,
+  type DeployEnvironment,
+} from './deploy-fixture.js';
+
+interface Proxy {
+  url: string;
+  /** X-Amz-Target values whose answers are swallowed (the request is still forwarded). */
+  swallow: Set<string>;
+  close(): Promise<void>;
+}
+
+async function startProxy(upstream: string): Promise<Proxy> {
+  const target = new URL(upstream);
+  const swallow = new Set<string>();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((incoming, outgoing) => {
+    const operation = String(incoming.headers['x-amz-target'] ?? '');
+    const forwarded = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        if (swallow.has(operation)) {
+          answer.resume();
+          return;
+        }
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => outgoing.destroy());
+    incoming.pipe(forwarded);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    swallow,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const UPDATE_SERVICE = 'AmazonEC2ContainerServiceV20141113.UpdateService';
+const fixtures = new AwsClients({ maxAttempts: 1 });
+let proxy: Proxy;
+
+beforeAll(async () => {
+  proxy = await startProxy(process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5055');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await fixtures.destroy();
+  await proxy.close();
+});
+
+async function deploy(environment: DeployEnvironment, extra: Partial<DeployAppOptions> = {}) {
+  // The deploy's own clients go through the proxy, with a short request timeout and one attempt.
+  vi.stubEnv('AWS_ENDPOINT_URL', proxy.url);
+  const clients = new AwsClients({ region: 'us-east-1', maxAttempts: 1, requestTimeoutMs: 500 });
+  try {
+    return await deployApp({
+      cwd: environment.cwd,
+      global: {},
+      app: 'whoami',
+      tag: 'v1',
+      skipProbe: true,
+      poller: { intervalMs: 20 },
+      aws: sdkDeployAws(clients),
+      ...extra,
+    });
+  } finally {
+    await clients.destroy();
+    vi.unstubAllEnvs();
+  }
+}
+
+describeWith(['moto'], 'app deploy when AWS does not answer', () => {
+  it('fails a hung UpdateService with exit 4 and the command to check, and a second deploy finishes the job', async () => {
+    // given v1 deployed, then a new build of v1 pushed
+    const environment = await createDeployEnvironment(fixtures);
+    await putImage(fixtures, environment.repository, 'v1', 'first build');
+    const first: DeployResult = await deploy(environment);
+    const rebuilt = await putImage(fixtures, environment.repository, 'v1', 'second build');
+
+    // when it is deployed and ECS takes the update but its answer never comes back
+    proxy.swallow.add(UPDATE_SERVICE);
+    const started = Date.now();
+    const error = await deploy(environment).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    proxy.swallow.delete(UPDATE_SERVICE);
+
+    // then the deploy gives up within the request timeout, instead of hanging
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(error).toBeInstanceOf(UserError);
+    const timedOut = error as UserError;
+    expect(timedOut.exitCode).toBe(ExitCode.TimedOut);
+    expect(timedOut.code).toBe('AWS_TIMEOUT');
+    expect(timedOut.message).toBe("Can't update the ECS service whoami-v1: AWS did not answer within 500ms.");
+    expect(timedOut.suggestions[0]).toBe(
+      `The request was sent, so AWS may or may not have carried it out. See what is there now: \`aws ecs describe-services --cluster ${environment.cluster} --services whoami-v1\`.`,
+    );
+    // and the update did land in ECS, while the tags still describe the first build
+    const halfway = await describeDeployed(fixtures, environment.cluster, 'whoami-v1');
+    expect(halfway.service.taskDefinition).not.toBe(first.taskDefinitionArn);
+    expect(tagMap(halfway.service.tags)['traefikctl:image']).toBe(first.image);
+
+    // when deployed again, with AWS answering
+    const again = await deploy(environment);
+
+    // then it finds the service already on the new build, registers nothing more and fixes the record
+    expect(again.action).toBe('unchanged');
+    expect(again.taskDefinitionArn).toBe(halfway.service.taskDefinition);
+    const after = await describeDeployed(fixtures, environment.cluster, 'whoami-v1');
+    expect(tagMap(after.service.tags)['traefikctl:image']).toMatch(new RegExp(`@${rebuilt}$`));
+    expect(await countResources(fixtures, environment, ['whoami-v1'])).toEqual({
+      services: 1,
+      taskDefinitions: 2,
+    });
+  });
+});
