@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { filterRoutes } from '../../../src/lib/routes/filter.js';
@@ -5,6 +6,7 @@ import {
   countRoutes,
   joinRoutes,
   ruleHosts,
+  scanRuleHosts,
   type Deployment,
   type Route,
 } from '../../../src/lib/routes/join.js';
@@ -283,6 +285,57 @@ describe('joinRoutes with ECS deployments', () => {
     ]);
     expect(filterRoutes(routes, { provider: 'file' })).toEqual([]);
   });
+
+  it('shows the last of two deployments given for one service, and no missing route for either', () => {
+    // given ECS answers whoami-v2 twice (a service listed while it is replaced), and whoami-v3 twice
+    const deployments = [
+      deployment('whoami-v2', { tag: 'first' }),
+      deployment('whoami-v3', { tag: 'first' }),
+      deployment('whoami-v2', { tag: 'second' }),
+      deployment('whoami-v3', { tag: 'second' }),
+    ];
+    // when they are joined with the routers, which have whoami-v2 but not whoami-v3
+    const routes = joinRoutes(state, { deployments });
+    // then whoami-v2 is the last one, and each undiscovered deployment is one missing route
+    expect(find(routes, 'whoami-v2@')?.deployment?.tag).toBe('second');
+    expect(routes.filter((r) => r.status === 'missing').map((r) => r.deployment?.tag)).toEqual([
+      'first',
+      'second',
+    ]);
+  });
+
+  it('sorts routers by name when Traefik did not, with the missing routes among them', () => {
+    // given routers out of order (rawdata maps, or a list that changed between pages)
+    const shuffled = httpState([...state.http.routers].reverse(), state.http.services);
+    // when joined with a deployment that sorts between them
+    const routes = joinRoutes(shuffled, {
+      deployments: [deployment('whoami-v2'), deployment('whoami-old'), deployment('b-missing')],
+    });
+    // then the routes come by name, as from sorted lists
+    expect(routes.map((r) => r.name)).toEqual([
+      'api-gone@ecs',
+      'b-missing@ecs',
+      'dashboard@ecs',
+      'whoami-old@ecs',
+      'whoami-v2@ecs',
+    ]);
+  });
+
+  it('copies only the declared fields of a deployment, and leaves out the unset ones', () => {
+    // given a deployment with more fields than a route shows, and no expiry or status
+    const rich = { ...deployment('whoami-v2'), image: 'r/whoami@sha256:1', runningCount: 1 };
+    // when joined
+    const route = find(joinRoutes(state, { deployments: [rich] }), 'whoami-v2@');
+    // then its deployment has exactly the set declared fields, in order
+    expect(Object.keys(route?.deployment ?? {})).toEqual([
+      'app',
+      'tag',
+      'env',
+      'host',
+      'service',
+      'deployedAt',
+    ]);
+  });
 });
 
 describe('ruleHosts', () => {
@@ -295,5 +348,59 @@ describe('ruleHosts', () => {
     expect(ruleHosts('HostRegexp(`^.+\\.example\\.com$`)')).toEqual([]);
     expect(ruleHosts('Host(`a.com`, `b.com`)')).toEqual(['a.com', 'b.com']);
     expect(ruleHosts(undefined)).toEqual([]);
+  });
+
+  it('reads the rule traefikctl writes, one host in backticks', () => {
+    expect(ruleHosts('Host(`whoami-v2.dev.example.com`)')).toEqual(['whoami-v2.dev.example.com']);
+    expect(ruleHosts('HostSNI(`db.dev.example.com`)')).toEqual(['db.dev.example.com']);
+    expect(ruleHosts('Host(``)')).toEqual([]);
+    expect(ruleHosts('Host(`a`) && Host(`b`)')).toEqual(['a', 'b']);
+    expect(ruleHosts('Host(`a)`)')).toEqual([]);
+  });
+
+  // ruleHosts skips the regex scans for a rule that is one Host(`x`); for any rule at all it must
+  // answer what the scan answers. Rules are built from the pieces that decide the scan (matcher
+  // names, both quotes, parentheses, operators, commas, spaces), plus any text. (Checked by breaking
+  // the fast path: dropping its backtick, `)` or empty-host check each fails this test.)
+  const piece = fc.constantFrom(
+    'Host(',
+    'HostSNI(',
+    'HostRegexp(',
+    'HostHeader(',
+    'PathPrefix(',
+    'xHost(',
+    '`',
+    '"',
+    '(',
+    ')',
+    ' ',
+    ',',
+    '&&',
+    '||',
+    '!',
+    'a.example.com',
+    'b',
+    '*',
+    '\n',
+  );
+  const rule = fc.oneof(
+    fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')),
+    fc
+      .tuple(
+        fc.constantFrom('Host(`', 'HostSNI(`', 'Host("'),
+        fc.string(),
+        fc.constantFrom('`)', '")', '`) ', ')'),
+      )
+      .map((parts) => parts.join('')),
+    fc.string(),
+  );
+
+  it('answers exactly what the general scan answers, for any rule', () => {
+    fc.assert(
+      fc.property(rule, (text) => {
+        expect(ruleHosts(text)).toEqual(scanRuleHosts(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
