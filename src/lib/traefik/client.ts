@@ -236,23 +236,18 @@ export class TraefikClient {
     schema: S,
     fast?: (item: unknown) => boolean,
   ): Promise<z.infer<S>[]> {
-    const byName = new Map<string, z.infer<S>>();
-    const unnamed: z.infer<S>[] = [];
-    const pageSchema = schema.array();
+    const pages: z.infer<S>[][] = [];
     for (let page = 1; ;) {
       const answer = await this.#get(path, { page: String(page), per_page: String(this.#perPage) }, page > 1);
       if (answer === undefined) break;
       const items =
         (fast === undefined ? undefined : fastList<z.infer<S>>(answer.json, fast)) ??
-        this.#validate(path, pageSchema, answer.json);
-      for (const item of items) {
-        if (item.name === undefined) unnamed.push(item);
-        else byName.set(item.name, item);
-      }
+        this.#validate(path, schema.array(), answer.json);
+      pages.push(items);
       if (items.length === 0 || answer.nextPage === undefined || answer.nextPage <= page) break;
       page = answer.nextPage;
     }
-    return unnamed.length === 0 ? [...byName.values()] : [...byName.values(), ...unnamed];
+    return uniqueByName(pages);
   }
 
   #validate<S extends z.ZodType>(path: string, schema: S, json: unknown): z.infer<S> {
@@ -481,6 +476,38 @@ export class TraefikClient {
         );
     }
   }
+}
+
+/**
+ * The items of the pages in order, each name once (its newest version, at its first place), unnamed
+ * ones last. Traefik sorts its lists by name, so names that only ever increase can't repeat: then
+ * the pages are simply concatenated, without a map of every name (a tenth of the read at 10,000).
+ */
+export function uniqueByName<T extends { name?: string | undefined }>(pages: readonly (readonly T[])[]): T[] {
+  const all: T[] = [];
+  let unnamed: T[] | undefined;
+  let last: string | undefined;
+  let increasing = true;
+  for (const items of pages) {
+    for (const item of items) {
+      const name = item.name;
+      if (name === undefined) {
+        (unnamed ??= []).push(item);
+        continue;
+      }
+      if (last !== undefined && !(last < name)) increasing = false;
+      last = name;
+      all.push(item);
+    }
+  }
+  if (!increasing) {
+    const byName = new Map<string, T>();
+    for (const item of all) byName.set(item.name as string, item);
+    all.length = 0;
+    for (const item of byName.values()) all.push(item);
+  }
+  if (unnamed !== undefined) for (const item of unnamed) all.push(item);
+  return all;
 }
 
 /** `name@provider` as a path segment: `/` and spaces escaped, `@` kept (shared/notes/traefik.md §2.2). */

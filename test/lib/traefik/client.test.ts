@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { TraefikApiError, TraefikClient } from '../../../src/lib/traefik/client.js';
+import { TraefikApiError, TraefikClient, uniqueByName } from '../../../src/lib/traefik/client.js';
 import {
   describeWithTraefikFixtures,
   generateEcsRoutes,
@@ -85,6 +86,60 @@ describe('TraefikClient pagination', () => {
     const read = await client(server, { perPage: 3 }).httpRouters();
     // then `d` (last on page 1, first on page 2) appears once
     expect(read.map((r) => r.name)).toEqual(['b@ecs', 'c@ecs', 'd@ecs', 'e@ecs', 'f@ecs']);
+  });
+});
+
+describe('uniqueByName (the pages of a list, each name once)', () => {
+  // What the client did with a map of every name: the newest version of a name at its first place,
+  // unnamed items last. Without one when names only increase (Traefik's sorted lists), so this
+  // holds the shortcut to the map for any pages: sorted, shuffled, repeated, partly unnamed.
+  function byMap<T extends { name?: string | undefined }>(pages: T[][]): T[] {
+    const byName = new Map<string, T>();
+    const unnamed: T[] = [];
+    for (const item of pages.flat()) {
+      if (item.name === undefined) unnamed.push(item);
+      else byName.set(item.name, item);
+    }
+    return [...byName.values(), ...unnamed];
+  }
+  const item = fc.record(
+    { name: fc.constantFrom('a@ecs', 'b@ecs', 'c@ecs', 'd@file', 'é@ecs', 'B@ecs'), version: fc.nat(9) },
+    { requiredKeys: ['version'] },
+  );
+  type Item = { name?: string; version: number };
+  const pages: fc.Arbitrary<Item[][]> = fc.oneof(
+    fc.array(fc.array(item, { maxLength: 5 }), { maxLength: 4 }),
+    // Sorted, as Traefik serves them: the shortcut's own case.
+    fc
+      .uniqueArray(fc.string(), { maxLength: 12 })
+      .map((names) => [names.sort().map((name, version) => ({ name, version }))]),
+  );
+
+  it('answers what a map of every name answers', () => {
+    fc.assert(
+      fc.property(pages, (given) => {
+        expect(uniqueByName(given)).toEqual(byMap(given));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the newest version of a name read twice, at its first place', () => {
+    const read = uniqueByName([
+      [
+        { name: 'b', version: 1 },
+        { name: 'c', version: 1 },
+      ],
+      [
+        { name: 'c', version: 2 },
+        { name: 'd', version: 2 },
+      ],
+    ]);
+    expect(read).toEqual([
+      { name: 'b', version: 1 },
+      { name: 'c', version: 2 },
+      { name: 'd', version: 2 },
+    ]);
   });
 });
 
