@@ -338,7 +338,7 @@ export function checkSecretScope(
       `The cluster's execution role reads only SSM parameters under ${ssm} and Secrets Manager secrets under ${secretsManager}` +
       `${scope === undefined ? '' : `, in ${scope.region} and account ${scope.account}`}.`,
     [
-      `Store the value under ${ssm}, e.g. ${ssm}${app}/${first.name}, and set apps.${app}.secrets.${first.name} to that name.`,
+      `Store the value under ${ssm}, e.g. ${ssm}${app}/${first.name}, and set apps.${app}.secrets.${first.name} to /traefikctl/{env}/apps/${app}/${first.name} ({env} stands for the env deployed to).`,
       `Or keep it in Secrets Manager as ${secretsManager}${app}/${first.name} and set apps.${app}.secrets.${first.name} to its ARN.`,
     ],
     'SECRET_NOT_READABLE',
@@ -420,13 +420,21 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
     deployedBy,
     expiresAt,
   });
-  checkSecretScope(app, appConfig.secrets, context.env, {
+  // One apps block serves every env, and each env's tasks read only their own prefix: `{env}` in a
+  // secret's name or ARN stands for the env deployed to.
+  const envSecrets = Object.fromEntries(
+    Object.entries(appConfig.secrets).map(([name, valueFrom]) => [
+      name,
+      valueFrom.replaceAll('{env}', context.env),
+    ]),
+  );
+  checkSecretScope(app, envSecrets, context.env, {
     region: context.region,
     executionRoleArn: cluster.executionRoleArn,
   });
   const { environment, secrets } = containerEnvironment(
     app,
-    appConfig,
+    { ...appConfig, secrets: envSecrets },
     { APP_TAG: tag, APP_URL: url },
     warnings,
   );

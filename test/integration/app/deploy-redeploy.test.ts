@@ -187,7 +187,7 @@ describeWith(
         `reads only SSM parameters under /traefikctl/${environment.env}/apps/ and Secrets Manager secrets under traefikctl/${environment.env}/apps/`,
       );
       expect(stderr).toContain(
-        `Store the value under /traefikctl/${environment.env}/apps/, e.g. /traefikctl/${environment.env}/apps/whoami/DB_PASSWORD`,
+        `Store the value under /traefikctl/${environment.env}/apps/, e.g. /traefikctl/${environment.env}/apps/whoami/DB_PASSWORD, and set apps.whoami.secrets.DB_PASSWORD to /traefikctl/{env}/apps/whoami/DB_PASSWORD`,
       );
     });
   },

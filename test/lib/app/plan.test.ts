@@ -409,8 +409,29 @@ describe('secrets the execution role can read', () => {
         'secrets under traefikctl/dev/apps/, in eu-west-1 and account 123456789012.',
     );
     expect(error.suggestions).toEqual([
-      'Store the value under /traefikctl/dev/apps/, e.g. /traefikctl/dev/apps/whoami/DB_PASSWORD, and set apps.whoami.secrets.DB_PASSWORD to that name.',
+      'Store the value under /traefikctl/dev/apps/, e.g. /traefikctl/dev/apps/whoami/DB_PASSWORD, and set apps.whoami.secrets.DB_PASSWORD to /traefikctl/{env}/apps/whoami/DB_PASSWORD ({env} stands for the env deployed to).',
       'Or keep it in Secrets Manager as traefikctl/dev/apps/whoami/DB_PASSWORD and set apps.whoami.secrets.DB_PASSWORD to its ARN.',
+    ]);
+  });
+
+  it('reads {env} in a secret as the env deployed to, so one apps block serves every env', () => {
+    // given secrets written once for all envs
+    const secrets = {
+      DB: '/traefikctl/{env}/apps/whoami/db',
+      API: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:traefikctl/{env}/apps/whoami/api-AbCdEf`,
+    };
+
+    // when planned for staging
+    const staging = plan(secrets, { context: { ...options().context, env: 'staging' } });
+
+    // then the tasks read staging's own secrets
+    expect(staging.taskDefinition.containerDefinitions?.[0]?.secrets).toEqual([
+      {
+        name: 'API',
+        valueFrom:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traefikctl/staging/apps/whoami/api-AbCdEf',
+      },
+      { name: 'DB', valueFrom: '/traefikctl/staging/apps/whoami/db' },
     ]);
   });
 
