@@ -224,9 +224,10 @@ apps:
     # Environment variables of the container.
     # environment:
     #   LOG_LEVEL: info
-    # Secrets from SSM Parameter Store or Secrets Manager, as environment variables.
+    # Secrets from SSM Parameter Store or Secrets Manager, as environment variables; the tasks can
+    # read only names under /traefikctl/{env}/apps/ ({env} is the env deployed to).
     # secrets:
-    #   API_TOKEN: /${name}/api-token
+    #   API_TOKEN: /traefikctl/{env}/apps/${name}/api-token
     # The health check that Traefik runs against each task.
     # healthCheck:
     #   path: /health

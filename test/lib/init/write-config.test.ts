@@ -88,7 +88,7 @@ describe('writeConfig', () => {
     expect(config.environments.dev?.subnets).toEqual(['subnet-0abc123']);
     expect(config.environments.dev?.certificateArn).toMatch(/^arn:aws:acm:eu-west-1:/);
     expect(config.apps.whoami?.healthCheck).toEqual({ path: '/health', interval: '10s', timeout: '5s' });
-    expect(config.apps.whoami?.secrets).toEqual({ API_TOKEN: '/whoami/api-token' });
+    expect(config.apps.whoami?.secrets).toEqual({ API_TOKEN: '/traefikctl/{env}/apps/whoami/api-token' });
     expect(config.traefik.apiUrl).toBe('https://traefik.dev.example.com');
   });
 
