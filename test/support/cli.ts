@@ -24,6 +24,8 @@ export interface CliOptions {
   unset?: readonly string[];
   input?: string;
   timeoutMs?: number;
+  /** Another copy of bin/run.js to run (an unpacked package). */
+  bin?: string;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
@@ -34,7 +36,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   };
   for (const name of options.unset ?? []) Reflect.deleteProperty(env, name);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
