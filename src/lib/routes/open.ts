@@ -5,6 +5,7 @@ import { resolveContext, type GlobalOptions } from '../config/resolve.js';
 import type { EventSink } from '../events.js';
 import { resolveTraefikAccess } from '../traefik/access.js';
 import { TraefikClient } from '../traefik/client.js';
+import type { Deployment } from './join.js';
 import { createRoutesSource, type RoutesSource } from './source.js';
 
 export interface OpenRoutesOptions {
@@ -29,6 +30,19 @@ export async function openRoutesSource(options: OpenRoutesOptions): Promise<Rout
   const loaded = await loadConfig({ cwd: options.cwd });
   const ctx = resolveContext(loaded, { ...options.global, cwd: options.cwd });
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+  // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
+  const listEcs = () =>
+    listDeployments(clients, { cluster: ctx.cluster, env: ctx.env, includeInactive: true }).catch(
+      (error: unknown) => {
+        if (isMissingCluster(error)) return undefined;
+        throw error;
+      },
+    );
+  // The first snapshot reads ECS anyway: start now, beside the password and stack reads that must
+  // come before Traefik's, rather than after them, when its SDK import would hold up Traefik's pages.
+  let early: Promise<Deployment[] | undefined> | undefined = listEcs();
+  // Its failure is the first snapshot's to report; if no snapshot comes, it is dropped.
+  early.catch(() => undefined);
   try {
     const access = await resolveTraefikAccess(clients, {
       env: ctx.env,
@@ -46,14 +60,11 @@ export async function openRoutesSource(options: OpenRoutesOptions): Promise<Rout
     return createRoutesSource({
       env: ctx.env,
       client,
-      // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
-      deployments: () =>
-        listDeployments(clients, { cluster: ctx.cluster, env: ctx.env, includeInactive: true }).catch(
-          (error: unknown) => {
-            if (isMissingCluster(error)) return undefined;
-            throw error;
-          },
-        ),
+      deployments: () => {
+        const started = early;
+        early = undefined;
+        return started ?? listEcs();
+      },
       ...(options.includeInternal === undefined ? {} : { includeInternal: options.includeInternal }),
       close: () => clients.destroy(),
     });
