@@ -90,9 +90,12 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Connection failures that another attempt can't fix: a wrong host name, a bad certificate.
 const PERMANENT_CONNECTION_ERRORS = /^(ENOTFOUND|ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/;
 
+/** An answer whose body is read but not yet parsed, so that the next page can be asked for first. */
 interface Page {
-  json: unknown;
+  text: string;
   nextPage: number | undefined;
+  status: number;
+  contentType: string | null;
 }
 
 /**
@@ -222,7 +225,7 @@ export class TraefikClient {
 
   async #object<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
     const page = await this.#get(path, {}, false);
-    return this.#validate(path, schema, page?.json);
+    return this.#validate(path, schema, page === undefined ? undefined : this.#parse(path, page));
   }
 
   /**
@@ -237,15 +240,31 @@ export class TraefikClient {
     fast?: (item: unknown) => boolean,
   ): Promise<z.infer<S>[]> {
     const pages: z.infer<S>[][] = [];
-    for (let page = 1; ;) {
-      const answer = await this.#get(path, { page: String(page), per_page: String(this.#perPage) }, page > 1);
-      if (answer === undefined) break;
-      const items =
-        (fast === undefined ? undefined : fastList<z.infer<S>>(answer.json, fast)) ??
-        this.#validate(path, schema.array(), answer.json);
-      pages.push(items);
-      if (items.length === 0 || answer.nextPage === undefined || answer.nextPage <= page) break;
-      page = answer.nextPage;
+    const query = (page: number) => ({ page: String(page), per_page: String(this.#perPage) });
+    // Cancels a next page asked for ahead when this list ends early (a refused page, an empty one).
+    const ahead = new AbortController();
+    try {
+      let pending = this.#get(path, query(1), false, ahead.signal);
+      for (let page = 1; ;) {
+        const answer = await pending;
+        if (answer === undefined) break;
+        const next = answer.nextPage !== undefined && answer.nextPage > page ? answer.nextPage : undefined;
+        // Parsing and checking a page of 1,000 items takes about as long as the server's next
+        // answer: ask for the next page first, so that the two overlap.
+        if (next !== undefined) {
+          pending = this.#get(path, query(next), true, ahead.signal);
+          pending.catch(() => undefined);
+        }
+        const json = this.#parse(path, answer);
+        const items =
+          (fast === undefined ? undefined : fastList<z.infer<S>>(json, fast)) ??
+          this.#validate(path, schema.array(), json);
+        pages.push(items);
+        if (items.length === 0 || next === undefined) break;
+        page = next;
+      }
+    } finally {
+      ahead.abort();
     }
     return uniqueByName(pages);
   }
@@ -268,7 +287,12 @@ export class TraefikClient {
   }
 
   /** One GET with retries. Undefined for a 400 when `pastEndOk` (a page past the end of a list). */
-  async #get(path: string, query: Record<string, string>, pastEndOk: boolean): Promise<Page | undefined> {
+  async #get(
+    path: string,
+    query: Record<string, string>,
+    pastEndOk: boolean,
+    cancel?: AbortSignal,
+  ): Promise<Page | undefined> {
     const search = new URLSearchParams(query).toString();
     let url = `${this.#base}${path}${search === '' ? '' : `?${search}`}`;
     for (let attempt = 0, redirects = 0; ; attempt++) {
@@ -276,9 +300,11 @@ export class TraefikClient {
       let text: string;
       try {
         this.#signal?.throwIfAborted();
-        const signal = this.#signal
-          ? AbortSignal.any([this.#signal, AbortSignal.timeout(this.#timeoutMs)])
-          : AbortSignal.timeout(this.#timeoutMs);
+        cancel?.throwIfAborted();
+        const signals = [AbortSignal.timeout(this.#timeoutMs)];
+        if (this.#signal) signals.push(this.#signal);
+        if (cancel) signals.push(cancel);
+        const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
         response = await fetch(url, {
           headers: {
             accept: 'application/json',
@@ -290,6 +316,7 @@ export class TraefikClient {
         text = await response.text();
       } catch (error) {
         if (this.#signal?.aborted) throw this.#signal.reason;
+        if (cancel?.aborted) throw cancel.reason;
         if (isTimeout(error)) throw this.#timeoutError(path, error);
         const code = connectionErrorCode(error);
         if (attempt < this.#retries && !PERMANENT_CONNECTION_ERRORS.test(code)) {
@@ -311,25 +338,32 @@ export class TraefikClient {
       if (response.status === 400 && pastEndOk) return undefined;
       if (!response.ok) throw this.#statusError(path, response, text, attempt + 1);
 
-      let json: unknown;
-      try {
-        json = parseTraefikJson(text);
-      } catch (error) {
-        const type = response.headers.get('content-type')?.split(';')[0] || 'no content type';
-        throw new TraefikApiError(
-          `Traefik's API at ${this.displayUrl} answered ${path} with ${type}, not JSON: the URL points at something else (a login page, a proxy, the dashboard).`,
-          'not-json',
-          {
-            suggestions: [
-              'Point --api-url (or traefik.apiUrl) at the address the dashboard is served on, e.g. https://traefik.dev.example.com.',
-            ],
-            status: response.status,
-            cause: error,
-          },
-        );
-      }
       const next = Number.parseInt(response.headers.get('x-next-page') ?? '', 10);
-      return { json, nextPage: Number.isInteger(next) ? next : undefined };
+      return {
+        text,
+        nextPage: Number.isInteger(next) ? next : undefined,
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+      };
+    }
+  }
+
+  #parse(path: string, page: Page): unknown {
+    try {
+      return parseTraefikJson(page.text);
+    } catch (error) {
+      const type = page.contentType?.split(';')[0] || 'no content type';
+      throw new TraefikApiError(
+        `Traefik's API at ${this.displayUrl} answered ${path} with ${type}, not JSON: the URL points at something else (a login page, a proxy, the dashboard).`,
+        'not-json',
+        {
+          suggestions: [
+            'Point --api-url (or traefik.apiUrl) at the address the dashboard is served on, e.g. https://traefik.dev.example.com.',
+          ],
+          status: page.status,
+          cause: error,
+        },
+      );
     }
   }
 

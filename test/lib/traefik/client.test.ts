@@ -75,6 +75,28 @@ describe('TraefikClient pagination', () => {
     ]);
   });
 
+  it('reports a page it cannot read, and drops the next page it already asked for', async () => {
+    // given 10 routers whose first page of 5 comes back as an HTML login page announcing page 2
+    const { routers } = generateEcsRoutes(10);
+    const server = await serve({ http: { routers } });
+    server.misbehave(
+      {
+        kind: 'status',
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html>',
+        headers: { 'x-next-page': '2' },
+      },
+      1,
+    );
+    // when the client reads pages of 5 (asking for page 2 before it parses page 1)
+    const error = await failure(client(server, { perPage: 5 }).httpRouters());
+    // then page 1 is the error, and page 2, cancelled, fails nothing else (vitest reports a stray rejection)
+    expect(error.failure).toBe('not-json');
+    expect(server.requests[0]).toBe('/api/http/routers?page=1&per_page=5');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('lists a router once when an insertion shifts it onto the next page', async () => {
     // given routers b..f, and `a` inserted (sorting first) after page 1 was read
     const names = ['b', 'c', 'd', 'e', 'f'].map((n) => ({ name: `${n}@ecs`, status: 'enabled' }));
