@@ -39,6 +39,7 @@ if [[ -z ${BENCH_CLI_DIR:-} ]]; then
 fi
 M=$BENCH_CLI_DIR/manifest
 N=$BENCH_CLI_DIR/no-manifest
+V=$BENCH_CLI_DIR/no-vendor
 
 echo "## Start-up ($(date -u +%Y-%m-%dT%H:%MZ))"
 echo
@@ -81,6 +82,20 @@ for layout in manifest no-manifest; do
   done
 done
 
+# The built CLI loads oclif from its bundle (dist/vendor, scripts/vendor-oclif-core.ts), not from the
+# package's files; and the layout without the bundle does load them, or this check would be blind.
+recorded "$imports" "$M/bin/run.js" --help
+vendored_ok=1
+grep -q '/node_modules/@oclif/core/' "$imports" && vendored_ok=0
+recorded "$imports" "$V/bin/run.js" --help
+grep -q '/node_modules/@oclif/core/' "$imports" || vendored_ok=0
+if ((vendored_ok)); then
+  echo "PASS  --help loads oclif from dist/vendor/oclif-core.js, not from the package's files"
+else
+  echo "FAIL  --help should load oclif from its bundle (and the bundle-less layout from the package)"
+  heavy_failures=$((heavy_failures + 1))
+fi
+
 # --version answers without oclif (bin/run.js); it must print exactly what oclif prints.
 fast=$(node "$M/bin/run.js" --version)
 oclif=$(cd "$M" && node --input-type=module -e \
@@ -104,6 +119,8 @@ labels=(
   'no manifest: --help'
   'no manifest: routes --help'
   'no manifest: app deploy --help'
+  'no bundled oclif: --help'
+  'no bundled oclif: app deploy --help'
 )
 commands=(
   'node -e 0'
@@ -115,6 +132,8 @@ commands=(
   "node $N/bin/run.js --help"
   "node $N/bin/run.js routes --help"
   "node $N/bin/run.js app deploy --help"
+  "node $V/bin/run.js --help"
+  "node $V/bin/run.js app deploy --help"
 )
 while IFS= read -r line; do
   [[ -n $line ]] || continue

@@ -28,6 +28,34 @@ if (!names.includes('execute') || !names.includes('Command')) {
   throw new Error(`@oclif/core exports look wrong: ${names.join(', ')}`);
 }
 
+// Exact edits of oclif's compiled code, each checked to apply. The fast paths return exactly what the
+// code they replace returns (scripts/oclif-fast-paths.ts, held to it by its tests).
+const fastPaths = JSON.stringify(join(root, 'scripts', 'oclif-fast-paths.ts'));
+const PATCHES = [
+  {
+    // oclif reads its own version from `__dirname/../package.json`, which is not next to the bundle.
+    file: 'cache.js',
+    find: "JSON.parse((0, node_fs_1.readFileSync)((0, node_path_1.join)(__dirname, '..', 'package.json'), 'utf8')).version",
+    replace: JSON.stringify(coreVersion),
+  },
+  {
+    file: 'config/plugin.js',
+    find: '.sort((a, b) => a.id.localeCompare(b.id));',
+    replace: `.sort((a, b) => __oclifFastPaths.compareCommandIds(a.id, b.id));`,
+  },
+  {
+    file: 'config/plugin-loader.js',
+    find: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    replace: `patterns.some((w) => __oclifFastPaths.matchesPluginPattern(p, w, minimatch_1.minimatch))`,
+  },
+  {
+    file: 'help/util.js',
+    find: 'return ejs_1.default.render(t, context);',
+    replace: `return __oclifFastPaths.renderTemplate(t, context, (t, c) => ejs_1.default.render(t, c));`,
+  },
+];
+const applied = new Set<(typeof PATCHES)[number]>();
+
 await mkdir(outDir, { recursive: true });
 const entry = join(outDir, '.entry.mjs');
 await writeFile(
@@ -44,21 +72,37 @@ try {
     resolve: { mainFields: ['main', 'module'] },
     plugins: [
       {
-        // oclif reads its own version from `__dirname/../package.json`, which is not next to the bundle.
-        name: 'oclif-core-version',
+        name: 'oclif-core-patches',
         transform(code, id) {
-          if (!id.endsWith(join('@oclif', 'core', 'lib', 'cache.js'))) return null;
-          const read =
-            "JSON.parse((0, node_fs_1.readFileSync)((0, node_path_1.join)(__dirname, '..', 'package.json'), 'utf8')).version";
-          if (!code.includes(read))
-            throw new Error('@oclif/core/lib/cache.js changed: update scripts/vendor-oclif-core.ts');
-          return code.replace(read, JSON.stringify(coreVersion));
+          const patches = PATCHES.filter((patch) =>
+            id.endsWith(join('@oclif', 'core', 'lib', ...patch.file.split('/'))),
+          );
+          for (const patch of patches) {
+            if (!code.includes(patch.find)) {
+              throw new Error(`@oclif/core/lib/${patch.file} changed: update scripts/vendor-oclif-core.ts`);
+            }
+            code = code.replace(patch.find, patch.replace);
+            if (patch.replace.includes('__oclifFastPaths') && !code.includes('const __oclifFastPaths')) {
+              if (!code.startsWith('"use strict";\n'))
+                throw new Error(`${id} no longer starts with "use strict"`);
+              code = code.replace(
+                '"use strict";\n',
+                `"use strict";\nconst __oclifFastPaths = require(${fastPaths});\n`,
+              );
+            }
+            applied.add(patch);
+          }
+          return patches.length > 0 ? code : null;
         },
       },
     ],
-    output: { file: outFile, format: 'esm', minify: false, codeSplitting: false },
+    output: { file: outFile, format: 'esm', minify: false, codeSplitting: false, charset: 'ascii' },
   });
 } finally {
   await rm(entry, { force: true });
+}
+const missed = PATCHES.filter((patch) => !applied.has(patch));
+if (missed.length > 0) {
+  throw new Error(`not applied to @oclif/core: ${missed.map((patch) => patch.file).join(', ')}`);
 }
 process.stdout.write(`vendored @oclif/core ${coreVersion} (${names.length} exports) -> ${outFile}\n`);
