@@ -38,6 +38,7 @@ const router = fc.record(
       fc.record(
         {
           options: maybe(fc.string()),
+          certResolver: maybe(fc.string()),
           passthrough: maybe(fc.boolean()),
           domains: maybe(
             fc.array(fc.record({ main: maybe(fc.string()), sans: maybe(strings) }), { maxLength: 2 }),
@@ -55,7 +56,9 @@ const router = fc.record(
 const service = fc.record(
   {
     name: maybe(fc.string()),
+    provider: maybe(fc.string()),
     status: maybe(fc.string()),
+    error: maybe(fc.oneof(strings, fc.string())),
     type: maybe(fc.string()),
     loadBalancer: maybe(
       fc.record(
@@ -63,7 +66,12 @@ const service = fc.record(
           servers: maybe(
             fc.array(
               fc.record(
-                { url: maybe(fc.string()), address: maybe(fc.string()), fenced: maybe(fc.boolean()) },
+                {
+                  url: maybe(fc.string()),
+                  address: maybe(fc.string()),
+                  weight: maybe(fc.oneof(fc.integer(), fc.constant(null))),
+                  fenced: maybe(fc.boolean()),
+                },
                 {
                   requiredKeys: [],
                 },
@@ -71,7 +79,8 @@ const service = fc.record(
               { maxLength: 3 },
             ),
           ),
-          passHostHeader: maybe(fc.boolean()),
+          strategy: maybe(fc.string()),
+          passHostHeader: maybe(fc.oneof(fc.boolean(), fc.constant(null))),
         },
         { requiredKeys: [] },
       ),
