@@ -23,20 +23,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
 
 import type * as OutputsModule from '../src/lib/cluster/outputs.js';
 import type * as PlanTagsModule from '../src/lib/app/plan-tags.js';
 import type * as NamingModule from '../src/lib/naming.js';
+import { motoSeed, type SeedClients } from '../test/support/moto-seed.js';
 import { startAwsProxy, type AwsCall, type AwsProxy } from './support/aws-proxy.js';
 import { Budgets, machineLine, smoke, table } from './support/stats.js';
 
@@ -55,6 +51,13 @@ const ecr = new ECRClient(sdk);
 const ec2 = new EC2Client(sdk);
 const cfn = new CloudFormationClient(sdk);
 const logs = new CloudWatchLogsClient(sdk);
+const clients: SeedClients = {
+  ecs: () => Promise.resolve(ecs),
+  ecr: () => Promise.resolve(ecr),
+  ec2: () => Promise.resolve(ec2),
+  cloudformation: () => Promise.resolve(cfn),
+  logs: () => Promise.resolve(logs),
+};
 
 const benchDir = process.env.BENCH_DIR ?? mkdtempSync(path.join(tmpdir(), 'traefikctl-bench.'));
 const ownDir = process.env.BENCH_DIR === undefined;
@@ -66,9 +69,12 @@ if (cliDir === undefined) {
 const BIN = path.join(cliDir, 'manifest/bin/run.js');
 const fromDist = async <T>(file: string): Promise<T> =>
   (await import(pathToFileURL(path.join(cliDir, 'manifest/dist', file)).href)) as T;
-const { OUTPUT_KEYS, stackNameFor } = await fromDist<typeof OutputsModule>('lib/cluster/outputs.js');
-const { deploymentTags } = await fromDist<typeof PlanTagsModule>('lib/app/plan-tags.js');
-const { hostname, serviceName } = await fromDist<typeof NamingModule>('lib/naming.js');
+// Seeding agrees with the CLI being timed: its naming, stack outputs and tags, from its dist/.
+const moto = motoSeed({
+  ...(await fromDist<typeof OutputsModule>('lib/cluster/outputs.js')),
+  ...(await fromDist<typeof PlanTagsModule>('lib/app/plan-tags.js')),
+  ...(await fromDist<typeof NamingModule>('lib/naming.js')),
+});
 
 const run = `b${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 let unique = 0;
@@ -76,114 +82,24 @@ const uniqueName = (prefix: string) => `${prefix}-${run}-${unique++}`;
 
 // --- seeding (straight to moto) --------------------------------------------------------------------
 
-async function defaultNetwork(): Promise<{ subnets: string[]; securityGroup: string }> {
-  const { Subnets = [] } = await ec2.send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }),
-  );
-  const { SecurityGroups = [] } = await ec2.send(
-    new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['default'] }] }),
-  );
-  const subnets = Subnets.flatMap((s) => (s.SubnetId ? [s.SubnetId] : [])).slice(0, 2);
-  const securityGroup = SecurityGroups.find((g) => g.VpcId === Subnets[0]?.VpcId)?.GroupId;
-  if (subnets.length === 0 || securityGroup === undefined) throw new Error('moto has no default VPC');
-  return { subnets, securityGroup };
-}
-
 /** What `cluster up` leaves for an env: cluster, log group, and the stack's outputs. */
 async function seedEnvironment(): Promise<{ env: string; cluster: string }> {
-  const env = uniqueName('bench');
-  const cluster = `traefikctl-${env}`;
-  const logGroup = `/traefikctl/${env}`;
-  const { subnets, securityGroup } = await defaultNetwork();
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
-  const outputs: Record<string, string> = {
-    [OUTPUT_KEYS.env]: env,
-    [OUTPUT_KEYS.cluster]: cluster,
-    [OUTPUT_KEYS.subnets]: subnets.join(','),
-    [OUTPUT_KEYS.appSecurityGroup]: securityGroup,
-    [OUTPUT_KEYS.executionRoleArn]: 'arn:aws:iam::123456789012:role/traefikctl-execution',
-    [OUTPUT_KEYS.logGroup]: logGroup,
-  };
-  const template = {
-    Resources: {
-      Marker: {
-        Type: 'AWS::SSM::Parameter',
-        Properties: { Name: `/traefikctl-bench/${env}`, Type: 'String', Value: env },
-      },
-    },
-    Outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { Value: value }])),
-  };
-  await cfn.send(
-    new CreateStackCommand({ StackName: stackNameFor(env), TemplateBody: JSON.stringify(template) }),
-  );
-  return { env, cluster };
+  return moto.seedEnvironment(clients, { env: uniqueName('bench') });
 }
 
-async function putImage(repository: string, tag: string, seed: string): Promise<void> {
-  const { createHash } = await import('node:crypto');
-  const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: {
-      mediaType: 'application/vnd.docker.container.image.v1+json',
-      size: 1234,
-      digest: sha(`config ${seed}`),
-    },
-    layers: [
-      {
-        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-        size: 5678,
-        digest: sha(`layer ${seed}`),
-      },
-    ],
-  };
-  await ecr.send(
-    new PutImageCommand({
-      repositoryName: repository,
-      imageTag: tag,
-      imageManifest: JSON.stringify(manifest),
-      imageManifestMediaType: manifest.mediaType,
-    }),
-  );
-}
-
-/** N services tagged exactly as `app deploy` tags them (the product's own deploymentTags). */
+/** N services tagged exactly as `app deploy` tags them, all running one task definition. */
 async function seedServices(env: string, cluster: string, count: number): Promise<void> {
-  const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/whoami@sha256:${'a'.repeat(64)}`;
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: uniqueName('bench-app'),
-      containerDefinitions: [{ name: 'app', image, memory: 128 }],
-    }),
-  );
-  const taskDefinition = registered.taskDefinition?.taskDefinitionArn;
+  const taskDefinition = await moto.registerRevision(clients, uniqueName('bench-app'), []);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const app = `app${Math.floor(i / 10)}`;
-      const tag = `v${i % 10}`;
-      const tags = deploymentTags({
+      await moto.seedDeployment(clients, cluster, {
         env,
-        app,
-        tag,
-        host: hostname({ app, tag, env, domain: 'example.com' }),
-        image,
-        deployedAt: new Date(Date.now() - 3_600_000).toISOString(),
-        deployedBy: 'arn:aws:sts::123456789012:user/moto',
+        app: `app${Math.floor(i / 10)}`,
+        tag: `v${i % 10}`,
+        taskDefinition,
       });
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster,
-          serviceName: serviceName(app, tag),
-          taskDefinition,
-          desiredCount: 1,
-          tags,
-          propagateTags: 'SERVICE',
-        }),
-      );
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -259,8 +175,8 @@ try {
   // app deploy: a new tag, then a new image for the same tag.
   const { env } = await seedEnvironment();
   const repository = uniqueName('whoami');
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
-  await putImage(repository, 'v1', 'first');
+  await moto.createRepository(clients, repository);
+  await moto.putImage(clients, repository, 'v1', 'first');
   const project = mkdtempSync(path.join(benchDir, 'deploy-'));
   writeFileSync(
     path.join(project, 'traefikctl.config.yaml'),
@@ -271,7 +187,7 @@ try {
     ['app deploy (new tag)', 'first'],
     ['app deploy (same tag, new image)', 'second'],
   ] as const) {
-    if (seed === 'second') await putImage(repository, 'v1', seed);
+    if (seed === 'second') await moto.putImage(clients, repository, 'v1', seed);
     proxy.holdRollouts(polls);
     const result = await cli(
       proxy,
