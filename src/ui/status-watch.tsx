@@ -1,9 +1,11 @@
+import type { ReactElement } from 'react';
+
 import type { EnvStatus, EnvStatusSource } from '../lib/status/env.js';
 import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.js';
 import { describeError } from '../lib/errors.js';
 import type { Presentation } from './mode.js';
 import { renderEnvStatus, statusHeader } from './status.js';
-import { listenForInterrupt } from './interrupt.js';
+import { runWatchLoop } from './watch-loop.js';
 
 export interface StatusWatchOptions {
   intervalMs: number;
@@ -31,19 +33,42 @@ export async function runStatusWatch(
   source: EnvStatusSource,
   options: StatusWatchOptions,
 ): Promise<StatusWatchResult> {
-  return options.presentation.interactive && options.presentation.mode === 'tty'
-    ? runInk(source, options)
-    : runPlain(source, options);
+  let last: EnvStatus | undefined;
+  const { interrupted } = await runWatchLoop({
+    presentation: options.presentation,
+    view: (quit) =>
+      statusScreen(source, options, {
+        onStatus: (status) => {
+          last = status;
+        },
+        quit,
+      }),
+    plain: (signal) =>
+      watchStatus(source, {
+        intervalMs: options.intervalMs,
+        signal,
+        onTick: plainLines((status) => {
+          last = status;
+        }),
+      }),
+  });
+  return { interrupted, line: summaryLine(last) };
 }
 
-async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Promise<StatusWatchResult> {
-  const [{ render, Box, Text, useApp, useInput, useStdout }, { useEffect, useState }] = await Promise.all([
+/**
+ * The terminal view: the status redrawn in place with a footer that says when it was read, or why
+ * the last read failed. q quits, Ctrl-C interrupts.
+ */
+export async function statusScreen(
+  source: EnvStatusSource,
+  options: StatusWatchOptions,
+  on: { onStatus: (status: EnvStatus) => void; quit: (interrupted: boolean) => void },
+): Promise<ReactElement> {
+  const [{ Box, Text, useApp, useInput, useStdout }, { useEffect, useState }] = await Promise.all([
     import('ink'),
     import('react'),
   ]);
   const controller = new AbortController();
-  let interrupted = false;
-  let last: EnvStatus | undefined;
   const presentation = { ...options.presentation, stdoutIsTty: true };
 
   function StatusScreen() {
@@ -55,7 +80,7 @@ async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Pro
         intervalMs: options.intervalMs,
         signal: controller.signal,
         onTick: (next) => {
-          last = next.status;
+          if (next.status !== undefined) on.onStatus(next.status);
           setTick(next);
         },
       });
@@ -63,7 +88,7 @@ async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Pro
     }, []);
     useInput((input, key) => {
       if (input === 'q' || (key.ctrl && input === 'c')) {
-        interrupted = input !== 'q';
+        on.quit(input !== 'q');
         controller.abort();
         app.exit();
       }
@@ -94,58 +119,44 @@ async function runInk(source: EnvStatusSource, options: StatusWatchOptions): Pro
     );
   }
 
-  const instance = render(<StatusScreen />, {
-    stdout: process.stdout,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    alternateScreen: true,
-  });
-  await instance.waitUntilExit();
-  return { interrupted, line: summaryLine(last) };
+  return <StatusScreen />;
 }
 
-async function runPlain(source: EnvStatusSource, options: StatusWatchOptions): Promise<StatusWatchResult> {
-  const interrupt = listenForInterrupt();
+/**
+ * The plain view's onTick: on stdout a line per deployment whose state changed (or that went away),
+ * on stderr the summary when it changes and each new read error.
+ */
+function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) => void {
   const seen = new Map<string, string>();
   let lastSummary = '';
   let lastError = '';
-  let last: EnvStatus | undefined;
-  try {
-    await watchStatus(source, {
-      intervalMs: options.intervalMs,
-      signal: interrupt.signal,
-      onTick: (tick) => {
-        const time = new Date().toISOString();
-        if (tick.error !== undefined) {
-          const message = describeError(tick.error);
-          if (message !== lastError) process.stderr.write(`${time} ! ${message}\n`);
-          lastError = message;
-          return;
-        }
-        lastError = '';
-        const status = tick.status;
-        if (status === undefined) return;
-        last = status;
-        const summary = statusHeader(status, false).join(' | ');
-        if (summary !== lastSummary) process.stderr.write(`${time} ${summary}\n`);
-        lastSummary = summary;
-        const current = new Set<string>();
-        for (const row of status.deployments) {
-          const key = `${row.app}/${row.tag}`;
-          current.add(key);
-          const signature = rowSignature(row);
-          if (seen.get(key) !== signature) process.stdout.write(`${time} ${key} ${row.url} ${signature}\n`);
-          seen.set(key, signature);
-        }
-        for (const key of [...seen.keys()]) {
-          if (current.has(key)) continue;
-          process.stdout.write(`${time} ${key} removed\n`);
-          seen.delete(key);
-        }
-      },
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  return { interrupted: interrupt.interrupted(), line: summaryLine(last) };
+  return (tick) => {
+    const time = new Date().toISOString();
+    if (tick.error !== undefined) {
+      const message = describeError(tick.error);
+      if (message !== lastError) process.stderr.write(`${time} ! ${message}\n`);
+      lastError = message;
+      return;
+    }
+    lastError = '';
+    const status = tick.status;
+    if (status === undefined) return;
+    onStatus(status);
+    const summary = statusHeader(status, false).join(' | ');
+    if (summary !== lastSummary) process.stderr.write(`${time} ${summary}\n`);
+    lastSummary = summary;
+    const current = new Set<string>();
+    for (const row of status.deployments) {
+      const key = `${row.app}/${row.tag}`;
+      current.add(key);
+      const signature = rowSignature(row);
+      if (seen.get(key) !== signature) process.stdout.write(`${time} ${key} ${row.url} ${signature}\n`);
+      seen.set(key, signature);
+    }
+    for (const key of [...seen.keys()]) {
+      if (current.has(key)) continue;
+      process.stdout.write(`${time} ${key} removed\n`);
+      seen.delete(key);
+    }
+  };
 }
