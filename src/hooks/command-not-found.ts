@@ -13,9 +13,20 @@ import { formatError } from '../ui/errors.js';
  */
 const hook: Hook.CommandNotFound = function (options) {
   const visible = options.config.commands.filter((c) => !c.hidden);
-  const ids = [...new Set(visible.flatMap((c) => [c.id, ...c.aliases]))];
-  const typed = toConfiguredId(options.id, options.config);
-  const nearest = closest(options.id, ids);
+  // Topics too: `traefikctl apps` means `traefikctl app`, which lists the app commands.
+  const topics = options.config.topics.filter((t) => !t.hidden).map((t) => t.name);
+  const ids = [...new Set([...visible.flatMap((c) => [c.id, ...c.aliases]), ...topics])];
+  // oclif's id holds every word before the first flag, arguments too (`app deplyo whoami`): the
+  // longest run of leading words that is close to a command is the one the user mistyped.
+  const words = options.id.split(':');
+  let typedId = options.id;
+  let nearest: string | undefined;
+  for (let count = words.length; count > 0 && nearest === undefined; count--) {
+    const candidate = words.slice(0, count).join(':');
+    nearest = closest(candidate, ids);
+    if (nearest !== undefined) typedId = candidate;
+  }
+  const typed = toConfiguredId(typedId, options.config);
   const suggestions = [];
   if (nearest !== undefined)
     suggestions.push(`Did you mean \`${options.config.bin} ${toConfiguredId(nearest, options.config)}\`?`);

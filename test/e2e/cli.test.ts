@@ -45,6 +45,16 @@ describe('the traefikctl binary', () => {
     expect(stderr).toContain('doctor');
   });
 
+  it('names the nearest command or topic for a typo, and exits 2 without running anything', async () => {
+    const typo = await runCli(['app', 'deplyo', 'whoami'], { env: { CI: 'true' } });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('Did you mean `traefikctl app deploy`?');
+    const topic = await runCli(['apps'], { env: { CI: 'true' } });
+    expect(topic.exitCode).toBe(2);
+    expect(topic.stderr).toContain('Did you mean `traefikctl app`?');
+    expect(topic.stdout).toBe('');
+  });
+
   it('exits 2 on an unknown flag, naming it', async () => {
     const { stderr, exitCode } = await runCli(['doctor', '--nope']);
     expect(exitCode).toBe(2);
