@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 
 import type { AwsContext } from './lib/aws/clients.js';
+import type { GlobalOptions } from './lib/config/resolve.js';
 import { describeError, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
@@ -36,6 +37,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     profile: Flags.string({ summary: 'AWS profile to use.', env: 'AWS_PROFILE', helpGroup: GLOBAL }),
     region: Flags.string({ summary: 'AWS region to use.', env: 'AWS_REGION', helpGroup: GLOBAL }),
+    config: Flags.string({
+      summary: 'Configuration file to use, instead of searching upward from the current directory.',
+      env: 'TRAEFIKCTL_CONFIG',
+      helpGroup: GLOBAL,
+    }),
     verbose: Flags.boolean({ summary: 'Show more detail on stderr.', helpGroup: GLOBAL }),
   };
 
@@ -56,6 +62,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+  }
+
+  /** The global flags as library functions take them (oclif already filled them from env vars). */
+  protected globalOptions(): GlobalOptions {
+    return {
+      env: this.flags.env,
+      region: this.flags.region,
+      profile: this.flags.profile,
+      configPath: this.flags.config,
+    };
   }
 
   /** Where and as whom to call AWS, from the global flags (which oclif already filled from env vars). */

@@ -21,7 +21,7 @@ ${EXIT_CODES_HELP}`;
     const { runDoctor } = await import('../lib/doctor/run.js');
     const report = await runDoctor({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
     });
     if (this.presentation.mode !== 'json') {
       const { formatDoctorReport } = await import('../ui/doctor.js');

@@ -37,7 +37,7 @@ ${EXIT_CODES_HELP}`;
     const { openEnvStatus } = await import('../lib/status/env.js');
     const source = await openEnvStatus({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
     });
     try {

@@ -107,3 +107,46 @@ describe('traefikctl config show with a broken configuration', () => {
     expect(stderr).toContain(message);
   });
 });
+
+describe('--config and TRAEFIKCTL_CONFIG', () => {
+  it('given a file elsewhere, when named, then it is used instead of the one found upward', async () => {
+    await writeFile(path.join(dir, 'traefikctl.config.yaml'), 'domain: found.example.com\n');
+    await mkdir(path.join(dir, 'ci'));
+    const other = path.join(dir, 'ci', 'deploy.yaml');
+    await writeFile(other, 'domain: named.example.com\nenvironment: qa\n');
+
+    const byFlag = await runCli(['config', 'show', '--json', '--config', 'ci/deploy.yaml'], {
+      ...clean,
+      cwd: dir,
+    });
+    const byEnv = await runCli(['config', 'show', '--json'], {
+      ...clean,
+      cwd: dir,
+      env: { TRAEFIKCTL_CONFIG: other },
+    });
+    const searched = await runCli(['config', 'show', '--json'], { ...clean, cwd: dir });
+
+    expect(JSON.parse(byFlag.stdout)).toMatchObject({
+      configPath: other,
+      domain: 'named.example.com',
+      env: 'qa',
+    });
+    expect(JSON.parse(byEnv.stdout)).toMatchObject({
+      configPath: other,
+      domain: 'named.example.com',
+      env: 'qa',
+    });
+    expect(JSON.parse(searched.stdout)).toMatchObject({ domain: 'found.example.com', env: 'dev' });
+  });
+
+  it('given a path that does not exist, when named, then the command exits 2 naming it and changes nothing', async () => {
+    const { exitCode, stdout, stderr } = await runCli(
+      ['app', 'deploy', 'whoami', '--tag', 'v2', '--dry-run', '--config', 'nope.yaml'],
+      { ...clean, cwd: dir },
+    );
+
+    expect(exitCode).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('nope.yaml');
+  });
+});

@@ -65,7 +65,7 @@ ${EXIT_CODES_HELP}`;
     const { flags } = this;
     const request = {
       cwd: process.cwd(),
-      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      global: this.globalOptions(),
       app: this.args.app,
       tag: flags.tag,
       ttl: flags.ttl,

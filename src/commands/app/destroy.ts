@@ -38,7 +38,7 @@ ${EXIT_CODES_HELP}`;
     const { tag, yes } = this.flags;
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
       app,
     });
     try {

@@ -44,7 +44,7 @@ ${EXIT_CODES_HELP}`;
     const { app } = this.args;
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
       app,
     });
     const stop = new AbortController();

@@ -46,7 +46,7 @@ ${EXIT_CODES_HELP}`;
     checkCriteria(criteria);
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
-      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      global: this.globalOptions(),
       app: this.args.app,
     });
     try {

@@ -43,7 +43,7 @@ ${EXIT_CODES_HELP}`;
     const probe = probeAddress === undefined ? undefined : { resolve: fixedAddress(probeAddress) };
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
       app: this.args.app,
     });
     try {

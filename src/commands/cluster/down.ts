@@ -39,7 +39,7 @@ ${EXIT_CODES_HELP}`;
       import('../../lib/cluster/down.js'),
       import('../../ui/cluster-output.js'),
     ]);
-    const ctx = resolveContext(await loadConfig({ cwd }), {
+    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
       env: flags.env,
       region: flags.region,
       profile: flags.profile,

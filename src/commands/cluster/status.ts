@@ -23,7 +23,7 @@ ${EXIT_CODES_HELP}`;
       import('../../lib/cluster/status.js'),
       import('../../ui/cluster-output.js'),
     ]);
-    const ctx = resolveContext(await loadConfig({ cwd }), {
+    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
       env: this.flags.env,
       region: this.flags.region,
       profile: this.flags.profile,

@@ -56,7 +56,7 @@ ${EXIT_CODES_HELP}`;
       import('../../ui/cluster-output.js'),
     ]);
     const { flags } = this;
-    const ctx = resolveContext(await loadConfig({ cwd }), {
+    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
       env: flags.env,
       region: flags.region,
       profile: flags.profile,

@@ -53,7 +53,7 @@ ${EXIT_CODES_HELP}`;
         import('../../lib/image/push.js'),
       ],
     );
-    const ctx = resolveContext(await loadConfig({ cwd }), {
+    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
       env: this.flags.env,
       region: this.flags.region,
       profile: this.flags.profile,

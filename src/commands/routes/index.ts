@@ -52,7 +52,7 @@ ${EXIT_CODES_HELP}`;
     const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
     const source = await openRoutesSource({
       cwd: process.cwd(),
-      global: { env: flags.env, region: flags.region, profile: flags.profile },
+      global: this.globalOptions(),
       apiUrl: flags['api-url'],
     });
     try {

@@ -34,7 +34,7 @@ ${EXIT_CODES_HELP}`;
     const { findRoute } = await import('../../lib/routes/find.js');
     const source = await openRoutesSource({
       cwd: process.cwd(),
-      global: { env: this.flags.env, region: this.flags.region, profile: this.flags.profile },
+      global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
       includeInternal: true,
     });

@@ -54,7 +54,7 @@ export interface DeployTarget {
  * without letters or digits, no domain, config Fargate can't run) is thrown here, before any AWS call.
  */
 export async function resolveDeployTarget(request: DeployRequest): Promise<DeployTarget> {
-  const loaded = await loadConfig({ cwd: request.cwd });
+  const loaded = await loadConfig({ cwd: request.cwd, configPath: request.global.configPath });
   const context = resolveContext(loaded, { ...request.global, cwd: request.cwd });
   const resolved = await resolveApp(context, request.app, request.cwd);
   const domain = requireDomain(context);

@@ -11,6 +11,8 @@ export interface GlobalOptions {
   env?: string | undefined;
   region?: string | undefined;
   profile?: string | undefined;
+  /** `--config` / TRAEFIKCTL_CONFIG: this file, no search. Relative to the current directory. */
+  configPath?: string | undefined;
   /** For file names in messages; defaults to the configuration's directory. */
   cwd?: string | undefined;
 }

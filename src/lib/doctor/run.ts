@@ -77,7 +77,7 @@ async function checkConfig(
   options: DoctorOptions,
 ): Promise<{ result: CheckResult; context: ResolvedContext }> {
   try {
-    const loaded = await loadConfig({ cwd: options.cwd });
+    const loaded = await loadConfig({ cwd: options.cwd, configPath: options.global.configPath });
     const context = resolveContext(loaded, { ...options.global, cwd: options.cwd });
     if (loaded.filepath === undefined) {
       return {

@@ -27,7 +27,7 @@ export interface OpenRoutesOptions {
  * and password found, ECS deployments read through the user's AWS credentials.
  */
 export async function openRoutesSource(options: OpenRoutesOptions): Promise<RoutesSource> {
-  const loaded = await loadConfig({ cwd: options.cwd });
+  const loaded = await loadConfig({ cwd: options.cwd, configPath: options.global.configPath });
   const ctx = resolveContext(loaded, { ...options.global, cwd: options.cwd });
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
   // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
