@@ -27,10 +27,13 @@ export interface OpenAppEnvironmentOptions {
 /** Opens the env; the caller destroys `clients` when done. */
 export async function openAppEnvironment(options: OpenAppEnvironmentOptions): Promise<AppEnvironment> {
   if (options.app !== undefined) checkAppName(options.app);
-  const context = resolveContext(await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }), {
-    ...options.global,
-    cwd: options.cwd,
-  });
+  const context = resolveContext(
+    await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }),
+    {
+      ...options.global,
+      cwd: options.cwd,
+    },
+  );
   const clients = new AwsClients({ region: context.region, profile: context.profile });
   try {
     const outputs = await readClusterOutputs(clients, context.env);

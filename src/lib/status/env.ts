@@ -235,7 +235,10 @@ export interface EnvStatusSource {
 
 /** Opens the env (configuration, AWS clients) for one or many status reads. */
 export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvStatusSource> {
-  const ctx = resolveContext(await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }), { ...options.global, cwd: options.cwd });
+  const ctx = resolveContext(await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }), {
+    ...options.global,
+    cwd: options.cwd,
+  });
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
   const now = options.now ?? Date.now;
   return {
