@@ -149,6 +149,8 @@ export function durationText(ms: number): string {
 interface Progress {
   taskDefinitionArn?: string;
   applied?: 'created' | 'updated' | 'unchanged';
+  /** An unchanged deployment's tags are being rewritten (some may be by now). */
+  renewing?: boolean;
   deploymentId?: string | undefined;
   previousTaskDefinition?: string | undefined;
   cluster?: string;
@@ -159,9 +161,11 @@ function interruptedError(target: DeployTarget, progress: Progress): UserError {
   const suggestions: string[] = [];
   let message: string;
   if (progress.applied === undefined) {
-    message = progress.taskDefinitionArn
-      ? `Stopped after registering ${progress.taskDefinitionArn.split('/').pop() ?? 'the task definition'}; the service ${name} was not changed.`
-      : 'Stopped before changing anything.';
+    message = progress.renewing
+      ? `Stopped while renewing the tags of ${name} (deployed-at, expires-at): some may be renewed, nothing else was changed.`
+      : progress.taskDefinitionArn
+        ? `Stopped after registering ${progress.taskDefinitionArn.split('/').pop() ?? 'the task definition'}; the service ${name} was not changed.`
+        : 'Stopped before changing anything.';
     suggestions.push(`Deploy again with \`${commandFor('app deploy', target)}\`.`);
   } else {
     message = `Stopped watching ${name}: ${progress.deploymentId ? `the deployment ${progress.deploymentId}` : 'the deployment'} goes on in ECS.`;
@@ -503,6 +507,7 @@ async function apply(
     ctx.options.signal?.throwIfAborted();
     await withPhase(emit, { ...PHASES.service, title: `Update service ${name}` }, async (setDetail) => {
       const serviceArn = existing?.service.serviceArn;
+      progress.renewing = true;
       if (serviceArn !== undefined) await retag(aws, serviceArn, existing?.service.tags, plan.tags);
       if (existing?.deployed !== undefined && arn !== '')
         await retag(aws, arn, existing.deployed.tags, plan.tags);

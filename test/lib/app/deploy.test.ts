@@ -308,6 +308,32 @@ describe('deployApp', () => {
     expect(error.message).toBe('Stopped before changing anything.');
   });
 
+  it('says the tags may be partly renewed when Ctrl-C comes while an unchanged deployment is retagged', async () => {
+    // given v2 deployed, and the same build deployed again
+    const aws = fakeAws();
+    await deploy(aws);
+    const interrupt = new AbortController();
+    const tagResource = aws.tagResource.bind(aws);
+    aws.tagResource = async (arn, tags) => {
+      await tagResource(arn, tags);
+      // Ctrl-C lands while the SDK call is in flight: the tag is written, the call ends aborted.
+      interrupt.abort();
+      throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    };
+
+    // when the redeploy is interrupted during the first TagResource
+    const error = await rejection(deploy(aws, { signal: interrupt.signal }));
+
+    // then it doesn't claim nothing changed
+    expect(error.exitCode).toBe(ExitCode.Interrupted);
+    expect(error.message).toBe(
+      'Stopped while renewing the tags of whoami-v2 (deployed-at, expires-at): some may be renewed, nothing else was changed.',
+    );
+    expect(error.suggestions).toEqual([
+      'Deploy again with `traefikctl app deploy whoami --tag v2 --env dev`.',
+    ]);
+  });
+
   it('waits for the route when a Traefik API is there, then is done', async () => {
     let looks = 0;
     const routeApi: RouteApi = {
