@@ -71,7 +71,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       region: this.flags.region,
       profile: this.flags.profile,
       configPath: this.flags.config,
+      fromEnvironment: {
+        region: this.flags.region !== undefined && !this.typed('--region'),
+        profile: this.flags.profile !== undefined && !this.typed('--profile'),
+      },
     };
+  }
+
+  /** Whether a flag was typed on the command line (not filled from its environment variable). */
+  private typed(flag: string): boolean {
+    return this.argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
   }
 
   /** Where and as whom to call AWS, from the global flags (which oclif already filled from env vars). */

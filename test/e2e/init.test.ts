@@ -150,3 +150,38 @@ describe('--config and TRAEFIKCTL_CONFIG', () => {
     expect(stderr).toContain('nope.yaml');
   });
 });
+
+describe('AWS_REGION in the shell against the configuration', () => {
+  const offline: CliOptions = {
+    unset: [
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'TRAEFIKCTL_ENV',
+      'CI',
+      'AWS_ENDPOINT_URL',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+    ],
+  };
+  const dryRun = ['app', 'deploy', 'whoami', '--tag', 'v2', '--dry-run'];
+
+  it("given a region in the file, when AWS_REGION says another, then the plan uses it and warns how to get the file's", async () => {
+    await writeFile(
+      path.join(dir, 'traefikctl.config.yaml'),
+      'region: eu-west-1\ndomain: example.com\napps:\n  whoami: {}\n',
+    );
+
+    const shell = await runCli(dryRun, { ...offline, cwd: dir, env: { AWS_REGION: 'us-east-1' } });
+    const typed = await runCli([...dryRun, '--region', 'us-east-1'], {
+      ...offline,
+      cwd: dir,
+      env: { AWS_REGION: 'us-east-1' },
+    });
+
+    expect(shell.stdout).toContain(
+      "AWS_REGION=us-east-1 in your shell overrides region: eu-west-1 of traefikctl.config.yaml. Unset it, or pass --region eu-west-1, to use the configuration's.",
+    );
+    expect(shell.stdout).toContain('"awslogs-region": "us-east-1"');
+    expect(typed.stdout).not.toContain('AWS_REGION=');
+  });
+});

@@ -105,6 +105,7 @@ export function planFor(target: DeployTarget, inputs: PlanInputs): DeploymentPla
     domain: target.domain,
     hostTemplate: target.context.hostTemplate,
     entryPoints: target.context.traefik.entryPoints,
+    overrides: target.context.overrides.map((override) => override.message),
   };
   return planDeployment({
     context,

@@ -32,6 +32,8 @@ export interface PlanContext {
   entryPoints: readonly string[];
   /** `https` when the environment's load balancer has a certificate; defaults to `http`. */
   scheme?: 'http' | 'https' | undefined;
+  /** Shell variables overriding the configuration (ResolvedContext.overrides): plan warnings. */
+  overrides?: readonly string[] | undefined;
 }
 
 /**
@@ -400,7 +402,7 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
   const deployedAt = now.toISOString();
   const ttl = options.ttl ?? appConfig.ttl;
   const expiresAt = ttl === undefined ? undefined : addDuration(now, ttl).toISOString();
-  const warnings: string[] = [];
+  const warnings: string[] = [...(context.overrides ?? [])];
 
   const labels = traefikLabels({
     name: names.serviceName,

@@ -11,6 +11,11 @@ export interface GlobalOptions {
   env?: string | undefined;
   region?: string | undefined;
   profile?: string | undefined;
+  /**
+   * Which of region and profile came from AWS_REGION / AWS_PROFILE rather than --region / --profile:
+   * a shell-wide variable that overrides the file's setting for this env deserves a warning.
+   */
+  fromEnvironment?: { region?: boolean; profile?: boolean } | undefined;
   /** `--config` / TRAEFIKCTL_CONFIG: this file, no search. Relative to the current directory. */
   configPath?: string | undefined;
   /** For file names in messages; defaults to the configuration's directory. */
@@ -35,6 +40,23 @@ export interface ResolvedContext {
   configPath: string | undefined;
   /** Relative paths in the configuration (build contexts) are relative to this directory. */
   configDir: string;
+  /**
+   * AWS_REGION or AWS_PROFILE in the shell overriding what the file says for this env (the documented
+   * precedence, but one that sends a deploy to another region silently): one sentence each.
+   */
+  overrides: ShellOverride[];
+}
+
+export interface ShellOverride {
+  setting: 'region' | 'profile';
+  /** AWS_REGION or AWS_PROFILE. */
+  variable: string;
+  value: string;
+  /** What the file says, and where (`environments.prod.region` or `region`). */
+  written: string;
+  key: string;
+  /** The whole warning, for plans and logs. */
+  message: string;
 }
 
 /**
@@ -86,7 +108,37 @@ export function resolveContext(loaded: LoadedConfig, options: GlobalOptions = {}
     apps: config.apps,
     configPath: loaded.filepath,
     configDir: loaded.dir,
+    overrides: shellOverrides(options, settings, config, env, file),
   };
+}
+
+function shellOverrides(
+  options: GlobalOptions,
+  settings: EnvironmentConfig,
+  config: LoadedConfig['config'],
+  env: string,
+  file: string | undefined,
+): ShellOverride[] {
+  const notes: ShellOverride[] = [];
+  for (const [setting, variable, flag] of [
+    ['region', 'AWS_REGION', '--region'],
+    ['profile', 'AWS_PROFILE', '--profile'],
+  ] as const) {
+    const value = options[setting];
+    const written = settings[setting] ?? config[setting];
+    if (options.fromEnvironment?.[setting] !== true || value === undefined || written === undefined) continue;
+    if (value === written) continue;
+    const key = settings[setting] === undefined ? setting : `environments.${env}.${setting}`;
+    notes.push({
+      setting,
+      variable,
+      value,
+      written,
+      key,
+      message: `${variable}=${value} in your shell overrides ${key}: ${written} of ${file ?? 'the configuration'}. Unset it, or pass ${flag} ${written}, to use the configuration's.`,
+    });
+  }
+  return notes;
 }
 
 /** The domain deployments live under; a usage error with the fix when none is configured. */

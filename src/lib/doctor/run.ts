@@ -1,7 +1,12 @@
 import { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
-import { resolveContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
+import {
+  resolveContext,
+  type GlobalOptions,
+  type ResolvedContext,
+  type ShellOverride,
+} from '../config/resolve.js';
 import { configSchema } from '../config/schema.js';
 import { dockerVersion } from '../docker/docker.js';
 import { describeError, isUserError } from '../errors.js';
@@ -39,10 +44,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   const clients = new AwsClients({ region: context.region, profile: context.profile, maxAttempts: 2 });
   try {
-    const region = await checkRegion(clients);
+    const region = await checkRegion(clients, context.overrides);
     results.push(region);
     const credentials =
-      region.status === 'ok'
+      region.status !== 'fail'
         ? await withTimeout(checkCredentials(clients), timeoutMs, 'credentials')
         : skip('credentials', 'needs an AWS region');
     results.push(credentials);
@@ -107,10 +112,18 @@ async function checkConfig(
   }
 }
 
-async function checkRegion(clients: AwsClients): Promise<CheckResult> {
+async function checkRegion(clients: AwsClients, overrides: readonly ShellOverride[]): Promise<CheckResult> {
   try {
     const region = await (await clients.sts()).config.region();
     if (!region) throw new Error('Region is missing');
+    const override = overrides.find((candidate) => candidate.setting === 'region');
+    if (override !== undefined && override.value === region) {
+      return warn(
+        'region',
+        `${region}, from ${override.variable}; the configuration says ${override.written} (${override.key})`,
+        `Unset ${override.variable}, or pass --region ${override.written}, to use the configuration's region.`,
+      );
+    }
     return ok('region', region);
   } catch {
     return fail(

@@ -26,6 +26,7 @@ export function contextFor(
     apps: { whoami: appSchema.parse({}) },
     configPath: undefined,
     configDir: process.cwd(),
+    overrides: [],
   };
 }
 

@@ -126,6 +126,52 @@ describe('resolveContext: precedence', () => {
   });
 });
 
+describe('resolveContext: shell variables over the file', () => {
+  const raw = { region: 'eu-west-1', profile: 'dev-admin', environments: { prod: { region: 'us-east-1' } } };
+
+  it('given AWS_REGION that disagrees with the env in the file, when resolved, then it wins and is reported', () => {
+    const context = resolveContext(loaded(raw), {
+      env: 'prod',
+      region: 'eu-central-1',
+      fromEnvironment: { region: true },
+    });
+    expect(context.region).toBe('eu-central-1');
+    expect(context.overrides).toEqual([
+      expect.objectContaining({
+        setting: 'region',
+        variable: 'AWS_REGION',
+        value: 'eu-central-1',
+        written: 'us-east-1',
+        key: 'environments.prod.region',
+        message:
+          "AWS_REGION=eu-central-1 in your shell overrides environments.prod.region: us-east-1 of traefikctl.config.yaml. Unset it, or pass --region us-east-1, to use the configuration's.",
+      }),
+    ]);
+  });
+
+  it('given AWS_PROFILE that disagrees with the top-level profile, when resolved, then the key is named', () => {
+    const context = resolveContext(loaded(raw), {
+      env: 'prod',
+      profile: 'other',
+      fromEnvironment: { profile: true },
+    });
+    expect(context.overrides.map((o) => [o.variable, o.key, o.written])).toEqual([
+      ['AWS_PROFILE', 'profile', 'dev-admin'],
+    ]);
+  });
+
+  it('reports nothing for a typed --region, a variable that agrees, or a file that says nothing', () => {
+    expect(resolveContext(loaded(raw), { env: 'prod', region: 'eu-central-1' }).overrides).toEqual([]);
+    expect(
+      resolveContext(loaded(raw), { env: 'prod', region: 'us-east-1', fromEnvironment: { region: true } })
+        .overrides,
+    ).toEqual([]);
+    expect(
+      resolveContext(loaded({}), { region: 'eu-central-1', fromEnvironment: { region: true } }).overrides,
+    ).toEqual([]);
+  });
+});
+
 describe('resolveContext: environments that do not exist', () => {
   it('given a mistyped --env, when resolved, then the known environments and the likely one are named', () => {
     const error = failure(() => resolveContext(loaded(layered), { env: 'prdo' }));
