@@ -82,7 +82,7 @@ for layout in manifest no-manifest; do
   done
 done
 
-# The built CLI loads oclif from its bundle (dist/vendor, scripts/vendor-oclif-core.ts), not from the
+# The built CLI loads oclif from its bundle (dist/vendor, scripts/vendor-oclif-core.mjs), not from the
 # package's files; and the layout without the bundle does load them, or this check would be blind.
 recorded "$imports" "$M/bin/run.js" --help
 vendored_ok=1

@@ -39,7 +39,7 @@ if (
   // check above is the same and stricter. Only for the import: commands' child processes don't see it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
-  // `npm run build` bundles @oclif/core into one file (scripts/vendor-oclif-core.ts): every import of
+  // `npm run build` bundles @oclif/core into one file (scripts/vendor-oclif-core.mjs): every import of
   // it, ours and the oclif plugins', is sent there. Without a build (or on Node < 22.15, which lacks
   // synchronous resolve hooks) the package itself loads, as in any oclif CLI.
   const vendored = new URL('../dist/vendor/oclif-core.js', import.meta.url);

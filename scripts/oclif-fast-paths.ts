@@ -1,5 +1,5 @@
 /**
- * Shortcuts that scripts/vendor-oclif-core.ts writes into the bundled @oclif/core, each for the
+ * Shortcuts that scripts/vendor-oclif-core.mjs writes into the bundled @oclif/core, each for the
  * common case of one function on the start-up path and each falling back to oclif's own code for
  * everything else. Every one returns exactly what the code it stands in for returns:
  * test/scripts/oclif-fast-paths.test.ts holds them to ejs, minimatch and localeCompare themselves.

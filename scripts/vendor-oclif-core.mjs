@@ -5,7 +5,8 @@
 // Node's compile cache, is the budget's difference. The bundle is of the exact installed version, so
 // behaviour is oclif's own: the e2e tests (which spawn bin/run.js) run through it.
 //
-//   node scripts/vendor-oclif-core.ts   (part of `npm run build`)
+//   node scripts/vendor-oclif-core.mjs   (part of `npm run build`; plain JavaScript so that it runs on
+//   every Node 22, which strips TypeScript types only from 22.18)
 import { createRequire } from 'node:module';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -17,11 +18,11 @@ const outDir = join(root, 'dist', 'vendor');
 const outFile = join(outDir, 'oclif-core.js');
 const require = createRequire(join(root, 'package.json'));
 const corePackageFile = require.resolve('@oclif/core/package.json');
-const coreVersion = (JSON.parse(await readFile(corePackageFile, 'utf8')) as { version: string }).version;
+const coreVersion = JSON.parse(await readFile(corePackageFile, 'utf8')).version;
 
 // An ES module can't re-export a CommonJS module's names with `export *` once it is bundled: the
 // names are listed here from the module itself, so every export oclif has is there.
-const names = Object.keys(require('@oclif/core') as object)
+const names = Object.keys(require('@oclif/core'))
   .filter((name) => name !== 'default' && name !== '__esModule')
   .sort();
 if (!names.includes('execute') || !names.includes('Command')) {
@@ -54,7 +55,7 @@ const PATCHES = [
     replace: `return __oclifFastPaths.renderTemplate(t, context, (t, c) => ejs_1.default.render(t, c));`,
   },
 ];
-const applied = new Set<(typeof PATCHES)[number]>();
+const applied = new Set();
 
 await mkdir(outDir, { recursive: true });
 const entry = join(outDir, '.entry.mjs');
@@ -79,7 +80,7 @@ try {
           );
           for (const patch of patches) {
             if (!code.includes(patch.find)) {
-              throw new Error(`@oclif/core/lib/${patch.file} changed: update scripts/vendor-oclif-core.ts`);
+              throw new Error(`@oclif/core/lib/${patch.file} changed: update scripts/vendor-oclif-core.mjs`);
             }
             code = code.replace(patch.find, patch.replace);
             if (patch.replace.includes('__oclifFastPaths') && !code.includes('const __oclifFastPaths')) {
