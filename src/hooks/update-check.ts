@@ -43,6 +43,7 @@ const hook: Hook.Init = async function (options) {
       spawn(process.execPath, [script, config.cacheDir, config.name], {
         detached: true,
         stdio: 'ignore',
+        windowsHide: true,
       }).unref(),
     );
   }
