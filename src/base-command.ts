@@ -39,6 +39,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     region: Flags.string({ summary: 'AWS region to use.', env: 'AWS_REGION', helpGroup: GLOBAL }),
     config: Flags.string({
       summary: 'Configuration file to use, instead of searching upward from the current directory.',
+      helpValue: '<file>',
       env: 'TRAEFIKCTL_CONFIG',
       helpGroup: GLOBAL,
     }),
