@@ -32,19 +32,13 @@ ${EXIT_CODES_HELP}`;
       );
     }
     const cwd = process.cwd();
-    const [{ loadConfig }, { resolveContext }, { AwsClients }, down, ui] = await Promise.all([
-      import('../../lib/config/load.js'),
+    const [{ loadContext }, { AwsClients }, down, ui] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/down.js'),
       import('../../ui/cluster-output.js'),
     ]);
-    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
-      env: flags.env,
-      region: flags.region,
-      profile: flags.profile,
-      cwd,
-    });
+    const ctx = await loadContext(cwd, this.globalOptions());
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
     try {
       const plan = await down.planClusterDown(clients, ctx);

@@ -16,19 +16,13 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterStatusResult> {
     const cwd = process.cwd();
-    const [{ loadConfig }, { resolveContext }, { AwsClients }, { clusterStatus }, ui] = await Promise.all([
-      import('../../lib/config/load.js'),
+    const [{ loadContext }, { AwsClients }, { clusterStatus }, ui] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/status.js'),
       import('../../ui/cluster-output.js'),
     ]);
-    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
-      env: this.flags.env,
-      region: this.flags.region,
-      profile: this.flags.profile,
-      cwd,
-    });
+    const ctx = await loadContext(cwd, this.globalOptions());
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
     try {
       const status = await clusterStatus({ clients, context: ctx });

@@ -48,20 +48,14 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterUpResult> {
     const cwd = process.cwd();
-    const [{ loadConfig }, { resolveContext }, { AwsClients }, { clusterUp }, ui] = await Promise.all([
-      import('../../lib/config/load.js'),
+    const [{ loadContext }, { AwsClients }, { clusterUp }, ui] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/up.js'),
       import('../../ui/cluster-output.js'),
     ]);
     const { flags } = this;
-    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
-      env: flags.env,
-      region: flags.region,
-      profile: flags.profile,
-      cwd,
-    });
+    const ctx = await loadContext(cwd, this.globalOptions());
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
     const title = `${flags['dry-run'] ? 'Plan' : 'Bring up'} the cluster of ${ctx.env}`;
     // The sink is swapped around a prompt: the live view must stop while the user answers.

@@ -45,20 +45,12 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<PushImageResult> {
     const cwd = process.cwd();
-    const [{ loadConfig }, { resolveApp, resolveContext }, { AwsClients }, { pushImage }] = await Promise.all(
-      [
-        import('../../lib/config/load.js'),
-        import('../../lib/config/resolve.js'),
-        import('../../lib/aws/clients.js'),
-        import('../../lib/image/push.js'),
-      ],
-    );
-    const ctx = resolveContext(await loadConfig({ cwd, configPath: this.flags.config }), {
-      env: this.flags.env,
-      region: this.flags.region,
-      profile: this.flags.profile,
-      cwd,
-    });
+    const [{ loadContext, resolveApp }, { AwsClients }, { pushImage }] = await Promise.all([
+      import('../../lib/config/resolve.js'),
+      import('../../lib/aws/clients.js'),
+      import('../../lib/image/push.js'),
+    ]);
+    const ctx = await loadContext(cwd, this.globalOptions());
     const { name, app } = await resolveApp(ctx, this.args.app, cwd);
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
     try {

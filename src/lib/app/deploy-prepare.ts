@@ -1,10 +1,9 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 
-import { loadConfig } from '../config/load.js';
 import {
   requireDomain,
   resolveApp,
-  resolveContext,
+  loadContext,
   type GlobalOptions,
   type ResolvedContext,
 } from '../config/resolve.js';
@@ -54,8 +53,7 @@ export interface DeployTarget {
  * without letters or digits, no domain, config Fargate can't run) is thrown here, before any AWS call.
  */
 export async function resolveDeployTarget(request: DeployRequest): Promise<DeployTarget> {
-  const loaded = await loadConfig({ cwd: request.cwd, configPath: request.global.configPath });
-  const context = resolveContext(loaded, { ...request.global, cwd: request.cwd });
+  const context = await loadContext(request.cwd, request.global);
   const resolved = await resolveApp(context, request.app, request.cwd);
   const domain = requireDomain(context);
   const names = deploymentNames({

@@ -1,8 +1,7 @@
 import { AwsClients } from '../aws/clients.js';
 import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
 import { APP_NAME } from '../config/app-name.js';
-import { loadConfig } from '../config/load.js';
-import { resolveContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
+import { loadContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
 import { usageError } from '../errors.js';
 
 /**
@@ -27,13 +26,7 @@ export interface OpenAppEnvironmentOptions {
 /** Opens the env; the caller destroys `clients` when done. */
 export async function openAppEnvironment(options: OpenAppEnvironmentOptions): Promise<AppEnvironment> {
   if (options.app !== undefined) checkAppName(options.app);
-  const context = resolveContext(
-    await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }),
-    {
-      ...options.global,
-      cwd: options.cwd,
-    },
-  );
+  const context = await loadContext(options.cwd, options.global);
   const clients = new AwsClients({ region: context.region, profile: context.profile });
   try {
     const outputs = await readClusterOutputs(clients, context.env);

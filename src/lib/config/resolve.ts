@@ -1,4 +1,4 @@
-import { displayPath, type LoadedConfig } from './load.js';
+import { displayPath, loadConfig, type LoadedConfig } from './load.js';
 import { APP_NAME, detectAppName } from './app-name.js';
 import { suggestKey } from './issues.js';
 import { appSchema, type AppConfig, type EnvironmentConfig, type TraefikConfig } from './schema.js';
@@ -57,6 +57,14 @@ export interface ShellOverride {
   key: string;
   /** The whole warning, for plans and logs. */
   message: string;
+}
+
+/**
+ * The configuration found upward from `cwd` (or the file --config names), resolved for the global
+ * flags: what every command that acts on an env starts from.
+ */
+export async function loadContext(cwd: string, global: GlobalOptions = {}): Promise<ResolvedContext> {
+  return resolveContext(await loadConfig({ cwd, configPath: global.configPath }), { ...global, cwd });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { isMissingCluster, listDeployments } from '../app/list.js';
 import { AwsClients } from '../aws/clients.js';
-import { loadConfig } from '../config/load.js';
-import { resolveContext, type GlobalOptions } from '../config/resolve.js';
+import { loadContext, type GlobalOptions } from '../config/resolve.js';
 import type { EventSink } from '../events.js';
 import { resolveTraefikAccess } from '../traefik/access.js';
 import { TraefikClient } from '../traefik/client.js';
@@ -27,8 +26,7 @@ export interface OpenRoutesOptions {
  * and password found, ECS deployments read through the user's AWS credentials.
  */
 export async function openRoutesSource(options: OpenRoutesOptions): Promise<RoutesSource> {
-  const loaded = await loadConfig({ cwd: options.cwd, configPath: options.global.configPath });
-  const ctx = resolveContext(loaded, { ...options.global, cwd: options.cwd });
+  const ctx = await loadContext(options.cwd, options.global);
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
   // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
   const listEcs = () =>

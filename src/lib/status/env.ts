@@ -9,8 +9,7 @@ import {
   parseClusterOutputs,
   type ClusterOutputs,
 } from '../cluster/outputs.js';
-import { loadConfig } from '../config/load.js';
-import { resolveContext, type GlobalOptions } from '../config/resolve.js';
+import { loadContext, type GlobalOptions } from '../config/resolve.js';
 import { describeError, isUserError } from '../errors.js';
 import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
 import { resolveTraefikAccess } from '../traefik/access.js';
@@ -235,10 +234,7 @@ export interface EnvStatusSource {
 
 /** Opens the env (configuration, AWS clients) for one or many status reads. */
 export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvStatusSource> {
-  const ctx = resolveContext(await loadConfig({ cwd: options.cwd, configPath: options.global.configPath }), {
-    ...options.global,
-    cwd: options.cwd,
-  });
+  const ctx = await loadContext(options.cwd, options.global);
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
   const now = options.now ?? Date.now;
   return {
