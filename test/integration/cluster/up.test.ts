@@ -14,22 +14,13 @@ import { clusterDown, planClusterDown } from '../../../src/lib/cluster/down.js';
 import { readClusterOutputs } from '../../../src/lib/cluster/outputs.js';
 import { clusterStatus } from '../../../src/lib/cluster/status.js';
 import { clusterUp } from '../../../src/lib/cluster/up.js';
-import { UserError } from '../../../src/lib/errors.js';
 import { describeWith } from '../../support/stack.js';
 import { startTraefikServer } from '../../support/traefik-server.js';
 import { contextFor, recorder, uniqueEnv } from './support.js';
+import { rejection } from '../../support/errors.js';
 
 const clients = new AwsClients({ maxAttempts: 1 });
 afterAll(() => clients.destroy());
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UserError)) throw new Error(`expected a UserError, got ${String(error)}`);
-  return error;
-}
 
 async function storedPassword(env: string): Promise<{ value: string; version: number }> {
   const ssm = await clients.ssm();

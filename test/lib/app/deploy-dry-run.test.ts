@@ -4,6 +4,7 @@ import { planDeploy } from '../../../src/lib/app/deploy-dry-run.js';
 import { planCluster } from '../../../src/lib/app/plan.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 import { CALLER, DIGEST, fakeAws, forbiddenAws, OUTPUTS, project, REPOSITORY_URI } from './deploy-fakes.js';
+import { rejection } from '../../support/errors.js';
 
 const NO_CREDENTIALS = new UserError("Can't find out who you are in AWS: no AWS credentials were found.", {
   suggestions: [
@@ -11,15 +12,6 @@ const NO_CREDENTIALS = new UserError("Can't find out who you are in AWS: no AWS 
   ],
   code: 'AWS_NO_CREDENTIALS',
 });
-
-async function rejection(work: Promise<unknown>): Promise<UserError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 describe('app deploy --dry-run (planDeploy)', () => {
   it('plans the whole deployment offline, with placeholders, and lists what it could not check', async () => {

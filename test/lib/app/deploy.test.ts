@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 import { deployApp, type DeployAppOptions } from '../../../src/lib/app/deploy.js';
 import type { RouteApi } from '../../../src/lib/app/track-route.js';
-import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { ExitCode } from '../../../src/lib/errors.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';
 import { DIGEST, fakeAws, forbiddenAws, project, REPOSITORY_URI, type FakeAws } from './deploy-fakes.js';
+import { rejection } from '../../support/errors.js';
 
 async function deploy(aws: FakeAws | ReturnType<typeof forbiddenAws>, extra: Partial<DeployAppOptions> = {}) {
   const events: ProgressEvent[] = [];
@@ -25,15 +26,6 @@ async function deploy(aws: FakeAws | ReturnType<typeof forbiddenAws>, extra: Par
     ...extra,
   });
   return { result, events };
-}
-
-async function rejection(work: Promise<unknown>): Promise<UserError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
 }
 
 const mutating = (calls: readonly string[]) =>

@@ -16,6 +16,7 @@ import {
 } from '../../../src/lib/aws/clients.js';
 import { explainAwsError } from '../../../src/lib/aws/errors.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { rejection } from '../../support/errors.js';
 
 interface Silent {
   url: string;
@@ -47,15 +48,6 @@ async function silentServer(): Promise<Silent> {
         server.close(() => resolve());
       }),
   };
-}
-
-async function rejection(work: Promise<unknown>): Promise<UserError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
 }
 
 describe('AWS calls that get no answer', () => {

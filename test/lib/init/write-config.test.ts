@@ -15,6 +15,7 @@ import {
   writeConfig,
   type InitAnswers,
 } from '../../../src/lib/init/write-config.js';
+import { rejection } from '../../support/errors.js';
 
 let dir: string;
 
@@ -28,15 +29,6 @@ afterEach(async () => {
 });
 
 const answers: InitAnswers = { domain: 'example.com', region: 'eu-west-1', env: 'dev', app: 'whoami' };
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (error instanceof UserError) return error;
-  throw new Error(`expected a UserError, got ${String(error)}`);
-}
 
 /** Comment lines that hold a key or a list item rather than prose: `# profile: x`, `#   - subnet-1`. */
 const COMMENTED_OUT = /^(\s*)# ((?:[A-Za-z_][\w-]*:(?: .*)?)|(?:\s*- .*)|(?:\s+[A-Za-z_][\w-]*:(?: .*)?))$/;
