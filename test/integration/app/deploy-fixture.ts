@@ -18,6 +18,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 
+import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
 import type { AwsClients } from '../../../src/lib/aws/clients.js';
 import { uniqueName } from '../../support/stack.js';
 import { moto } from './seed.js';
@@ -131,4 +132,22 @@ export function tagMap(
       key === undefined || value === undefined ? [] : [[key, value]],
     ),
   );
+}
+
+/** `deployApp` of whoami in an environment, without the URL probe; moto settles a service at once
+ * (MOTO_ECS_SERVICE_RUNNING=1), so polls can be quick. */
+export function deploy(
+  environment: DeployEnvironment,
+  tag: string,
+  extra: Partial<DeployAppOptions> = {},
+): Promise<DeployResult> {
+  return deployApp({
+    cwd: environment.cwd,
+    global: {},
+    app: 'whoami',
+    tag,
+    skipProbe: true,
+    poller: { intervalMs: 20 },
+    ...extra,
+  });
 }

@@ -6,7 +6,6 @@
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { afterAll, expect, it } from 'vitest';
 
-import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
 import { planPrune } from '../../../src/lib/app/prune.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
@@ -15,6 +14,7 @@ import { describeWith } from '../../support/stack.js';
 import {
   countResources,
   createDeployEnvironment,
+  deploy,
   describeDeployed,
   putImage,
   tagMap,
@@ -26,22 +26,6 @@ const clients = new AwsClients({ maxAttempts: 1 });
 afterAll(() => clients.destroy());
 
 const DAY = 86_400_000;
-
-function deploy(
-  environment: DeployEnvironment,
-  tag: string,
-  extra: Partial<DeployAppOptions> = {},
-): Promise<DeployResult> {
-  return deployApp({
-    cwd: environment.cwd,
-    global: {},
-    app: 'whoami',
-    tag,
-    skipProbe: true,
-    poller: { intervalMs: 20 },
-    ...extra,
-  });
-}
 
 /** Everything a redeploy could change, except the two tags it renews. */
 async function snapshot(environment: DeployEnvironment, service: string) {

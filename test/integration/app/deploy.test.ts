@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, expect, it } from 'vitest';
 
-import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
 import { planDeploy } from '../../../src/lib/app/deploy-dry-run.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';
@@ -12,32 +11,15 @@ import { describeWith } from '../../support/stack.js';
 import {
   countResources,
   createDeployEnvironment,
+  deploy,
   describeDeployed,
   EXECUTION_ROLE,
   putImage,
   tagMap,
-  type DeployEnvironment,
 } from './deploy-fixture.js';
 
 const clients = new AwsClients({ maxAttempts: 1 });
 afterAll(() => clients.destroy());
-
-/** moto settles a service at once (MOTO_ECS_SERVICE_RUNNING=1): polls can be quick. */
-function deploy(
-  environment: DeployEnvironment,
-  tag: string,
-  extra: Partial<DeployAppOptions> = {},
-): Promise<DeployResult> {
-  return deployApp({
-    cwd: environment.cwd,
-    global: {},
-    app: 'whoami',
-    tag,
-    skipProbe: true,
-    poller: { intervalMs: 20 },
-    ...extra,
-  });
-}
 
 async function failure(work: Promise<unknown>): Promise<UserError> {
   const error = await work.then(
