@@ -4,6 +4,7 @@ import type { AwsContext } from './lib/aws/clients.js';
 import type { GlobalOptions } from './lib/config/resolve.js';
 import { describeError, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
+import { jsonChunks } from './ui/json-output.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
 import type { Renderer } from './ui/renderer.js';
 
@@ -121,10 +122,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /**
    * The --json result as plain JSON: indented for a person at a terminal, one compact line for a pipe
    * (as gh does). oclif's default colours it token by token, which takes seconds on large results
-   * (10,000 routes, 1,000 deployments) and adds escapes a pipe never wants.
+   * (10,000 routes, 1,000 deployments) and adds escapes a pipe never wants. Large arrays are written
+   * in pieces (src/ui/json-output.ts).
    */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+    for (const piece of jsonChunks(json, process.stdout.isTTY ? 2 : undefined)) process.stdout.write(piece);
+    process.stdout.write('\n');
   }
 
   override async catch(error: Error & { exitCode?: number }): Promise<never> {
