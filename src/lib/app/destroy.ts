@@ -164,18 +164,20 @@ export async function destroyDeployment(
     return { ...result, status: 'skipped', reason: changed };
   }
 
+  // For a call whose answer never comes: where to see whether it happened.
+  const check = { check: `aws ecs describe-services --cluster ${cluster} --services ${service}` };
   await withPhase(emit, { id: `scale:${service}`, title: `Scale ${service} to 0` }, async () => {
     try {
       await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
     } catch (error) {
-      throw explainAwsError(error, `scale the ECS service ${service} to 0`, 'ecs:UpdateService');
+      throw explainAwsError(error, `scale the ECS service ${service} to 0`, 'ecs:UpdateService', check);
     }
   });
   await withPhase(emit, { id: `delete:${service}`, title: `Delete service ${service}` }, async () => {
     try {
       await ecs.send(new DeleteServiceCommand({ cluster, service }));
     } catch (error) {
-      throw explainAwsError(error, `delete the ECS service ${service}`, 'ecs:DeleteService');
+      throw explainAwsError(error, `delete the ECS service ${service}`, 'ecs:DeleteService', check);
     }
   });
   if (target.taskDefinitions.length === 0) return result;
@@ -199,6 +201,7 @@ export async function destroyDeployment(
                 error,
                 `deregister the task definition ${arn}`,
                 'ecs:DeregisterTaskDefinition',
+                { check: `aws ecs describe-task-definition --task-definition ${arn}` },
               );
             }
           }),

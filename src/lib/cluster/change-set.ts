@@ -122,10 +122,12 @@ export async function discardChangeSet(
   }
 }
 
+/** `check`: the command that shows whether the update started, for an answer that never comes. */
 export async function executeChangeSet(
   cloudformation: CloudFormationClient,
   stackName: string,
   changeSet: ComputedChangeSet,
+  check?: string,
 ): Promise<void> {
   const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   try {
@@ -136,7 +138,7 @@ export async function executeChangeSet(
       }),
     );
   } catch (error) {
-    throw wrap(error, `update the stack ${stackName}`, 'cloudformation:ExecuteChangeSet');
+    throw wrap(error, `update the stack ${stackName}`, 'cloudformation:ExecuteChangeSet', check);
   }
 }
 
@@ -164,8 +166,8 @@ export function destructiveChanges(changes: readonly PlannedChange[]): PlannedCh
 }
 
 /** An AWS failure the user can act on, or the CloudFormation message as a UserError. */
-export function wrap(error: unknown, action: string, permission: string): unknown {
-  const explained = explainAwsError(error, action, permission);
+export function wrap(error: unknown, action: string, permission: string, check?: string): unknown {
+  const explained = explainAwsError(error, action, permission, { check });
   if (explained !== error || !(error instanceof Error)) return explained;
   // A 4xx (ValidationError and friends) means the input is wrong, and the message says how; a 5xx or
   // an unreadable answer is not the user's to fix.

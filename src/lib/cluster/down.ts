@@ -109,7 +109,12 @@ export async function clusterDown(options: ClusterDownOptions): Promise<ClusterD
     await withPhase(emit, stackPhase, async () => {
       const cloudformation = await clients.cloudformation();
       const since = await newestEventId(cloudformation, stackId);
-      await deleteStack(cloudformation, stackId, plan.stackName);
+      await deleteStack(
+        cloudformation,
+        stackId,
+        plan.stackName,
+        `traefikctl cluster status --env ${plan.env}`,
+      );
       await watchStack({
         cloudformation,
         stackId,

@@ -45,10 +45,12 @@ const SUCCESS: Record<StackOperation, string> = {
 /** Reasons CloudFormation gives to resources it stopped because another one failed. */
 const KNOCK_ON = /^Resource (creation|update) cancelled|cancelled$/i;
 
+/** `check`: the command that shows whether the deletion started, for an answer that never comes. */
 export async function deleteStack(
   cloudformation: CloudFormationClient,
   stackId: string,
   stackName: string,
+  check?: string,
 ): Promise<void> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   try {
@@ -58,6 +60,7 @@ export async function deleteStack(
       error,
       `delete the stack ${stackName}`,
       'cloudformation:DeleteStack (and the permissions to delete its resources)',
+      check,
     );
   }
 }

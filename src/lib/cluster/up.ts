@@ -246,7 +246,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     if (replace && found?.StackId !== undefined) {
       const failedId = found.StackId;
       await withPhase(emit, PHASES.cleanup, async () => {
-        await deleteStack(cloudformation, failedId, stackName);
+        await deleteStack(cloudformation, failedId, stackName, `traefikctl cluster status --env ${env}`);
         await watchStack({
           ...watch,
           stackId: failedId,
@@ -309,7 +309,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
         }
       }
       const since = await newestEventId(cloudformation, stackId);
-      await executeChangeSet(cloudformation, stackName, planned);
+      await executeChangeSet(cloudformation, stackName, planned, `traefikctl cluster status --env ${env}`);
       const outcome = await watchStack({ ...watch, stackId, operation: 'update', sinceEventId: since });
       return { action: 'updated' as const, stack: outcome.stack, changes: planned.changes };
     },

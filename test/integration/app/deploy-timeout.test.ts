@@ -1,7 +1,7 @@
 /**
- * `app deploy` when AWS takes a change and never answers: the call gives up after its request timeout
- * with exit 4, says the change may have happened and how to look, and deploying again picks up what
- * ECS did. moto always answers, so the deploy talks to moto through a proxy on 127.0.0.1 that forwards
+ * `app deploy` and `app destroy` when AWS takes a change and never answers: the call gives up after
+ * its request timeout with exit 4, says the change may have happened and how to look, and running the
+ * command again picks up what ECS did. moto always answers, so the deploy talks to moto through a proxy on 127.0.0.1 that forwards
  * everything but swallows the answer to one operation (the request still reaches moto, as a hung
  * response from AWS can follow a change that was made).
  */
@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
+import { destroyDeployments, planDestroy } from '../../../src/lib/app/destroy.js';
 import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
@@ -108,6 +109,24 @@ async function deploy(environment: DeployEnvironment, extra: Partial<DeployAppOp
   }
 }
 
+/** `app destroy whoami v1` through the proxy, as the command runs it: plan, then remove. */
+async function destroy(environment: DeployEnvironment) {
+  vi.stubEnv('AWS_ENDPOINT_URL', proxy.url);
+  const clients = new AwsClients({ region: 'us-east-1', maxAttempts: 1, requestTimeoutMs: 500 });
+  try {
+    const target = await planDestroy(clients, {
+      cluster: environment.cluster,
+      env: environment.env,
+      app: 'whoami',
+      tag: 'v1',
+    });
+    return await destroyDeployments(clients, [target]);
+  } finally {
+    await clients.destroy();
+    vi.unstubAllEnvs();
+  }
+}
+
 describeWith(['moto'], 'app deploy when AWS does not answer', () => {
   it('fails a hung UpdateService with exit 4 and the command to check, and a second deploy finishes the job', async () => {
     // given v1 deployed, then a new build of v1 pushed
@@ -152,5 +171,47 @@ describeWith(['moto'], 'app deploy when AWS does not answer', () => {
       services: 1,
       taskDefinitions: 2,
     });
+  });
+});
+
+describeWith(['moto'], 'app destroy when AWS does not answer', () => {
+  it('fails a hung scale-down with exit 4 and the command to check, and a second destroy removes the rest', async () => {
+    // given v1 deployed
+    const environment = await createDeployEnvironment(fixtures);
+    await putImage(fixtures, environment.repository, 'v1', 'first build');
+    await deploy(environment);
+
+    // when it is destroyed and ECS takes the scale-down but its answer never comes back
+    proxy.swallow.add(UPDATE_SERVICE);
+    const error = await destroy(environment).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    proxy.swallow.delete(UPDATE_SERVICE);
+
+    // then the user learns what hung, that it may have happened, and where to look
+    expect(error).toBeInstanceOf(UserError);
+    const timedOut = error as UserError;
+    expect(timedOut.exitCode).toBe(ExitCode.TimedOut);
+    expect(timedOut.message).toBe(
+      "Can't scale the ECS service whoami-v1 to 0: AWS did not answer within 500ms.",
+    );
+    expect(timedOut.suggestions[0]).toBe(
+      `The request was sent, so AWS may or may not have carried it out. See what is there now: \`aws ecs describe-services --cluster ${environment.cluster} --services whoami-v1\`.`,
+    );
+    // and the scale-down did land, with the service still there
+    const halfway = await describeDeployed(fixtures, environment.cluster, 'whoami-v1');
+    expect(halfway.service.desiredCount).toBe(0);
+    expect(halfway.service.status).toBe('ACTIVE');
+
+    // when destroyed again, with AWS answering
+    const [removed] = await destroy(environment);
+
+    // then the service and its task definition are gone (moto keeps deleted services as INACTIVE)
+    expect(removed?.status).toBe('removed');
+    expect(removed?.taskDefinitions).toHaveLength(1);
+    const after = await describeDeployed(fixtures, environment.cluster, 'whoami-v1');
+    expect(after.service.status).toBe('INACTIVE');
+    expect(await countResources(fixtures, environment, ['whoami-v1'])).toMatchObject({ taskDefinitions: 0 });
   });
 });

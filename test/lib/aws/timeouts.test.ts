@@ -15,6 +15,8 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from '../../../src/lib/aws/clients.js';
 import { explainAwsError } from '../../../src/lib/aws/errors.js';
+import { executeChangeSet } from '../../../src/lib/cluster/change-set.js';
+import { deleteStack } from '../../../src/lib/cluster/stack-events.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 import { rejection } from '../../support/errors.js';
 
@@ -113,6 +115,32 @@ describe('AWS calls that get no answer', () => {
     for (const error of [created, updated]) {
       expect(error.suggestions[0]).toContain(
         '`aws ecs describe-services --cluster traefikctl-dev --services whoami-v2`',
+      );
+    }
+  });
+
+  it('tells cluster up and cluster down to look at cluster status when the stack change hangs', async () => {
+    clients = new AwsClients({ region: 'us-east-1', maxAttempts: 1, requestTimeoutMs: 200 });
+    const cloudformation = await clients.cloudformation();
+    const check = 'traefikctl cluster status --env dev';
+
+    const updated = await rejection(
+      executeChangeSet(
+        cloudformation,
+        'traefikctl-dev',
+        { name: 'traefikctl-1', stackId: 'arn:stack', changes: [] },
+        check,
+      ),
+    );
+    const deleted = await rejection(deleteStack(cloudformation, 'arn:stack', 'traefikctl-dev', check));
+
+    expect(updated.message).toBe("Can't update the stack traefikctl-dev: AWS did not answer within 200ms.");
+    expect(deleted.message).toBe("Can't delete the stack traefikctl-dev: AWS did not answer within 200ms.");
+    for (const error of [updated, deleted]) {
+      expect(error.code).toBe('AWS_TIMEOUT');
+      expect(error.exitCode).toBe(ExitCode.TimedOut);
+      expect(error.suggestions[0]).toBe(
+        'The request was sent, so AWS may or may not have carried it out. See what is there now: `traefikctl cluster status --env dev`.',
       );
     }
   });
