@@ -1,4 +1,5 @@
 import type { DestroyTarget } from '../lib/app/destroy.js';
+import { isDeleted } from '../lib/app/list.js';
 import type { PruneTarget } from '../lib/app/prune.js';
 import { usageError } from '../lib/errors.js';
 import type { Presentation } from './mode.js';
@@ -27,7 +28,9 @@ export function describeRemoval(
     if ('reasons' in target && target.reasons.length > 0)
       lines.push(`  ${s.dim('why:')} ${target.reasons.join('; ')}`);
     lines.push(
-      `  ${s.red('−')} ECS service ${deployment.service} (${deployment.runningCount}/${deployment.desiredCount} running) in ${deployment.cluster}`,
+      isDeleted(deployment)
+        ? `  ${s.dim(`  ECS service ${deployment.service} is already ${String(deployment.status).toLowerCase()}: only its revisions are left`)}`
+        : `  ${s.red('−')} ECS service ${deployment.service} (${deployment.runningCount}/${deployment.desiredCount} running) in ${deployment.cluster}`,
     );
     lines.push(
       target.taskDefinitions.length === 0

@@ -46,6 +46,26 @@ describe('describeRemoval', () => {
   });
 });
 
+describe('describeRemoval of a service already deleted', () => {
+  it('says the service is gone and only its revisions are left to deregister', () => {
+    const leftover = {
+      deployment: { ...target.deployment, status: 'INACTIVE', runningCount: 0, desiredCount: 0 },
+      family: 'whoami-v1',
+      taskDefinitions: [td(2)],
+      keptTaskDefinitions: [],
+    };
+
+    expect(describeRemoval([leftover], { color: false, now: NOW })).toBe(
+      [
+        'whoami v1 (whoami-v1.dev.example.com, deployed 10d ago)',
+        '    ECS service whoami-v1 is already inactive: only its revisions are left',
+        '  − task definition whoami-v1 revision 2',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('renderRemovalTable', () => {
   it('prints one tab-separated row per deployment in a pipe', () => {
     expect(

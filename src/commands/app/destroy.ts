@@ -5,7 +5,7 @@ import type { DestroyedDeployment } from '../../lib/app/destroy.js';
 
 export default class AppDestroy extends BaseCommand<typeof AppDestroy> {
   static override summary = 'Remove one deployment: its ECS service and its task definition revisions.';
-  static override description = `Shows what it will remove, asks on a terminal (or needs --yes anywhere else), then scales the service to 0, deletes it and deregisters the task definition revisions registered for it in this environment. Revisions of the same family that belong to another environment are kept and listed. A deployment redeployed after it was listed is left alone. --json prints the removed deployment.
+  static override description = `Shows what it will remove, asks on a terminal (or needs --yes anywhere else), then scales the service to 0, deletes it and deregisters the task definition revisions registered for it in this environment. Revisions of the same family that belong to another environment are kept and listed. A deployment redeployed after it was listed is left alone. Run it again after a removal that stopped halfway (a timeout, Ctrl-C): a service already deleted has its remaining revisions deregistered. --json prints the removed deployment.
 
 ${EXIT_CODES_HELP}`;
 

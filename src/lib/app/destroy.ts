@@ -3,11 +3,12 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { describeError, isUserError, UserError } from '../errors.js';
-import { silentSink, withPhase, type EventSink } from '../events.js';
+import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
 import {
   describeServices,
   deploymentFromService,
   findDeployment,
+  isDeleted,
   limiter,
   type ManagedDeployment,
 } from './list.js';
@@ -59,10 +60,20 @@ export interface PlanDestroyOptions {
   tag: string;
 }
 
-/** The deployment of `app` at `tag` and the task definition revisions that go with it. Reads only. */
+/**
+ * The deployment of `app` at `tag` and the task definition revisions that go with it. Reads only.
+ * A service already deleted (a removal that stopped after DeleteService, e.g. when its answer never
+ * came) is a target while revisions of it are left, so that running `app destroy` again finishes
+ * the job; once nothing is left, the tag has no deployment, as before.
+ */
 export async function planDestroy(clients: AwsClients, options: PlanDestroyOptions): Promise<DestroyTarget> {
-  const deployment = await findDeployment(clients, options);
-  return destroyTarget(clients, deployment);
+  const deployment = await findDeployment(clients, { ...options, includeDeleted: true });
+  const target = await destroyTarget(clients, deployment);
+  if (isDeleted(deployment) && target.taskDefinitions.length === 0) {
+    // Says what the env does have, as for any tag without a deployment.
+    await findDeployment(clients, options);
+  }
+  return target;
 }
 
 /** What removing `deployment` takes: its family's revisions, sorted by those that are ours. */
@@ -158,28 +169,36 @@ export async function destroyDeployment(
     taskDefinitions: [],
   };
 
-  const changed = await changedSinceListed(ecs, deployment);
-  if (changed !== undefined) {
-    emit({ type: 'warning', message: `${service} is left alone: ${changed}.` });
-    return { ...result, status: 'skipped', reason: changed };
-  }
+  const scale = { id: `scale:${service}`, title: `Scale ${service} to 0` };
+  const remove = { id: `delete:${service}`, title: `Delete service ${service}` };
+  if (isDeleted(deployment)) {
+    const already = `the service is already ${(deployment.status ?? 'deleted').toLowerCase()}`;
+    skipPhase(emit, scale, already);
+    skipPhase(emit, remove, already);
+  } else {
+    const changed = await changedSinceListed(ecs, deployment);
+    if (changed !== undefined) {
+      emit({ type: 'warning', message: `${service} is left alone: ${changed}.` });
+      return { ...result, status: 'skipped', reason: changed };
+    }
 
-  // For a call whose answer never comes: where to see whether it happened.
-  const check = { check: `aws ecs describe-services --cluster ${cluster} --services ${service}` };
-  await withPhase(emit, { id: `scale:${service}`, title: `Scale ${service} to 0` }, async () => {
-    try {
-      await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
-    } catch (error) {
-      throw explainAwsError(error, `scale the ECS service ${service} to 0`, 'ecs:UpdateService', check);
-    }
-  });
-  await withPhase(emit, { id: `delete:${service}`, title: `Delete service ${service}` }, async () => {
-    try {
-      await ecs.send(new DeleteServiceCommand({ cluster, service }));
-    } catch (error) {
-      throw explainAwsError(error, `delete the ECS service ${service}`, 'ecs:DeleteService', check);
-    }
-  });
+    // For a call whose answer never comes: where to see whether it happened.
+    const check = { check: `aws ecs describe-services --cluster ${cluster} --services ${service}` };
+    await withPhase(emit, scale, async () => {
+      try {
+        await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
+      } catch (error) {
+        throw explainAwsError(error, `scale the ECS service ${service} to 0`, 'ecs:UpdateService', check);
+      }
+    });
+    await withPhase(emit, remove, async () => {
+      try {
+        await ecs.send(new DeleteServiceCommand({ cluster, service }));
+      } catch (error) {
+        throw explainAwsError(error, `delete the ECS service ${service}`, 'ecs:DeleteService', check);
+      }
+    });
+  }
   if (target.taskDefinitions.length === 0) return result;
   const count = target.taskDefinitions.length;
   await withPhase(

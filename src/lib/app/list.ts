@@ -155,12 +155,22 @@ export function deploymentFromService(service: Service, cluster: string): Manage
   };
 }
 
+/** A service being deleted (DRAINING) or deleted (INACTIVE): nothing to scale or delete any more. */
+export function isDeleted(deployment: Pick<ManagedDeployment, 'status'>): boolean {
+  return deployment.status === 'DRAINING' || deployment.status === 'INACTIVE';
+}
+
 export interface FindDeploymentOptions {
   cluster: string;
   env: string;
   app: string;
   /** As the user passed it: the original tag (`feature/Login_Page`) or its slug. */
   tag: string;
+  /**
+   * Also a service that is being deleted or was deleted (DRAINING, INACTIVE), when no live one
+   * matches: what is left of a removal that stopped halfway (`app destroy` finishes it).
+   */
+  includeDeleted?: boolean;
 }
 
 /**
@@ -186,12 +196,20 @@ export async function findDeployment(
     deployment.env === options.env &&
     deployment.app === options.app &&
     (deployment.tag === options.tag || slug(deployment.tag) === slug(options.tag));
-  const found = direct.map((service) => deploymentFromService(service, options.cluster)).find(matches);
+  const named = direct.map((service) => deploymentFromService(service, options.cluster));
+  const found = named.find(matches);
   if (found !== undefined) return found;
+  const deleted = options.includeDeleted
+    ? named.find(
+        (deployment) =>
+          deployment !== undefined && isDeleted(deployment) && matches({ ...deployment, status: 'ACTIVE' }),
+      )
+    : undefined;
 
   const all = await listDeployments(clients, { cluster: options.cluster, env: options.env });
   const byTag = all.find(matches);
   if (byTag !== undefined) return byTag;
+  if (deleted !== undefined) return deleted;
   throw notDeployedError(options, all);
 }
 
