@@ -2,14 +2,12 @@
  * `traefikctl app urls` as a user or a CI step runs it: bin/run.js in a project directory, against
  * moto with the env's cluster stack in place (stdout and stderr are pipes, so output is plain).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { expect, it } from 'vitest';
 
 import type { AppUrlsResult } from '../../src/lib/app/urls.js';
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { runCli } from '../support/cli.js';
+import { startLocalServer } from '../support/local-server.js';
 import { describeWith, uniqueName } from '../support/stack.js';
 import { projectDir, seedClusterStack, seedDeployment } from '../integration/app/seed.js';
 
@@ -82,12 +80,11 @@ describeWith(['moto'], 'traefikctl app urls', () => {
     await seedDeployment(clients, cluster, { env, app: 'whoami', tag: 'v1' });
     await seedDeployment(clients, cluster, { env, app: 'whoami', tag: 'v2' });
     await clients.destroy();
-    const balancer = createServer((request, response) => {
+    const balancer = await startLocalServer((request, response) => {
       response.statusCode = request.headers.host === `whoami-v1.${env}.example.com` ? 200 : 404;
       response.end();
     });
-    await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
-    const address = `127.0.0.1:${(balancer.address() as AddressInfo).port}`;
+    const address = `127.0.0.1:${balancer.port}`;
 
     try {
       // when the urls are checked
@@ -105,7 +102,7 @@ describeWith(['moto'], 'traefikctl app urls', () => {
       expect(exitCode).toBe(6);
       expect(stderr).toBe('');
     } finally {
-      await new Promise((resolve) => balancer.close(resolve));
+      await balancer.close();
     }
   });
 

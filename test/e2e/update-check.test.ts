@@ -1,6 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +6,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { BIN, runCli } from '../support/cli.js';
+import { startLocalServer, type LocalServer } from '../support/local-server.js';
 
 // The notice is for a person at a terminal, so these runs go through `script` (util-linux), which
 // gives the CLI a real pseudo-terminal. The registry is a stand-in on 127.0.0.1 (npm_config_registry),
 // so no test traffic leaves the machine.
 let home: string;
 let cacheDir: string;
-let server: Server;
+let server: LocalServer;
 let registry: string;
 let asked: string[];
 
@@ -22,15 +21,14 @@ beforeEach(async () => {
   home = mkdtempSync(join(tmpdir(), 'traefikctl-update-e2e-'));
   cacheDir = join(home, 'cache', 'traefikctl');
   asked = [];
-  server = createServer((request, response) => {
+  server = await startLocalServer((request, response) => {
     asked.push(request.url ?? '');
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"latest":"41.0.0"}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  registry = `${server.url}/`;
 });
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   rmSync(home, { recursive: true, force: true });
 });
 

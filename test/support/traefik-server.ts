@@ -15,12 +15,13 @@
  * a generator of many routers in their shapes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, it } from 'vitest';
+
+import { startLocalServer } from './local-server.js';
 
 type Item = Record<string, unknown> & { name?: string };
 
@@ -85,7 +86,6 @@ export async function startTraefikServer(options: TraefikServerOptions): Promise
   let misbehaviour: Misbehaviour | undefined;
   let remaining = Infinity;
   const requests: string[] = [];
-  const hanging = new Set<ServerResponse>();
 
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -104,8 +104,7 @@ export async function startTraefikServer(options: TraefikServerOptions): Promise
       if (remaining === 0) misbehaviour = undefined;
       switch (current.kind) {
         case 'hang':
-          hanging.add(response);
-          response.on('close', () => hanging.delete(response));
+          // stop() ends the connection, and the request with it.
           return;
         case 'html':
           response.writeHead(200, { 'content-type': 'text/html' });
@@ -124,14 +123,12 @@ export async function startTraefikServer(options: TraefikServerOptions): Promise
     answer(url, snapshot, response);
   };
 
-  const port = options.port ?? 0;
-  let server: Server = createServer(handler);
-  await listen(server, port);
-  const actualPort = (server.address() as AddressInfo).port;
+  let local = await startLocalServer(handler, { port: options.port ?? 0 });
+  const { url, port } = local;
 
   return {
-    url: `http://127.0.0.1:${actualPort}`,
-    port: actualPort,
+    url,
+    port,
     requests,
     setData(next) {
       data = next;
@@ -140,28 +137,13 @@ export async function startTraefikServer(options: TraefikServerOptions): Promise
       misbehaviour = next;
       remaining = times;
     },
-    async stop() {
-      for (const response of hanging) response.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    stop() {
+      return local.close();
     },
     async start() {
-      server = createServer(handler);
-      await listen(server, actualPort);
+      local = await startLocalServer(handler, { port });
     },
   };
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function authorized(request: IncomingMessage, auth: { username: string; password: string }): boolean {

@@ -5,8 +5,7 @@
  * everything but swallows the answer to one operation (the request still reaches moto, as a hung
  * response from AWS can follow a change that was made).
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request as httpRequest } from 'node:http';
 
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
@@ -15,6 +14,7 @@ import { destroyDeployments, planDestroy } from '../../../src/lib/app/destroy.js
 import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { startLocalServer } from '../../support/local-server.js';
 import { describeWith } from '../../support/stack.js';
 import {
   countResources,
@@ -35,8 +35,7 @@ interface Proxy {
 async function startProxy(upstream: string): Promise<Proxy> {
   const target = new URL(upstream);
   const swallow = new Set<string>();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((incoming, outgoing) => {
+  const { url, close } = await startLocalServer((incoming, outgoing) => {
     const operation = String(incoming.headers['x-amz-target'] ?? '');
     const forwarded = httpRequest(
       {
@@ -58,21 +57,7 @@ async function startProxy(upstream: string): Promise<Proxy> {
     forwarded.on('error', () => outgoing.destroy());
     incoming.pipe(forwarded);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    swallow,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, swallow, close };
 }
 
 const UPDATE_SERVICE = 'AmazonEC2ContainerServiceV20141113.UpdateService';

@@ -1,5 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import { afterAll, expect, it } from 'vitest';
 
@@ -7,6 +6,7 @@ import { planDeploy } from '../../../src/lib/app/deploy-dry-run.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { startLocalServer } from '../../support/local-server.js';
 import { describeWith } from '../../support/stack.js';
 import {
   countResources,
@@ -212,13 +212,11 @@ describeWith(['moto'], 'app deploy against moto', () => {
     const environment = await createDeployEnvironment(clients);
     await putImage(clients, environment.repository, 'v1');
     const seen: IncomingHttpHeaders[] = [];
-    const server = createServer((request, response) => {
+    const { port, close } = await startLocalServer((request, response) => {
       seen.push(request.headers);
       const ok = request.headers.host === `whoami-v1.${environment.env}.example.com`;
       response.writeHead(ok ? 200 : 404).end(ok ? 'hello' : '404 page not found\n');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     const events: ProgressEvent[] = [];
 
     try {
@@ -238,7 +236,7 @@ describeWith(['moto'], 'app deploy against moto', () => {
       });
       expect(events).toContainEqual({ type: 'info', message: `Live: ${result.url}` });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 

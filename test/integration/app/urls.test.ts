@@ -3,9 +3,6 @@
  * calls that costs, the Traefik join (a local Traefik API stand-in) and `--check` (a local HTTP
  * server that the probe reaches through an injected resolver: tests only talk to 127.0.0.1).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { CreateServiceCommand, DeleteServiceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +11,7 @@ import { appUrls } from '../../../src/lib/app/urls.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { traefikSchema } from '../../../src/lib/config/schema.js';
 import { UserError } from '../../../src/lib/errors.js';
+import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
 import { startTraefikServer, type TraefikTestServer } from '../../support/traefik-server.js';
 import { createCluster, seedDeployment } from './seed.js';
@@ -151,24 +149,23 @@ describeWith(['moto'], 'app urls', () => {
 
   describe('with Traefik and --check', () => {
     let traefik: TraefikTestServer;
-    let app: Server;
+    let app: LocalServer;
     let appPort = 0;
     const hits: string[] = [];
 
     beforeAll(async () => {
       // A stand-in for the deployment behind Traefik: answers 200 for one host, 503 for the other,
       // and records the Host header each probe carries.
-      app = createServer((request, response) => {
+      app = await startLocalServer((request, response) => {
         hits.push(request.headers.host ?? '');
         response.statusCode = request.headers.host?.startsWith('whoami-v1.') ? 200 : 503;
         response.end('ok');
       });
-      await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-      appPort = (app.address() as AddressInfo).port;
+      appPort = app.port;
     });
     afterAll(async () => {
       await traefik?.stop();
-      await new Promise((resolve) => app.close(resolve));
+      await app.close();
     });
 
     it('joins routes with server health and probes each URL', async () => {

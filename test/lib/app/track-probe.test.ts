@@ -2,27 +2,27 @@
  * The URL probe against a real HTTP server on 127.0.0.1, reached through `address` the way
  * `--probe-address` sends it: the URL's own host (a made-up example.com name) is never resolved.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { Poller } from '../../../src/lib/app/poll.js';
 import { parseProbeAddress, probeUrl } from '../../../src/lib/app/track-probe.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
+import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 
 const URL = 'http://whoami-v2.dev.example.com';
 
-let server: Server | undefined;
+let server: LocalServer | undefined;
 afterEach(async () => {
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
   server = undefined;
 });
 
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+/** Starts `handler` and returns its address as `--probe-address` takes it (`127.0.0.1:<port>`). */
+async function serve(handler: RequestListener): Promise<string> {
+  server = await startLocalServer(handler);
+  return `127.0.0.1:${server.port}`;
 }
 
 describe('probeUrl', () => {
@@ -106,8 +106,7 @@ describe('probeUrl', () => {
 
   it('reports a refused connection, and exit 4 when the overall timeout ended it', async () => {
     const address = await serve(() => undefined);
-    await new Promise((resolve) => server?.close(resolve));
-    server = undefined;
+    await server?.close();
 
     const error = (await probeUrl({
       url: URL,

@@ -1,11 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { urlScheme } from '../../../src/lib/app/urls.js';
 import { answers, fixedAddress, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
 import { UserError } from '../../../src/lib/errors.js';
+import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 
 describe('urlScheme', () => {
   it('follows the cluster: https when its URL pattern (or else its API) is https', () => {
@@ -19,23 +19,19 @@ describe('urlScheme', () => {
 describe('probeUrl', () => {
   // A local stand-in for Traefik in front of two deployments; the probe reaches it through the
   // injected resolver, since tests may only talk to 127.0.0.1.
-  let server: Server;
+  let server: LocalServer;
   let port = 0;
   const seen: IncomingHttpHeaders[] = [];
   beforeAll(async () => {
-    server = createServer((request, response) => {
+    server = await startLocalServer((request, response) => {
       seen.push(request.headers);
       if (request.headers.host === 'slow.dev.example.com') return; // never answers
       response.statusCode = request.headers.host === 'whoami-v1.dev.example.com' ? 200 : 404;
       response.end('x'.repeat(100_000));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    port = server.port;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
   const resolve = () => ({ address: '127.0.0.1', port });
 
   it('sends the deployment Host header to the resolved address and reports the status', async () => {
@@ -63,10 +59,9 @@ describe('probeUrl', () => {
   });
 
   it('reports a refused connection', async () => {
-    const closed = createServer();
-    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-    const closedPort = (closed.address() as AddressInfo).port;
-    await new Promise((done) => closed.close(done));
+    const closed = await startLocalServer();
+    const closedPort = closed.port;
+    await closed.close();
     const result = await probeUrl('http://whoami-v1.dev.example.com', {
       resolve: () => ({ address: '127.0.0.1', port: closedPort }),
     });

@@ -3,9 +3,6 @@
  * and the failure tells the user what timed out, whether anything may have changed, and how to check.
  * moto always answers, so the endpoint here is a local server that accepts requests and never replies.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
@@ -19,6 +16,7 @@ import { executeChangeSet } from '../../../src/lib/cluster/change-set.js';
 import { deleteStack } from '../../../src/lib/cluster/stack-events.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 import { rejection } from '../../support/errors.js';
+import { startLocalServer } from '../../support/local-server.js';
 
 interface Silent {
   url: string;
@@ -30,26 +28,11 @@ interface Silent {
 /** A server on 127.0.0.1 that reads every request and never answers it. */
 async function silentServer(): Promise<Silent> {
   const received: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((request: IncomingMessage, _response: ServerResponse) => {
+  const { url, close } = await startLocalServer((request) => {
     received.push(String(request.headers['x-amz-target'] ?? request.url));
     request.resume();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, received, close };
 }
 
 describe('AWS calls that get no answer', () => {

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +6,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { refreshVersionCache } from '../../../src/lib/update/refresh.js';
+import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 
 // A stand-in npm registry on 127.0.0.1: the tests never reach registry.npmjs.org.
-let server: Server;
+let server: LocalServer;
 let registry: string;
 let requests: string[];
 let answer: (request: IncomingMessage) => { status: number; body: string } | 'hang';
@@ -18,18 +18,16 @@ let cacheDir: string;
 beforeEach(async () => {
   requests = [];
   cacheDir = join(mkdtempSync(join(tmpdir(), 'traefikctl-refresh-')), 'cache', 'traefikctl');
-  server = createServer((request, response) => {
+  server = await startLocalServer((request, response) => {
     requests.push(`${request.method} ${request.url} ${request.headers.accept}`);
     const reply = answer(request);
     if (reply === 'hang') return;
     response.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  registry = server.url;
 });
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   rmSync(join(cacheDir, '..', '..'), { recursive: true, force: true });
 });
 
