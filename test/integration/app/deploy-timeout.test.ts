@@ -61,6 +61,7 @@ async function startProxy(upstream: string): Promise<Proxy> {
 }
 
 const UPDATE_SERVICE = 'AmazonEC2ContainerServiceV20141113.UpdateService';
+const DELETE_SERVICE = 'AmazonEC2ContainerServiceV20141113.DeleteService';
 const fixtures = new AwsClients({ maxAttempts: 1 });
 let proxy: Proxy;
 
@@ -198,5 +199,49 @@ describeWith(['moto'], 'app destroy when AWS does not answer', () => {
     const after = await describeDeployed(fixtures, environment.cluster, 'whoami-v1');
     expect(after.service.status).toBe('INACTIVE');
     expect(await countResources(fixtures, environment, ['whoami-v1'])).toMatchObject({ taskDefinitions: 0 });
+  });
+
+  it('finishes a removal whose DeleteService answer never came: the second destroy deregisters what is left', async () => {
+    // given v1 deployed
+    const environment = await createDeployEnvironment(fixtures);
+    await putImage(fixtures, environment.repository, 'v1', 'first build');
+    await deploy(environment);
+
+    // when it is destroyed and ECS deletes the service but its answer never comes back
+    proxy.swallow.add(DELETE_SERVICE);
+    const error = await destroy(environment).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    proxy.swallow.delete(DELETE_SERVICE);
+
+    // then the user is told the deletion may have happened, and where to look
+    expect((error as UserError).message).toBe(
+      "Can't delete the ECS service whoami-v1: AWS did not answer within 500ms.",
+    );
+    expect((error as UserError).suggestions[0]).toContain(
+      `\`aws ecs describe-services --cluster ${environment.cluster} --services whoami-v1\``,
+    );
+    // and the service is gone while its task definition is still registered
+    expect((await describeDeployed(fixtures, environment.cluster, 'whoami-v1')).service.status).toBe(
+      'INACTIVE',
+    );
+    expect(await countResources(fixtures, environment, ['whoami-v1'])).toMatchObject({ taskDefinitions: 1 });
+
+    // when destroyed again
+    const [removed] = await destroy(environment);
+
+    // then it deregisters the revision the first run left, without touching the deleted service
+    expect(removed?.status).toBe('removed');
+    expect(removed?.taskDefinitions).toHaveLength(1);
+    expect(await countResources(fixtures, environment, ['whoami-v1'])).toMatchObject({ taskDefinitions: 0 });
+
+    // and once nothing is left, the tag has no deployment, as for any removed tag
+    const third = await destroy(environment).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((third as UserError).code).toBe('APP_NOT_DEPLOYED');
+    expect((third as UserError).exitCode).toBe(ExitCode.Usage);
   });
 });
