@@ -2,6 +2,7 @@ import type { DestroyTarget } from '../lib/app/destroy.js';
 import { isDeleted } from '../lib/app/list.js';
 import type { PruneTarget } from '../lib/app/prune.js';
 import { usageError } from '../lib/errors.js';
+import { confirmOnTerminal } from './confirm.js';
 import type { Presentation } from './mode.js';
 import { formatAge } from './style.js';
 import { stylist } from './style.js';
@@ -102,23 +103,9 @@ export async function confirmRemoval(options: {
       'CONFIRMATION_REQUIRED',
     );
   }
-  const { createInterface } = await import('node:readline/promises');
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  // Ctrl-C at the prompt: readline would only pause; end the command as interrupted (130).
-  const interrupt = new AbortController();
-  prompt.once('SIGINT', () => interrupt.abort());
-  try {
-    const answer = await prompt.question(
-      `Remove ${options.count === 1 ? 'this deployment' : `these ${options.count} deployments`}? [y/N] `,
-      { signal: interrupt.signal },
-    );
-    return /^y(es)?$/i.test(answer.trim());
-  } catch (error) {
-    if (interrupt.signal.aborted) throw new Error('SIGINT', { cause: error });
-    throw error;
-  } finally {
-    prompt.close();
-  }
+  return confirmOnTerminal(
+    `Remove ${options.count === 1 ? 'this deployment' : `these ${options.count} deployments`}?`,
+  );
 }
 
 function revision(arn: string): string {

@@ -200,23 +200,6 @@ export function formatDownResult(result: ClusterDownResult, presentation: Presen
   }.\n`;
 }
 
-/** Asks on the terminal (stderr), default no; Ctrl-C ends the command as interrupted. */
-export async function confirmOnTerminal(question: string): Promise<boolean> {
-  const { createInterface } = await import('node:readline/promises');
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  const interrupt = new AbortController();
-  prompt.once('SIGINT', () => interrupt.abort());
-  try {
-    const answer = await prompt.question(`${question} [y/N] `, { signal: interrupt.signal });
-    return /^y(es)?$/i.test(answer.trim());
-  } catch (error) {
-    if (interrupt.signal.aborted) throw new Error('SIGINT', { cause: error });
-    throw error;
-  } finally {
-    prompt.close();
-  }
-}
-
 function relativeTime(iso: string, now: Date): string {
   const seconds = Math.round((now.getTime() - Date.parse(iso)) / 1000);
   if (!Number.isFinite(seconds)) return iso;

@@ -1,14 +1,16 @@
 /**
  * `traefikctl app destroy` from a pipe (as in CI): it shows what it will remove, refuses without
- * --yes (exit 2, naming --yes, nothing touched), and with --yes removes exactly that.
+ * --yes (exit 2, naming --yes, nothing touched), and with --yes removes exactly that. On a terminal
+ * it asks instead, default no.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 
 import type { DestroyedDeployment } from '../../src/lib/app/destroy.js';
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { runCli } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
+import { hasScript, runOnTerminal } from '../support/terminal.js';
 import { projectDir, seedClusterStack, seedDeployment } from '../integration/app/seed.js';
 
 describeWith(['moto'], 'traefikctl app destroy', () => {
@@ -77,4 +79,57 @@ describeWith(['moto'], 'traefikctl app destroy', () => {
     expect(exitCode).toBe(2);
     expect(stderr).toContain(`The app ${app} has no deployment tagged v9 in env ${env} (tags: v2).`);
   });
+
+  it.skipIf(!hasScript)(
+    'asks on a terminal: no keeps the deployment, Ctrl-C exits 130, yes removes it',
+    async () => {
+      // given a deployment
+      const env = uniqueName('d');
+      const app = uniqueName('who');
+      const clients = new AwsClients();
+      const ecs = await clients.ecs();
+      const { cluster } = await seedClusterStack(clients, env);
+      const target = await seedDeployment(clients, cluster, { env, app, tag: 'v2' });
+      const cwd = await projectDir();
+      const status = async () =>
+        (await ecs.send(new DescribeServicesCommand({ cluster, services: [target.service] }))).services?.[0]
+          ?.status;
+      const destroy = () => runOnTerminal(['app', 'destroy', app, '--tag', 'v2', '--env', env], { cwd });
+      const asked = (run: ReturnType<typeof destroy>) =>
+        vi.waitFor(() => expect(run.screen()).toContain('Remove this deployment? [y/N]'), {
+          timeout: 20_000,
+          interval: 50,
+        });
+
+      // when the user answers n (or just Enter)
+      const declined = destroy();
+      await asked(declined);
+      declined.type('n\r');
+
+      // then nothing is removed and the command ends normally
+      expect(await declined.exited).toBe(0);
+      expect(declined.screen()).toContain('Nothing was removed.');
+      expect(await status()).toBe('ACTIVE');
+
+      // when the user presses Ctrl-C at the question
+      const interrupted = destroy();
+      await asked(interrupted);
+      interrupted.type('\x03');
+
+      // then the command ends as interrupted, and nothing is removed
+      expect(await interrupted.exited).toBe(130);
+      expect(await status()).toBe('ACTIVE');
+
+      // when the user answers y
+      const confirmed = destroy();
+      await asked(confirmed);
+      confirmed.type('y\r');
+
+      // then the deployment is removed
+      expect(await confirmed.exited).toBe(0);
+      expect(await status()).toBe('INACTIVE');
+      await clients.destroy();
+    },
+    60_000,
+  );
 });

@@ -3,55 +3,24 @@
  * util-linux `script`, which gives it a pseudo-terminal for stdin, stdout and stderr, so the ink view
  * runs and reads the keys the test types. Traefik is a local stand-in (127.0.0.1), ECS is moto.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
 
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { seedClusterStack, seedDeployment } from '../integration/app/seed.js';
-import { BIN } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
+import { hasScript, runOnTerminal } from '../support/terminal.js';
 import { generateEcsRoutes, startTraefikServer, type TraefikTestServer } from '../support/traefik-server.js';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
 const auth = { username: 'admin', password: 'Trae-fik-pa55' };
 const clients = new AwsClients();
 afterAll(() => clients.destroy());
 
-const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-
-/** Runs the CLI on a pseudo-terminal; `screen()` is all it drew, without escape codes. */
-function onTerminal(args: string[], cwd: string) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TERM: 'xterm-256color',
-    TRAEFIKCTL_TRAEFIK_PASSWORD: auth.password,
-    TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
-  };
-  // A terminal in CI still gets plain lines; this is a user's terminal.
-  Reflect.deleteProperty(env, 'CI');
-  // A fresh pseudo-terminal has no size; give it one a user's window would have.
-  const command = `stty rows 40 cols 160 && exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
-  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
-    cwd,
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    screen: () => stripVTControlCharacters(screen),
-    type: (keys: string) => child.stdin.write(keys),
-    exited,
-    kill: () => child.kill(),
-  };
-}
+const onTerminal = (args: string[], cwd: string) =>
+  runOnTerminal(args, { cwd, env: { TRAEFIKCTL_TRAEFIK_PASSWORD: auth.password } });
 
 describeWith(['moto'], 'watching on a terminal', () => {
   let cwd: string | undefined;

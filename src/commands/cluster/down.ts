@@ -32,11 +32,12 @@ ${EXIT_CODES_HELP}`;
       );
     }
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, down, ui] = await Promise.all([
+    const [{ loadContext }, { AwsClients }, down, ui, { confirmOnTerminal }] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/down.js'),
       import('../../ui/cluster-output.js'),
+      import('../../ui/confirm.js'),
     ]);
     const ctx = await loadContext(cwd, this.globalOptions());
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
@@ -44,7 +45,7 @@ ${EXIT_CODES_HELP}`;
       const plan = await down.planClusterDown(clients, ctx);
       down.assertDownAllowed(plan, flags.force);
       this.note(ui.describeDown(plan, flags.force, this.presentation.color).trimEnd());
-      if (!flags.yes && !(await ui.confirmOnTerminal(`Remove the cluster of ${ctx.env}?`))) {
+      if (!flags.yes && !(await confirmOnTerminal(`Remove the cluster of ${ctx.env}?`))) {
         this.note('Nothing was removed.');
         return undefined;
       }

@@ -48,11 +48,12 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterUpResult> {
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, { clusterUp }, ui] = await Promise.all([
+    const [{ loadContext }, { AwsClients }, { clusterUp }, ui, { confirmOnTerminal }] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/up.js'),
       import('../../ui/cluster-output.js'),
+      import('../../ui/confirm.js'),
     ]);
     const { flags } = this;
     const ctx = await loadContext(cwd, this.globalOptions());
@@ -73,7 +74,7 @@ ${EXIT_CODES_HELP}`;
         confirm: this.presentation.interactive
           ? async (question) => {
               await this.endProgress();
-              const approved = await ui.confirmOnTerminal(question);
+              const approved = await confirmOnTerminal(question);
               emit = await this.progress(title);
               return approved;
             }
