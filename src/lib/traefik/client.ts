@@ -569,14 +569,17 @@ function isTimeout(error: unknown): boolean {
 /** `ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`... from fetch's `TypeError: fetch failed`. */
 function connectionErrorCode(error: unknown): string {
   let current: unknown = error;
+  // Without a code, the innermost message says most: fetch's own is always "fetch failed".
+  let innermost = error instanceof Error ? error.message : String(error);
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code !== '') return code;
+    if (current instanceof Error && current.message !== '') innermost = current.message;
     const errors = (current as { errors?: unknown }).errors;
     if (Array.isArray(errors) && errors.length > 0) current = errors[0];
     else current = (current as { cause?: unknown }).cause;
   }
-  return error instanceof Error ? error.message : String(error);
+  return innermost;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

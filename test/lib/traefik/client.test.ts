@@ -280,6 +280,15 @@ describe('TraefikClient failures', () => {
     expect(error.message).toBe(`Can't reach Traefik's API at ${server.url} (ECONNREFUSED) after 2 attempts.`);
   });
 
+  it('says why fetch refused to connect when there is no error code, not just "fetch failed"', async () => {
+    // Port 1 is on fetch's list of blocked ports: undici fails with "bad port" before any connection.
+    const error = await failure(
+      new TraefikClient({ apiUrl: 'http://127.0.0.1:1', retries: 0 }).httpRouters(),
+    );
+    expect(error.failure).toBe('unreachable');
+    expect(error.message).toBe("Can't reach Traefik's API at http://127.0.0.1:1 (bad port).");
+  });
+
   it('reads the API again once it comes back on the same port', async () => {
     const server = await serve({ http: { routers: [{ name: 'a@ecs' }] } });
     await server.stop();
