@@ -61,6 +61,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: this.ctor.args,
       strict: this.ctor.strict,
+    }).catch((error: unknown) => {
+      // Whatever the parser refuses is bad input (exit 2). oclif leaves some of its own parse errors
+      // (a flag without its value, a value outside a flag's options) at the default exit code, 1.
+      if (error instanceof Errors.CLIError) error.oclif.exit = ExitCode.Usage;
+      throw error;
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
@@ -148,8 +153,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         })}\n`,
       );
     }
+    const command = this.id === undefined ? '' : `${this.id.replaceAll(':', this.config.topicSeparator)} `;
     process.stderr.write(
-      formatError(error, { color: presentation.color, debug: Boolean(process.env.DEBUG) }),
+      formatError(error, {
+        color: presentation.color,
+        debug: Boolean(process.env.DEBUG),
+        help: `${this.config.bin} ${command}--help`,
+      }),
     );
     return this.exit(exitCode);
   }

@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 import { isUserError } from '../lib/errors.js';
 import { stylist } from './style.js';
 
@@ -5,7 +7,15 @@ import { stylist } from './style.js';
  * How an error reads on stderr. Expected errors: the message and each suggestion, no stack.
  * Anything else is a bug: the message, how to get details, and the stack only under DEBUG.
  */
-export function formatError(error: unknown, options: { color: boolean; debug: boolean }): string {
+export function formatError(
+  error: unknown,
+  options: {
+    color: boolean;
+    debug: boolean;
+    /** For a usage error: the help that shows the right usage, e.g. `traefikctl app deploy --help`. */
+    help?: string | undefined;
+  },
+): string {
   const s = stylist(options.color);
   const message = error instanceof Error ? error.message : String(error);
   const lines: string[] = [];
@@ -15,9 +25,10 @@ export function formatError(error: unknown, options: { color: boolean; debug: bo
     if (options.debug && error.cause instanceof Error && error.cause.stack)
       lines.push(s.dim(error.cause.stack));
   } else if (isOclifUsageError(error)) {
-    // Parse errors from oclif (unknown flag, missing argument) already read as user-facing text.
-    lines.push(`${s.red('Error:')} ${message}`);
-    if (!message.includes('--help')) lines.push(`  ${s.dim('→')} See --help for usage.`);
+    // Parse errors from oclif (unknown flag, missing argument): one line per problem, then where
+    // the usage is, in traefikctl's own words rather than oclif's "See more help with --help".
+    for (const problem of usageProblems(message)) lines.push(`${s.red('Error:')} ${problem}`);
+    lines.push(`  ${s.dim('→')} See \`${options.help ?? 'traefikctl --help'}\` for usage.`);
   } else {
     lines.push(`${s.red('Error:')} ${message}`);
     if (options.debug && error instanceof Error && error.stack) lines.push(s.dim(error.stack));
@@ -27,6 +38,26 @@ export function formatError(error: unknown, options: { color: boolean; debug: bo
       );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The problems an oclif parse error names: its "The following errors occurred:" list unwrapped, its
+ * "See more help with --help" tail dropped, and a missing flag named as it is typed (`--tag`).
+ */
+export function usageProblems(message: string): string[] {
+  const text = stripVTControlCharacters(message)
+    .replace(/\s*See more help with --help\s*$/, '')
+    .trim();
+  const listed = /^The following errors? occurred:\n([\s\S]*)$/.exec(text);
+  const problems = listed?.[1] === undefined ? [text] : listed[1].split('\n').map((line) => line.trim());
+  return problems
+    .filter((problem) => problem !== '')
+    .map((problem) =>
+      problem
+        .replace(/^Missing required flag ([\w-]+)$/, 'Missing required flag --$1.')
+        // "Missing 1 required arg:\napp  What it is": the argument's line, indented under the error.
+        .replaceAll('\n', '\n  '),
+    );
 }
 
 function isOclifUsageError(error: unknown): boolean {

@@ -61,6 +61,35 @@ describe('the traefikctl binary', () => {
     expect(stderr).toContain('--nope');
   });
 
+  it('refuses what the parser refuses with exit 2: a value outside the options, a flag without its value', async () => {
+    // oclif leaves these two at its default exit code; bad input is exit 2 (DESIGN.md).
+    const status = await runCli(['routes', '--status', 'broken']);
+    expect(status.exitCode).toBe(2);
+    expect(status.stderr).toBe(
+      'Error: Expected --status=broken to be one of: enabled, warning, disabled, missing\n' +
+        '  → See `traefikctl routes --help` for usage.\n',
+    );
+    const noValue = await runCli(['app', 'deploy', 'whoami', '--tag']);
+    expect(noValue.exitCode).toBe(2);
+    expect(noValue.stderr).toBe(
+      'Error: Flag --tag expects a value\n  → See `traefikctl app deploy --help` for usage.\n',
+    );
+  });
+
+  it("words oclif's validation errors as traefikctl's: one problem a line, flags with their dashes", async () => {
+    const missing = await runCli(['app', 'deploy', 'whoami']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toBe(
+      'Error: Missing required flag --tag.\n  → See `traefikctl app deploy --help` for usage.\n',
+    );
+    const dependent = await runCli(['routes', '--interval', '5s']);
+    expect(dependent.exitCode).toBe(2);
+    expect(dependent.stderr).toBe(
+      'Error: All of the following must be provided when using --interval: --watch\n' +
+        '  → See `traefikctl routes --help` for usage.\n',
+    );
+  });
+
   it('documents the exit codes in --help of the commands that use them', async () => {
     const { stdout } = await runCli(['doctor', '--help']);
     expect(stdout).toContain('EXIT CODES');

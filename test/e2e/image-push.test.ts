@@ -115,7 +115,7 @@ describeWith(['docker', 'registry', 'moto'], 'traefikctl image push', (stack) =>
     const { stderr, exitCode } = await runCli(['image', 'push'], { cwd, env: { HOME: home } });
 
     expect(exitCode).toBe(2);
-    expect(stderr).toContain('Missing required flag tag');
+    expect(stderr).toContain('Missing required flag --tag.');
   });
 
   it('exits 1 with one line of cause and one of fix when the Docker daemon is down', async () => {
