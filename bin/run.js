@@ -39,16 +39,29 @@ if (
   // check above is the same and stricter. Only for the import: commands' child processes don't see it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
-  // `npm run build` bundles @oclif/core into one file (scripts/vendor-oclif-core.mjs): every import of
-  // it, ours and the oclif plugins', is sent there. Without a build (or on Node < 22.15, which lacks
-  // synchronous resolve hooks) the package itself loads, as in any oclif CLI.
-  const vendored = new URL('../dist/vendor/oclif-core.js', import.meta.url);
-  if (nodeModule.registerHooks && existsSync(vendored)) {
+  // `npm run build` bundles @oclif/core, zod and yaml into dist/vendor (scripts/vendor-*.mjs), one file
+  // each instead of hundreds. Every import of @oclif/core, ours and the oclif plugins', is sent to its
+  // bundle; of zod and yaml only dist/'s own imports are (other packages keep the versions they asked
+  // for). Without a build (or on Node < 22.15, which lacks synchronous resolve hooks) the packages
+  // themselves load, as in any oclif CLI.
+  const ours = new URL('../dist/', import.meta.url).href;
+  const bundles = new Map();
+  for (const [specifier, file, anyImporter] of [
+    ['@oclif/core', 'oclif-core.js', true],
+    ['zod', 'zod.js', false],
+    ['yaml', 'yaml.js', false],
+  ]) {
+    const url = new URL(`../dist/vendor/${file}`, import.meta.url);
+    if (existsSync(url)) bundles.set(specifier, { url: url.href, anyImporter });
+  }
+  if (nodeModule.registerHooks && bundles.size > 0) {
     nodeModule.registerHooks({
-      resolve: (specifier, context, nextResolve) =>
-        specifier === '@oclif/core'
-          ? { url: vendored.href, format: 'module', shortCircuit: true }
-          : nextResolve(specifier, context),
+      resolve: (specifier, context, nextResolve) => {
+        const bundle = bundles.get(specifier);
+        return bundle !== undefined && (bundle.anyImporter || context.parentURL?.startsWith(ours))
+          ? { url: bundle.url, format: 'module', shortCircuit: true }
+          : nextResolve(specifier, context);
+      },
     });
   }
   const { execute } = await import('@oclif/core');

@@ -34,12 +34,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the npm package', () => {
-  it('ships the built CLI, its manifest, the bundled oclif and the cluster template, and no sources or tests', () => {
+  it('ships the built CLI, its manifest, the bundles and the cluster template, and no sources or tests', () => {
     for (const file of [
       'bin/run.js',
       'package.json',
       'oclif.manifest.json',
       'dist/vendor/oclif-core.js',
+      'dist/vendor/zod.js',
+      'dist/vendor/yaml.js',
       'dist/hooks/update-check.js',
       'dist/hooks/update-check-refresh.js',
       'dist/commands/app/deploy.js',

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,10 +53,10 @@ registerHooks({ load(url, context, next) { loaded.push(url); return next(url, co
 process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'));
 `)}`;
 
-function run(bin: string, args: readonly string[]): Promise<Run> {
+function run(bin: string, args: readonly string[], cwd = REPO_ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', RECORDER, bin, ...args], {
-      cwd: REPO_ROOT,
+      cwd,
       env: {
         ...process.env,
         TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
@@ -105,5 +114,58 @@ describe('the bundled @oclif/core', () => {
       stdout: unbundled.stdout,
       stderr: unbundled.stderr,
     });
+  });
+});
+
+// zod and yaml, which every command that reads the configuration loads, are bundled the same way
+// (scripts/vendor-config-parsers.mjs), for traefikctl's own imports only.
+describe('the bundled zod and yaml', () => {
+  const example = join(REPO_ROOT, 'examples', 'whoami');
+  const packageFiles = (loaded: string[]) =>
+    loaded.filter((url) => url.includes('/node_modules/zod/') || url.includes('/node_modules/yaml/'));
+  const bundles = (loaded: string[]) =>
+    loaded.filter((url) => url.endsWith('/dist/vendor/zod.js') || url.endsWith('/dist/vendor/yaml.js'));
+
+  it('are what reading the configuration loads, and it reads exactly as on the packages', async () => {
+    const args = ['config', 'show', '--json'];
+    const [bundled, unbundled] = await Promise.all([
+      run(BIN, args, example),
+      run(join(plain, 'bin', 'run.js'), args, example),
+    ]);
+
+    expect(bundled.exitCode).toBe(0);
+    expect(bundles(bundled.loaded)).toHaveLength(2);
+    expect(packageFiles(bundled.loaded)).toEqual([]);
+    expect(bundles(unbundled.loaded)).toEqual([]);
+    expect(packageFiles(unbundled.loaded).length).toBeGreaterThan(20);
+    expect({ stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
+      stdout: unbundled.stdout,
+      stderr: unbundled.stderr,
+    });
+  });
+
+  it('explain a mistake in the configuration exactly as the packages do', async () => {
+    // zod's issues and yaml's positions make this message: a bundle that lost either would show.
+    const broken = mkdtempSync(join(tmpdir(), 'traefikctl-vendored-config-'));
+    try {
+      writeFileSync(
+        join(broken, 'traefikctl.config.yaml'),
+        'domain: example.com\napps:\n  whoami:\n    port: eighty\n',
+      );
+      const args = ['config', 'show'];
+      const [bundled, unbundled] = await Promise.all([
+        run(BIN, args, broken),
+        run(join(plain, 'bin', 'run.js'), args, broken),
+      ]);
+      expect(bundled.exitCode).toBe(2);
+      expect(bundled.stderr).toContain('port');
+      expect(bundles(bundled.loaded)).toHaveLength(2);
+      expect({ exitCode: bundled.exitCode, stderr: bundled.stderr }).toEqual({
+        exitCode: unbundled.exitCode,
+        stderr: unbundled.stderr,
+      });
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 });
