@@ -14,3 +14,6 @@ const awsEnv = provided?.awsEnv ?? stackAddresses().awsEnv;
 
 for (const name of strayAwsVariables(process.env)) Reflect.deleteProperty(process.env, name);
 Object.assign(process.env, awsEnv);
+// A developer's own AWS timeouts would change what the timeout tests see.
+for (const name of ['TRAEFIKCTL_AWS_TIMEOUT', 'TRAEFIKCTL_AWS_CONNECT_TIMEOUT'])
+  Reflect.deleteProperty(process.env, name);

@@ -6,6 +6,8 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
+import { usageError } from '../errors.js';
+
 /**
  * Where and as whom to call AWS. Everything else (credentials chain, SSO, `AWS_ENDPOINT_URL` and
  * `AWS_ENDPOINT_URL_<SERVICE>`) is the SDK's own resolution: tests reach the emulator the same way
@@ -33,6 +35,35 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * For a network where AWS is slow to reach (a proxy, a satellite link): durations such as `60s`,
+ * `2m` or `1500ms` (plain numbers are seconds), between 100ms and 10m.
+ */
+export const TIMEOUT_VARIABLES = {
+  connection: 'TRAEFIKCTL_AWS_CONNECT_TIMEOUT',
+  request: 'TRAEFIKCTL_AWS_TIMEOUT',
+} as const;
+
+/** The milliseconds an environment variable of TIMEOUT_VARIABLES asks for, or undefined when unset. */
+export function timeoutFromEnvironment(
+  name: string,
+  environment: NodeJS.ProcessEnv = process.env,
+): number | undefined {
+  const text = environment[name]?.trim();
+  if (text === undefined || text === '') return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  const unit = { ms: 1, s: 1000, m: 60_000 } as const;
+  const ms = match === null ? Number.NaN : Number(match[1]) * unit[(match[2] ?? 's') as keyof typeof unit];
+  if (!Number.isFinite(ms) || ms < 100 || ms > 600_000) {
+    throw usageError(
+      `${name}=${JSON.stringify(text)} is not a timeout between 100ms and 10m.`,
+      [`Set it to a duration such as ${name}=60s or ${name}=2m, or unset it for the default.`],
+      'AWS_TIMEOUT_INVALID',
+    );
+  }
+  return Math.round(ms);
+}
+
 interface CommonConfig {
   region?: string;
   profile?: string;
@@ -49,8 +80,14 @@ function commonConfig(context: AwsContext): CommonConfig {
     retryMode: 'adaptive',
     maxAttempts: context.maxAttempts ?? 5,
     requestHandler: {
-      connectionTimeout: context.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      requestTimeout: context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      connectionTimeout:
+        context.connectionTimeoutMs ??
+        timeoutFromEnvironment(TIMEOUT_VARIABLES.connection) ??
+        DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout:
+        context.requestTimeoutMs ??
+        timeoutFromEnvironment(TIMEOUT_VARIABLES.request) ??
+        DEFAULT_REQUEST_TIMEOUT_MS,
       // Without it the handler only logs a warning (on the console) and keeps waiting.
       throwOnRequestTimeout: true,
     },

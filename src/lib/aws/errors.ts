@@ -1,4 +1,5 @@
 import { ExitCode, UserError } from '../errors.js';
+import { TIMEOUT_VARIABLES } from './clients.js';
 
 interface AwsErrorShape {
   name?: string;
@@ -50,17 +51,21 @@ function timeoutError(
     return new UserError(
       `Can't ${action}: no connection to AWS could be made${within ? ` within ${within}` : ''}${tries}. Nothing was sent, so nothing changed.`,
       {
-        suggestions: [endpoint, 'Then run the command again.'],
+        suggestions: [
+          endpoint,
+          'Then run the command again.',
+          `On a slow network, allow longer to connect: ${TIMEOUT_VARIABLES.connection}=15s.`,
+        ],
         exitCode: ExitCode.TimedOut,
         code: 'AWS_TIMEOUT',
         cause: error,
       },
     );
   }
-  const what =
-    code === 'ECONNRESET' || code === 'EPIPE'
-      ? 'the connection to AWS was dropped before it answered'
-      : `AWS did not answer${within ? ` within ${within}` : ' in time'}`;
+  const dropped = code === 'ECONNRESET' || code === 'EPIPE';
+  const what = dropped
+    ? 'the connection to AWS was dropped before it answered'
+    : `AWS did not answer${within ? ` within ${within}` : ' in time'}`;
   const suggestions =
     options.check === undefined
       ? [endpoint, 'Then run the command again.']
@@ -68,6 +73,8 @@ function timeoutError(
           `The request was sent, so AWS may or may not have carried it out. See what is there now: \`${options.check}\`.`,
           `${endpoint} Then run the command again.`,
         ];
+  if (!dropped)
+    suggestions.push(`On a slow network, give AWS longer to answer: ${TIMEOUT_VARIABLES.request}=60s.`);
   return new UserError(`Can't ${action}: ${what}${tries}.`, {
     suggestions,
     exitCode: ExitCode.TimedOut,

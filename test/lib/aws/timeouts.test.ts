@@ -10,6 +10,7 @@ import {
   AwsClients,
   DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  timeoutFromEnvironment,
 } from '../../../src/lib/aws/clients.js';
 import { explainAwsError } from '../../../src/lib/aws/errors.js';
 import { executeChangeSet } from '../../../src/lib/cluster/change-set.js';
@@ -79,6 +80,7 @@ describe('AWS calls that get no answer', () => {
     expect(error.suggestions).toEqual([
       'The request was sent, so AWS may or may not have carried it out. See what is there now: `aws ecs list-task-definitions --family-prefix whoami-v2 --sort DESC --max-items 1`.',
       `AWS_ENDPOINT_URL is set to ${silent.url}: is that endpoint up? Then run the command again.`,
+      'On a slow network, give AWS longer to answer: TRAEFIKCTL_AWS_TIMEOUT=60s.',
     ]);
   });
 
@@ -137,7 +139,47 @@ describe('AWS calls that get no answer', () => {
     expect(error.suggestions).toEqual([
       `AWS_ENDPOINT_URL is set to ${silent.url}: is that endpoint up?`,
       'Then run the command again.',
+      'On a slow network, give AWS longer to answer: TRAEFIKCTL_AWS_TIMEOUT=60s.',
     ]);
+  });
+
+  it('waits as long as TRAEFIKCTL_AWS_TIMEOUT says, when the code sets no limit of its own', async () => {
+    // given a request timeout of 400ms from the environment, and one attempt
+    vi.stubEnv('TRAEFIKCTL_AWS_TIMEOUT', '400ms');
+    clients = new AwsClients({ region: 'us-east-1', maxAttempts: 1 });
+
+    // when a call gets no answer
+    const error = await rejection(sdkDeployAws(clients).describeService('traefikctl-dev', 'whoami-v2'));
+
+    // then it gave up after the environment's limit, not the default 30s
+    expect(error.message).toBe("Can't look up the ECS service whoami-v2: AWS did not answer within 400ms.");
+  });
+
+  it('refuses a TRAEFIKCTL_AWS_TIMEOUT that is not a duration, with exit 2, before sending anything', async () => {
+    vi.stubEnv('TRAEFIKCTL_AWS_TIMEOUT', 'forever');
+    clients = new AwsClients({ region: 'us-east-1', maxAttempts: 1 });
+
+    const error = await rejection(sdkDeployAws(clients).describeService('traefikctl-dev', 'whoami-v2'));
+
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.code).toBe('AWS_TIMEOUT_INVALID');
+    expect(error.message).toBe('TRAEFIKCTL_AWS_TIMEOUT="forever" is not a timeout between 100ms and 10m.');
+    expect(silent.received).toEqual([]);
+  });
+});
+
+describe('timeoutFromEnvironment', () => {
+  it('reads durations in ms, s or m, plain numbers as seconds, and nothing when unset', () => {
+    const read = (value: string | undefined) =>
+      timeoutFromEnvironment('TRAEFIKCTL_AWS_TIMEOUT', { TRAEFIKCTL_AWS_TIMEOUT: value });
+    expect(read('60s')).toBe(60_000);
+    expect(read('2m')).toBe(120_000);
+    expect(read('1500ms')).toBe(1500);
+    expect(read('45')).toBe(45_000);
+    expect(read(' 1.5s ')).toBe(1500);
+    expect(read(undefined)).toBeUndefined();
+    expect(read('')).toBeUndefined();
+    for (const bad of ['0', '50ms', '11m', '1h', '-5s', 'soon']) expect(() => read(bad)).toThrow(UserError);
   });
 });
 
@@ -168,6 +210,9 @@ describe('explainAwsError on timeouts', () => {
     expect(error.code).toBe('AWS_TIMEOUT');
     expect(error.message).toBe(
       "Can't create the ECS service whoami-v2: no connection to AWS could be made within 5s (5 attempts). Nothing was sent, so nothing changed.",
+    );
+    expect(error.suggestions.at(-1)).toBe(
+      'On a slow network, allow longer to connect: TRAEFIKCTL_AWS_CONNECT_TIMEOUT=15s.',
     );
   });
 
