@@ -56,6 +56,22 @@ describeWith(['moto', 'docker'], 'traefikctl doctor', () => {
     expect(exitCode).toBe(1);
   });
 
+  it('names an invalid TRAEFIKCTL_AWS_TIMEOUT instead of calling AWS, rather than blaming the region', async () => {
+    const cwd = await projectWithConfig('dev');
+    const { stdout, exitCode } = await runCli(['doctor', '--json'], {
+      cwd,
+      env: { TRAEFIKCTL_AWS_TIMEOUT: 'forever' },
+    });
+    const report = JSON.parse(stdout) as DoctorReport;
+    const region = report.checks.find((c) => c.id === 'region');
+    expect(region).toMatchObject({
+      status: 'fail',
+      detail: 'TRAEFIKCTL_AWS_TIMEOUT="forever" is not a timeout between 100ms and 10m.',
+    });
+    expect(report.checks.find((c) => c.id === 'credentials')?.status).toBe('skip');
+    expect(exitCode).toBe(1);
+  });
+
   it('fails the docker check with a fix when the daemon is down, and exits 1', async () => {
     const cwd = await projectWithConfig('dev');
     const { stdout, exitCode } = await runCli(['doctor', '--json'], {

@@ -125,7 +125,9 @@ async function checkRegion(clients: AwsClients, overrides: readonly ShellOverrid
       );
     }
     return ok('region', region);
-  } catch {
+  } catch (error) {
+    // A client that can't be built for another reason (an invalid TRAEFIKCTL_AWS_TIMEOUT) says so.
+    if (isUserError(error)) return failFrom('region', error);
     return fail(
       'region',
       'no AWS region is set',
