@@ -6,6 +6,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
+import { shortDurationMs } from '../duration.js';
 import { usageError } from '../errors.js';
 
 /**
@@ -51,9 +52,7 @@ export function timeoutFromEnvironment(
 ): number | undefined {
   const text = environment[name]?.trim();
   if (text === undefined || text === '') return undefined;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  const unit = { ms: 1, s: 1000, m: 60_000 } as const;
-  const ms = match === null ? Number.NaN : Number(match[1]) * unit[(match[2] ?? 's') as keyof typeof unit];
+  const ms = shortDurationMs(text) ?? Number.NaN;
   if (!Number.isFinite(ms) || ms < 100 || ms > 600_000) {
     throw usageError(
       `${name}=${JSON.stringify(text)} is not a timeout between 100ms and 10m.`,

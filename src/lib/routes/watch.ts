@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { shortDurationMs } from '../duration.js';
 import { usageError } from '../errors.js';
 import { routeLabel } from './find.js';
 import type { Route } from './join.js';
@@ -78,9 +79,7 @@ function describeChange(before: Route, after: Route): string[] {
 
 /** `2s`, `500ms`, `1m`, or plain seconds (`5`): the `--interval` flag. At least 250 ms. */
 export function parseInterval(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000 } as const;
-  const ms = match === null ? Number.NaN : Number(match[1]) * unit[(match[2] ?? 's') as keyof typeof unit];
+  const ms = shortDurationMs(text) ?? Number.NaN;
   if (!Number.isFinite(ms) || ms < 250) {
     throw usageError(
       `--interval ${JSON.stringify(text)} is not a refresh interval of at least 250ms.`,
