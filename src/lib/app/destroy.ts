@@ -67,13 +67,15 @@ export interface PlanDestroyOptions {
  * the job; once nothing is left, the tag has no deployment, as before.
  */
 export async function planDestroy(clients: AwsClients, options: PlanDestroyOptions): Promise<DestroyTarget> {
-  const deployment = await findDeployment(clients, { ...options, includeDeleted: true });
-  const target = await destroyTarget(clients, deployment);
-  if (isDeleted(deployment) && target.taskDefinitions.length === 0) {
-    // Says what the env does have, as for any tag without a deployment.
-    await findDeployment(clients, options);
-  }
-  return target;
+  let leftover: DestroyTarget | undefined;
+  const deployment = await findDeployment(clients, {
+    ...options,
+    acceptDeleted: async (deleted) => {
+      leftover = await destroyTarget(clients, deleted);
+      return leftover.taskDefinitions.length > 0;
+    },
+  });
+  return leftover?.deployment === deployment ? leftover : destroyTarget(clients, deployment);
 }
 
 /** What removing `deployment` takes: its family's revisions, sorted by those that are ours. */

@@ -168,9 +168,10 @@ export interface FindDeploymentOptions {
   tag: string;
   /**
    * Also a service that is being deleted or was deleted (DRAINING, INACTIVE), when no live one
-   * matches: what is left of a removal that stopped halfway (`app destroy` finishes it).
+   * matches and this says yes: what is left of a removal that stopped halfway (`app destroy`
+   * finishes it while revisions of it are left).
    */
-  includeDeleted?: boolean;
+  acceptDeleted?: ((deployment: ManagedDeployment) => Promise<boolean>) | undefined;
 }
 
 /**
@@ -199,7 +200,7 @@ export async function findDeployment(
   const named = direct.map((service) => deploymentFromService(service, options.cluster));
   const found = named.find(matches);
   if (found !== undefined) return found;
-  const deleted = options.includeDeleted
+  const deleted = options.acceptDeleted
     ? named.find(
         (deployment) =>
           deployment !== undefined && isDeleted(deployment) && matches({ ...deployment, status: 'ACTIVE' }),
@@ -209,7 +210,7 @@ export async function findDeployment(
   const all = await listDeployments(clients, { cluster: options.cluster, env: options.env });
   const byTag = all.find(matches);
   if (byTag !== undefined) return byTag;
-  if (deleted !== undefined) return deleted;
+  if (deleted !== undefined && (await options.acceptDeleted?.(deleted)) === true) return deleted;
   throw notDeployedError(options, all);
 }
 
