@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # The real components the integration tests talk to, all on 127.0.0.1:
-#   docker    dockerd (Debian docker.io) on unix:///var/run/docker.sock, no bridge, no iptables
-#   registry  distribution 2.8 (Debian docker-registry) on 127.0.0.1:5000, htpasswd auth with
+#   docker    dockerd (Debian docker.io) on unix:///var/run/docker.sock, no default bridge, no
+#             iptables; tests put containers on Docker networks of their own
+#   registry  distribution 2.8 (Debian docker-registry) on 127.0.0.1:5001, htpasswd auth with
 #             exactly the credentials moto's ECR GetAuthorizationToken hands out
+#   ecr       the ECR bridge (test/stack/ecr-bridge) on 127.0.0.1:5000, in front of the registry:
+#             each pushed manifest is registered in moto's ECR (PutImage, the registry's digest),
+#             and a push to a repository moto's ECR doesn't have is refused as ECR refuses it
 #   moto      moto_server on 127.0.0.1:5055, MOTO_ECS_SERVICE_RUNNING=1
+#   traefik   Traefik v3 built from the Go module proxy (test/stack/traefik, `go build`), cached by
+#             version and go.sum in $TRAEFIKCTL_TEST_CACHE (default ~/.cache/traefikctl-test-stack);
+#             also a FROM-scratch image, <registry>/traefik:<version>. Not a daemon: tests run it.
 #
 # Usage: scripts/test-stack.sh install|up|env|status|verify|down
-#   install  (root) apt-get installs what is missing; moto_server must be preinstalled
-#   up       starts each component that is not already answering; state in .test-stack/
-#            (or $TEST_STACK_DIR): pid files, logs, registry config and storage
+#   install  (root) apt-get installs what is missing; moto_server and Go must be preinstalled
+#   up       starts each component that is not already answering, builds Traefik when its cache
+#            has no binary for this version (minutes the first time, then seconds); state in
+#            .test-stack/ (or $TEST_STACK_DIR): pid files, logs, registry config and storage
 #   env      prints `export` lines that point the AWS SDK and the tests at the stack:
 #            eval "$(scripts/test-stack.sh env)"
 #   status   says what answers and what this script started; exits 1 when something is down
-#   verify   builds a FROM-scratch image, logs in to the registry and pushes it (about 2 s)
+#   verify   builds a FROM-scratch image, logs in to the registry, pushes it through the ECR bridge
+#            and finds its digest in moto's ECR (about 2 s)
 #   down     stops what this script started (by pid file), nothing else
 set -euo pipefail
 
@@ -20,15 +29,24 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE_DIR=${TEST_STACK_DIR:-$REPO_ROOT/.test-stack}
 
 DOCKER_SOCK=/var/run/docker.sock
+# What clients push to: the ECR bridge. The registry itself listens behind it.
 REGISTRY_ADDR=127.0.0.1:5000
+UPSTREAM_REGISTRY_ADDR=127.0.0.1:5001
 MOTO_URL=http://127.0.0.1:5055
+# The region whose ECR the bridge registers images in (the one `env` exports).
+AWS_TEST_REGION=us-east-1
+TRAEFIK_MODULE=$REPO_ROOT/test/stack/traefik
+TRAEFIK_VERSION=$(awk '$1 == "github.com/traefik/traefik/v3" { print $2; exit }' "$TRAEFIK_MODULE/go.mod")
+CACHE_DIR=${TRAEFIKCTL_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/traefikctl-test-stack}
+TRAEFIK_IMAGE=$REGISTRY_ADDR/traefik:$TRAEFIK_VERSION
 # moto's ECR GetAuthorizationToken returns base64("AWS:<account>-auth-token"); the default account:
 REGISTRY_USER=AWS
 REGISTRY_PASSWORD=123456789012-auth-token
 # Desired counts in tests are 1: moto reports that many running tasks for every new service.
 MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-1}
 
-COMPONENTS=(docker registry moto)
+# Daemons, in start order (the bridge needs the registry and moto); traefik is built, not started.
+COMPONENTS=(docker registry moto ecr)
 
 say() { printf 'test-stack: %s\n' "$*" >&2; }
 die() {
@@ -44,9 +62,19 @@ docker_answers() {
 
 registry_answers() {
   # 401 without credentials, 200 with moto's: both prove it is our kind of registry.
-  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY_ADDR/v2/") == 401 ]] &&
+  local addr=${1:-$UPSTREAM_REGISTRY_ADDR}
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$addr/v2/") == 401 ]] &&
     [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -u "$REGISTRY_USER:$REGISTRY_PASSWORD" \
-      "http://$REGISTRY_ADDR/v2/") == 200 ]]
+      "http://$addr/v2/") == 200 ]]
+}
+
+# The registry's answers through the bridge, and the bridge's own ECR refusal of a repository
+# that moto's ECR doesn't have (a plain registry would answer 401 or 200 there).
+ecr_answers() {
+  registry_answers "$REGISTRY_ADDR" &&
+    curl -s --max-time 3 -u "$REGISTRY_USER:$REGISTRY_PASSWORD" \
+      "http://$REGISTRY_ADDR/v2/test-stack-probe-no-such-repository/tags/list" |
+    grep -q 'does not exist in the registry with id'
 }
 
 # Not POST /moto-api/reset: that wipes every backend under a test suite that may be running.
@@ -59,6 +87,7 @@ answers() {
     docker) docker_answers ;;
     registry) registry_answers ;;
     moto) moto_alive ;;
+    ecr) ecr_answers ;;
   esac
 }
 
@@ -77,6 +106,7 @@ our_pid() {
     docker) pattern=dockerd ;;
     registry) pattern=docker-registry ;;
     moto) pattern=moto_server ;;
+    ecr) pattern=ecr-bridge.ts ;;
   esac
   if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == *"$pattern"* ]]; then
     printf '%s\n' "$pid"
@@ -173,6 +203,8 @@ cmd_install() {
     say "docker, docker-registry, htpasswd and busybox are installed"
   fi
   is_static_busybox || die "busybox on PATH ($(command -v busybox)) is not the static one; install busybox-static"
+  command -v go >/dev/null || die "go is not installed: Traefik is built with Go >= 1.26 from the Go module proxy (the polyglot machine has it)"
+  bridge_node >/dev/null || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: npm install --prefix .tools node@24"
 
   local moto
   moto=$(find_moto_server) ||
@@ -209,7 +241,7 @@ storage:
   delete:
     enabled: true
 http:
-  addr: $REGISTRY_ADDR
+  addr: $UPSTREAM_REGISTRY_ADDR
   secret: $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
   headers:
     X-Content-Type-Options: [nosniff]
@@ -240,6 +272,102 @@ configure_moto() {
     die "moto answers but refused the ecs::task transition; see $STATE_DIR/moto.log"
 }
 
+# A Node.js that runs the bridge's TypeScript as it is (type stripping: 22.18 or newer): the
+# project's own Node 24 in .tools when it is there (sudo may not keep the caller's PATH).
+bridge_node() {
+  local candidate
+  for candidate in "$REPO_ROOT/.tools/node_modules/.bin/node" "$(command -v node 2>/dev/null || true)"; do
+    if [[ -n $candidate && -x $candidate ]] && "$candidate" -e 'process.exit(process.features.typescript ? 0 : 1)' 2>/dev/null; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+start_ecr() {
+  local node
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: npm install --prefix .tools node@24"
+  spawn ecr "$node" "$REPO_ROOT/test/stack/ecr-bridge/ecr-bridge.ts" --listen "$REGISTRY_ADDR" \
+    --upstream "$UPSTREAM_REGISTRY_ADDR" --moto "$MOTO_URL" --region "$AWS_TEST_REGION"
+}
+
+# --- Traefik: built from the Go module proxy, cached outside the repo ------------------------------
+
+# Cached by version and by the module's go.mod and go.sum, so a change to either builds anew.
+traefik_binary() {
+  local key
+  key=$(cat "$TRAEFIK_MODULE/go.mod" "$TRAEFIK_MODULE/go.sum" | sha256sum | cut -c1-12)
+  printf '%s/traefik-%s-%s/traefik\n' "$CACHE_DIR" "$TRAEFIK_VERSION" "$key"
+}
+
+traefik_ready() {
+  local binary=$1
+  [[ -x $binary ]] && [[ $("$binary" version 2>/dev/null | awk '/^Version:/ { print $2 }') == "$TRAEFIK_VERSION" ]]
+}
+
+build_traefik() {
+  local binary dir started log
+  binary=$(traefik_binary)
+  if traefik_ready "$binary"; then
+    say "traefik $TRAEFIK_VERSION is built ($binary)"
+    printf '%s\n' "$binary" >"$STATE_DIR/traefik.path"
+    return 0
+  fi
+  command -v go >/dev/null || die "go is not installed: it builds Traefik from the Go module proxy"
+  dir=$(dirname "$binary")
+  mkdir -p "$dir"
+  log=$STATE_DIR/traefik-build.log
+  say "building traefik $TRAEFIK_VERSION from the Go module proxy with $(go version | awk '{ print $3 }') (the first build downloads about 2 GB of modules and takes several minutes; log: $log)"
+  started=$SECONDS
+  # GOTOOLCHAIN=local: never fetch another Go. -trimpath, and the version that /api/version reports.
+  if ! (cd "$TRAEFIK_MODULE" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION -X github.com/traefik/traefik/v3/pkg/version.BuildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    -o "$dir/traefik.partial" github.com/traefik/traefik/v3/cmd/traefik) >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    die "go build of traefik $TRAEFIK_VERSION failed (log: $log)"
+  fi
+  mv -f "$dir/traefik.partial" "$binary"
+  traefik_ready "$binary" || die "$binary was built but does not report version $TRAEFIK_VERSION"
+  printf '%s\n' "$binary" >"$STATE_DIR/traefik.path"
+  say "built traefik $TRAEFIK_VERSION in $((SECONDS - started))s: $binary ($(du -h "$binary" | cut -f1); module cache $(du -sh "$(go env GOMODCACHE)" 2>/dev/null | cut -f1))"
+}
+
+# An ECR call to moto, as the bridge makes them (moto reads the region from the credential scope).
+moto_ecr() {
+  curl -s --max-time 10 -X POST "$MOTO_URL/" -H 'Content-Type: application/x-amz-json-1.1' \
+    -H "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.$1" \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/$AWS_TEST_REGION/ecr/aws4_request, SignedHeaders=host, Signature=0" \
+    -d "$2"
+}
+
+# The FROM-scratch image of the binary, in the engine and (through the bridge, so moto's ECR has
+# it too) in the registry. Pushing an image the registry has takes a second.
+build_traefik_image() {
+  local binary work
+  binary=$(traefik_binary)
+  work=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: $work is local
+  trap "rm -rf '$work'" RETURN
+  mkdir -p "$work/context" "$work/docker-config"
+  chmod 700 "$work/docker-config"
+  cp "$binary" "$work/context/traefik"
+  printf 'FROM scratch\nCOPY traefik /traefik\nEXPOSE 80 8080\nENTRYPOINT ["/traefik"]\n' >"$work/context/Dockerfile"
+  export DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$work/docker-config
+  docker build -q -t "$TRAEFIK_IMAGE" -t "traefik:$TRAEFIK_VERSION" "$work/context" >/dev/null 2>"$work/build.err" || {
+    cat "$work/build.err" >&2
+    die "docker build of the traefik image failed"
+  }
+  moto_ecr CreateRepository '{"repositoryName":"traefik"}' >/dev/null
+  printf '%s' "$REGISTRY_PASSWORD" | docker login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1 ||
+    die "docker login $REGISTRY_ADDR failed"
+  docker push -q "$TRAEFIK_IMAGE" >/dev/null 2>"$work/push.err" || {
+    cat "$work/push.err" >&2
+    die "docker push $TRAEFIK_IMAGE failed"
+  }
+  say "traefik image $TRAEFIK_IMAGE is in the engine, the registry and moto's ECR"
+}
+
 cmd_up() {
   mkdir -p "$STATE_DIR"
   local -a started=()
@@ -265,6 +393,11 @@ cmd_up() {
         start_registry
         ;;
       moto) start_moto ;;
+      ecr)
+        # It forwards to the registry and asks moto: both must answer first.
+        { wait_for registry 15 && wait_for moto 45; } || die "the ECR bridge needs the registry and moto"
+        start_ecr
+        ;;
     esac
     started+=("$name")
   done
@@ -287,11 +420,14 @@ cmd_up() {
         ;;
       registry) wait_for registry 15 || failed+=(registry) ;;
       moto) wait_for moto 45 || failed+=(moto) ;;
+      ecr) wait_for ecr 15 || failed+=(ecr) ;;
     esac
     [[ " ${failed[*]} " == *" $name "* ]] || say "$name is up"
   done
   if moto_alive; then configure_moto; fi
   ((${#failed[@]} == 0)) || die "could not start: ${failed[*]}"
+  build_traefik
+  build_traefik_image
 }
 
 cmd_env() {
@@ -305,7 +441,19 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN
 export DOCKER_HOST=unix://$DOCKER_SOCK
 export TRAEFIKCTL_TEST_MOTO_URL=$MOTO_URL
 export TRAEFIKCTL_TEST_REGISTRY=$REGISTRY_ADDR
+export TRAEFIKCTL_TEST_TRAEFIK=$(traefik_path)
+export TRAEFIKCTL_TEST_TRAEFIK_IMAGE=$TRAEFIK_IMAGE
 EOF
+}
+
+# Where `up` put the binary (recorded, so `env` run by another user than `sudo up` agrees), else
+# where it would put it.
+traefik_path() {
+  if [[ -s $STATE_DIR/traefik.path ]]; then
+    cat "$STATE_DIR/traefik.path"
+  else
+    traefik_binary
+  fi
 }
 
 cmd_status() {
@@ -319,13 +467,21 @@ cmd_status() {
       all_up=1
     fi
   done
+  local binary
+  binary=$(traefik_path)
+  if traefik_ready "$binary"; then
+    printf '%-9s built (%s, %s)\n' traefik "$TRAEFIK_VERSION" "$binary"
+  else
+    printf '%-9s not built (scripts/test-stack.sh up builds %s)\n' traefik "$TRAEFIK_VERSION"
+    all_up=1
+  fi
   return $all_up
 }
 
 cmd_verify() {
   docker_answers || die "docker is not answering: run scripts/test-stack.sh up"
-  registry_answers || die "the registry is not answering: run scripts/test-stack.sh up"
-  local work image
+  ecr_answers || die "the registry (through the ECR bridge) is not answering: run scripts/test-stack.sh up"
+  local work image digest
   work=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: $work is local
   trap "rm -rf '$work'" RETURN
@@ -334,6 +490,7 @@ cmd_verify() {
   cp "$(command -v busybox)" "$work/context/busybox"
   printf 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["true"]\n' >"$work/context/Dockerfile"
   image="$REGISTRY_ADDR/test-stack/verify:$(date +%s)"
+  moto_ecr CreateRepository '{"repositoryName":"test-stack/verify"}' >/dev/null
   export DOCKER_HOST=unix://$DOCKER_SOCK DOCKER_CONFIG=$work/docker-config
   docker build -q -t "$image" "$work/context" >/dev/null 2>"$work/build.err" || {
     cat "$work/build.err" >&2
@@ -342,9 +499,13 @@ cmd_verify() {
   printf '%s' "$REGISTRY_PASSWORD" | docker login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1 ||
     die "docker login $REGISTRY_ADDR failed"
   docker push -q "$image" >/dev/null || die "docker push $image failed"
+  # The bridge registered the push in moto's ECR under the registry's digest.
+  digest=$(docker inspect --format '{{index .RepoDigests 0}}' "$image" | sed 's/.*@//')
+  moto_ecr DescribeImages "{\"repositoryName\":\"test-stack/verify\",\"imageIds\":[{\"imageTag\":\"${image##*:}\"}]}" |
+    grep -q "\"$digest\"" || die "moto's ECR has no image $digest after the push through the ECR bridge"
   docker run --rm --network host "$image" >/dev/null || die "docker run $image failed"
   docker rmi -f "$image" >/dev/null
-  say "docker build, login, push to $REGISTRY_ADDR and run work"
+  say "docker build, login, push to $REGISTRY_ADDR (registered in moto's ECR as $digest) and run work"
 }
 
 stop_one() {
@@ -369,7 +530,7 @@ stop_one() {
 
 cmd_down() {
   local name any=
-  for name in moto registry docker; do
+  for name in ecr moto registry docker; do
     [[ -n $(our_pid "$name") ]] && any=1
     stop_one "$name"
   done

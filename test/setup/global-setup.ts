@@ -16,6 +16,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { STACK_COMPONENTS, stackAddresses } from './stack-context.js';
@@ -37,6 +38,7 @@ async function probeDocker(dockerHost: string): Promise<string | undefined> {
   }
 }
 
+/** The ECR bridge marks its own refusals; a plain registry on the port would answer 401 instead. */
 async function probeRegistry(
   registry: string,
   auth: TestStackInfo['registryAuth'],
@@ -47,6 +49,13 @@ async function probeRegistry(
     if (anonymous.status !== 401)
       return `${url} answers ${anonymous.status}, not 401: it is not an htpasswd registry`;
     const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+    const unknown = await fetch(`http://${registry}/v2/traefikctl-probe-no-such-repository/tags/list`, {
+      headers: { authorization: `Basic ${basic}` },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    const body = await unknown.text();
+    if (unknown.status !== 404 || !body.includes('does not exist in the registry with id'))
+      return `${url} is a registry but not the ECR bridge (restart the stack: scripts/test-stack.sh down && up)`;
     const loggedIn = await fetch(url, {
       headers: { authorization: `Basic ${basic}` },
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
@@ -80,6 +89,33 @@ async function probeMoto(motoUrl: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The Traefik binary of the stack: `TRAEFIKCTL_TEST_TRAEFIK` and `TRAEFIKCTL_TEST_TRAEFIK_IMAGE` as
+ * `scripts/test-stack.sh env` prints them (asked here when the shell has not exported them), and the
+ * version the binary reports.
+ */
+async function probeTraefik(): Promise<{ info: TestStackInfo['traefik']; missing?: string }> {
+  let binary = process.env.TRAEFIKCTL_TEST_TRAEFIK;
+  let image = process.env.TRAEFIKCTL_TEST_TRAEFIK_IMAGE;
+  if (binary === undefined || image === undefined) {
+    const script = fileURLToPath(new URL('../../scripts/test-stack.sh', import.meta.url));
+    const { stdout } = await run('bash', [script, 'env'], { timeout: PROBE_TIMEOUT_MS });
+    const exported = (name: string) => new RegExp(`^export ${name}=(.*)$`, 'm').exec(stdout)?.[1];
+    binary ??= exported('TRAEFIKCTL_TEST_TRAEFIK') ?? '';
+    image ??= exported('TRAEFIKCTL_TEST_TRAEFIK_IMAGE') ?? '';
+  }
+  const info = { binary, image, version: '' };
+  try {
+    const { stdout } = await run(binary, ['version'], { timeout: PROBE_TIMEOUT_MS });
+    info.version = /^Version:\s+(\S+)/m.exec(stdout)?.[1] ?? '';
+  } catch {
+    return { info, missing: `no Traefik binary at ${binary} (scripts/test-stack.sh up builds it)` };
+  }
+  if (!info.version.startsWith('v3.'))
+    return { info, missing: `${binary} reports version ${info.version || '(none)'}, not v3` };
+  return { info };
+}
+
 async function findStaticBusybox(): Promise<string | null> {
   const dirs = (process.env.PATH ?? '').split(delimiter).concat('/bin', '/usr/bin');
   for (const dir of dirs) {
@@ -106,11 +142,12 @@ export function describeMissing(missing: Partial<Record<StackComponent, string>>
 
 export default async function setup(project: TestProject): Promise<void> {
   const addresses = stackAddresses();
-  const [docker, registry, moto, busybox] = await Promise.all([
+  const [docker, registry, moto, busybox, traefik] = await Promise.all([
     probeDocker(addresses.dockerHost),
     probeRegistry(addresses.registry, addresses.registryAuth),
     probeMoto(addresses.motoUrl),
     findStaticBusybox(),
+    probeTraefik(),
   ]);
   const missing: TestStackInfo['missing'] = {};
   if (docker) missing.docker = docker;
@@ -118,8 +155,9 @@ export default async function setup(project: TestProject): Promise<void> {
     missing.docker = 'no static busybox for FROM-scratch test images (apt-get install busybox-static)';
   if (registry) missing.registry = registry;
   if (moto) missing.moto = moto;
+  if (traefik.missing) missing.traefik = traefik.missing;
 
-  project.provide('testStack', { ...addresses, busybox, missing });
+  project.provide('testStack', { ...addresses, busybox, traefik: traefik.info, missing });
 
   if (Object.keys(missing).length === 0) return;
   if (process.env.CI === 'true' || process.env.CI === '1') {

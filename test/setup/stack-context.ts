@@ -3,9 +3,15 @@
  * through vitest's provide/inject. Shared by test/setup/* and test/support/stack.ts.
  */
 
-export type StackComponent = 'docker' | 'registry' | 'moto';
+/**
+ * - registry: the ECR bridge on 127.0.0.1:5000 in front of the registry (a push is registered in
+ *   moto's ECR), with moto's ECR credentials.
+ * - traefik: the Traefik v3 binary the stack builds from the Go module proxy (not a daemon: tests
+ *   start it themselves, see test/support/traefik-process.ts), and its FROM-scratch image.
+ */
+export type StackComponent = 'docker' | 'registry' | 'moto' | 'traefik';
 
-export const STACK_COMPONENTS: readonly StackComponent[] = ['docker', 'registry', 'moto'];
+export const STACK_COMPONENTS: readonly StackComponent[] = ['docker', 'registry', 'moto', 'traefik'];
 
 /** moto's default account: STS answers with it and ECR's auth token is `AWS:<account>-auth-token`. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -19,6 +25,11 @@ export interface TestStackInfo {
   registryAuth: { username: string; password: string };
   /** DOCKER_HOST of the test engine. */
   dockerHost: string;
+  /**
+   * The Traefik binary and image of the stack (`TRAEFIKCTL_TEST_TRAEFIK`, `TRAEFIKCTL_TEST_TRAEFIK_IMAGE`
+   * from `scripts/test-stack.sh env`), and the version the binary reports (`v3.6.x`).
+   */
+  traefik: { binary: string; image: string; version: string };
   /** A statically linked busybox to copy into FROM-scratch test images, if one is installed. */
   busybox: string | null;
   /** The environment every test runs with; pass it on to child processes you spawn. */
@@ -51,7 +62,7 @@ function loopbackUrl(name: string, value: string): string {
  */
 export function stackAddresses(
   env: NodeJS.ProcessEnv = process.env,
-): Omit<TestStackInfo, 'busybox' | 'missing'> {
+): Omit<TestStackInfo, 'busybox' | 'missing' | 'traefik'> {
   const motoUrl = loopbackUrl(
     'TRAEFIKCTL_TEST_MOTO_URL',
     env.TRAEFIKCTL_TEST_MOTO_URL ?? 'http://127.0.0.1:5055',
