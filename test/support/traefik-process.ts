@@ -11,13 +11,15 @@
  *       args: ['--ping=true', '--providers.docker=true', '--providers.docker.network=net'],
  *     });
  *     try {
- *       const answer = await fetch(`${traefik.url('web')}/`, { headers: { host: 'a.example.com' } });
+ *       // Not fetch: it sends the URL's host and ignores a `host` header.
+ *       const answer = await getWithHost(`${traefik.url('web')}/`, 'a.example.com');
  *     } finally {
  *       await traefik.stop();
  *     }
  *   });
  * });
  * ```
+ * (`getWithHost` is in test/integration/traefik/support.ts.)
  *
  * Safety (DESIGN.md's network rule): the process gets fake AWS credentials and
  * AWS_EC2_METADATA_DISABLED=true, never inherits the developer's AWS variables, and has the version

@@ -18,8 +18,9 @@ export interface TraefikCommandInput {
   /** How often Traefik polls ECS; a new deployment is routed within this many seconds. */
   refreshSeconds?: number;
   /**
-   * Route only tasks whose ECS health status is HEALTHY (default). Tasks without a container
-   * health check report UNKNOWN and are then never routed (shared/notes/traefik.md §1.1).
+   * Route only tasks whose ECS health status is HEALTHY; false by default, because tasks without a
+   * container health check report UNKNOWN and would then never be routed (shared/notes/traefik.md
+   * §1.1). Server health is then Traefik's own health check (the app's `healthCheck` labels).
    */
   healthyTasksOnly?: boolean;
 }
