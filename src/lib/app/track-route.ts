@@ -4,10 +4,10 @@ import type { TraefikRouter, TraefikService } from '../traefik/schemas.js';
 import type { Poller } from './poll.js';
 
 /**
- * Waits until Traefik routes the deployment: the router `<service>@ecs` exists and is enabled, and
- * its service has a server that is UP. ECS saying "healthy" still leaves up to one provider refresh
- * (15 s by default) before the route exists (anchors.md §0.5); this is the step no other ECS deploy
- * tool checks.
+ * Waits until Traefik routes the deployment: the router `<service>@<provider>` (`@ecs` on ECS) exists
+ * and is enabled, and its service has a server that is UP. ECS saying "healthy" still leaves up to
+ * one provider refresh (15 s by default) before the route exists (anchors.md §0.5); this is the step
+ * no other ECS deploy tool checks.
  */
 
 /** The two reads of Traefik's API this needs (TraefikClient has both). */
@@ -17,10 +17,18 @@ export interface RouteApi {
   httpService(name: string): Promise<TraefikService | undefined>;
 }
 
+/**
+ * The Traefik provider that turns a deployment's labels into its router: `ecs` for the ECS target,
+ * `docker` for the local one (the same labels either way, DESIGN.md "Targets").
+ */
+export type RouteProvider = 'ecs' | 'docker';
+
 export interface WaitForRouteOptions {
   api: RouteApi;
-  /** The ECS service name = Traefik router and service name, without `@ecs`. */
+  /** The ECS service name = Traefik router and service name, without `@<provider>`. */
   name: string;
+  /** `ecs` unless given. */
+  provider?: RouteProvider | undefined;
   host: string;
   poller: Poller;
   /** Epoch ms when this phase gives up. */
@@ -53,7 +61,7 @@ function transient(error: unknown): boolean {
 
 export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteResult> {
   const { api, name, poller } = options;
-  const qualified = `${name}@ecs`;
+  const qualified = `${name}@${options.provider ?? 'ecs'}`;
   let seen = 'no router yet';
 
   const outcome = await poller.until<RouteResult>(
