@@ -22,7 +22,8 @@ function summaryLine(status: EnvStatus | undefined): string {
   if (status === undefined) return 'Stopped before the first refresh.';
   const problems =
     status.problems === 0 ? 'no problems' : `${status.problems} problem${status.problems === 1 ? '' : 's'}`;
-  return `env ${status.env}: ${status.deployments.length} deployments, ${problems} (at ${status.checkedAt}).`;
+  const count = status.deployments.length;
+  return `env ${status.env}: ${count} deployment${count === 1 ? '' : 's'}, ${problems} (at ${status.checkedAt}).`;
 }
 
 /**

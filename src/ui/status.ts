@@ -72,7 +72,8 @@ export function statusHeader(status: EnvStatus, color: boolean): string[] {
     status.problems === 0
       ? s.green('no problems')
       : s.red(`${status.problems} problem${status.problems === 1 ? '' : 's'}`);
-  lines.push(`${status.deployments.length} deployments  ·  ${routeText}  ·  ${problems}`);
+  const count = status.deployments.length;
+  lines.push(`${count} deployment${count === 1 ? '' : 's'}  ·  ${routeText}  ·  ${problems}`);
   for (const problem of [...cluster.problems, ...traefik.problems]) lines.push(`${s.red('!')} ${problem}`);
   return lines;
 }

@@ -75,7 +75,7 @@ describeWith(['moto'], 'watching on a terminal', () => {
       cli.type('\u0003');
       // then it exits 130 (interrupted) and leaves the one-line summary
       expect(await cli.exited).toBe(130);
-      expect(cli.screen()).toContain(`env ${env}: 1 deployments`);
+      expect(cli.screen()).toContain(`env ${env}: 1 deployment,`);
     },
   );
 });

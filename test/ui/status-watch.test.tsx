@@ -170,7 +170,7 @@ describe('status --watch without a terminal', () => {
     // then it ends as interrupted with a summary of the last status
     await expect(result).resolves.toEqual({
       interrupted: true,
-      line: 'env dev: 1 deployments, 1 problem (at 2026-08-10T12:00:05.000Z).',
+      line: 'env dev: 1 deployment, 1 problem (at 2026-08-10T12:00:05.000Z).',
     });
     vi.restoreAllMocks();
     const timeless = (lines: string[]) =>
@@ -190,7 +190,7 @@ describe('status --watch without a terminal', () => {
     expect(timeless(stderr)).toEqual([
       expect.stringMatching(/^<t> env dev .* \| 2 deployments .* no problems/),
       '<t> ! Throttled.',
-      expect.stringMatching(/^<t> env dev .* \| 1 deployments .* 1 problem/),
+      expect.stringMatching(/^<t> env dev .* \| 1 deployment .* 1 problem/),
     ]);
   });
 });

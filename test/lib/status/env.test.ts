@@ -181,6 +181,11 @@ describe('status screen', () => {
     expect(text).toContain('Routers without a live deployment\n  stray@ecs  stray.dev.example.com  enabled');
   });
 
+  it('counts one deployment in the singular', () => {
+    const text = renderEnvStatus(buildEnvStatus(input({ deployments: [deployment('v1')] })), terminal, now);
+    expect(text.split('\n')[1]).toMatch(/^1 deployment {2}· {2}/);
+  });
+
   it('prints one TSV row per deployment in a pipe, the summary going to stderr', () => {
     const status = buildEnvStatus(input());
     const rows = renderEnvStatus(status, pipe, now).trimEnd().split('\n');
