@@ -34,13 +34,13 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult> {
-    const [{ openAppEnvironment }, { appUrls }, { fixedAddress }] = await Promise.all([
+    const [{ openAppEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
       import('../../lib/app/list-context.js'),
       import('../../lib/app/urls.js'),
       import('../../lib/app/urls-probe.js'),
     ]);
-    const probeAddress = this.flags['probe-address'];
-    const probe = probeAddress === undefined ? undefined : { resolve: fixedAddress(probeAddress) };
+    const resolve = probeResolver(this.flags['probe-address']);
+    const probe = resolve === undefined ? undefined : { resolve };
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

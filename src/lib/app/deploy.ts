@@ -28,6 +28,7 @@ import {
 } from './plan.js';
 import { TAG_KEYS, type ResourceTag } from './plan-tags.js';
 import { Poller, type PollerOptions } from './poll.js';
+import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } from '../traefik/connect-to.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
 import { trackRollout } from './track-rollout.js';
@@ -197,6 +198,7 @@ async function traefikApi(
   aws: DeployAws,
   target: DeployTarget,
   outputs: ClusterOutputs,
+  connectTo: ConnectAddress | undefined,
 ): Promise<RouteApi | undefined> {
   if (options.routeApi !== undefined) return options.routeApi;
   const apiUrl = target.context.traefik.apiUrl ?? outputs.apiUrl;
@@ -215,6 +217,7 @@ async function traefikApi(
     credentialHints: [
       `The password comes from TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM parameter ${parameter}.`,
     ],
+    connectTo,
     signal: options.signal,
   });
 }
@@ -224,6 +227,10 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
   const emit = recorder.emit;
   const now = options.now ?? (() => new Date());
   const target = await resolveDeployTarget(options);
+  // TRAEFIKCTL_CONNECT_TO sends the API's and the probe's connections to the env's entry point;
+  // --probe-address wins for the probe. Both are checked before anything changes.
+  const connectTo = connectToFromEnvironment(options.env ?? process.env);
+  const probeAddress = options.probeAddress ?? (options.env ?? process.env)[CONNECT_TO_VARIABLE]?.trim();
   if (options.probeAddress !== undefined) parseProbeAddress(options.probeAddress);
   const timeoutMs =
     options.timeout === undefined
@@ -250,6 +257,8 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
       now,
       progress,
       recorder,
+      connectTo,
+      probeAddress: probeAddress || undefined,
     });
   } catch (error) {
     if (options.signal?.aborted) throw interruptedError(target, progress);
@@ -270,10 +279,14 @@ interface RunContext {
   now: () => Date;
   progress: Progress;
   recorder: ReturnType<typeof phaseRecorder>;
+  /** Where the API's connections go (TRAEFIKCTL_CONNECT_TO). */
+  connectTo: ConnectAddress | undefined;
+  /** Where the probe connects: --probe-address, else TRAEFIKCTL_CONNECT_TO. */
+  probeAddress: string | undefined;
 }
 
 async function run(ctx: RunContext): Promise<DeployResult> {
-  const { options, target, aws, poller, deadline, emit, progress } = ctx;
+  const { options, target, aws, poller, deadline, emit, progress, connectTo, probeAddress } = ctx;
   const { names } = target;
   const env = target.context.env;
   const startedAt = ctx.now();
@@ -409,7 +422,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
         };
   };
 
-  const api = options.skipRouteCheck ? undefined : await traefikApi(options, aws, target, outputs);
+  const api = options.skipRouteCheck ? undefined : await traefikApi(options, aws, target, outputs, connectTo);
   if (options.skipRouteCheck) skipPhase(emit, PHASES.route, '--skip-route-check');
   else if (api === undefined) skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
   else {
@@ -449,7 +462,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
       const answer = await probeUrl({
         url: plan.url,
         path,
-        address: options.probeAddress,
+        address: probeAddress,
         poller,
         deadline: limit.deadline,
         deadlineIsOverall: limit.overall,

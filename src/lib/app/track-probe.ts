@@ -1,7 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-import { ExitCode, UserError, usageError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { parseConnectAddress, type ConnectAddress } from '../traefik/connect-to.js';
 import type { Poller } from './poll.js';
 
 /**
@@ -38,18 +39,9 @@ export interface ProbeUrlOptions extends ProbeTarget {
 // Traefik's own answer when no router matches the host: the route isn't there (yet), the app didn't answer.
 const TRAEFIK_NOT_FOUND = '404 page not found';
 
-/** `host[:port]`, with IPv6 in brackets; a usage error for anything else. */
-export function parseProbeAddress(address: string): { host: string; port: number | undefined } {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(address.trim());
-  const port = match?.[3] === undefined ? undefined : Number(match[3]);
-  if (match === null || (port !== undefined && (port < 1 || port > 65535))) {
-    throw usageError(
-      `--probe-address ${JSON.stringify(address)} is not a host or host:port.`,
-      ['Pass e.g. --probe-address my-alb-123.eu-west-1.elb.amazonaws.com or --probe-address 127.0.0.1:8080.'],
-      'PROBE_ADDRESS_INVALID',
-    );
-  }
-  return { host: match[1] ?? match[2] ?? '', port };
+/** `host[:port]`, with IPv6 in brackets; a usage error naming --probe-address for anything else. */
+export function parseProbeAddress(address: string): ConnectAddress {
+  return parseConnectAddress(address, '--probe-address');
 }
 
 /** One GET: the status, or the network error. Never follows redirects: a redirect is an answer. */

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
 import { describeError } from '../errors.js';
+import { connectToFromEnvironment } from '../traefik/connect-to.js';
 import { parseProbeAddress } from './track-probe.js';
 
 /**
@@ -56,6 +57,19 @@ export function fixedAddress(address: string): ProbeResolver {
   // The same host[:port] syntax, and the same usage error, as `app deploy --probe-address`.
   const { host, port } = parseProbeAddress(address);
   return () => ({ address: host, port });
+}
+
+/**
+ * Where `app urls --check` sends its probes: `--probe-address` when given, else TRAEFIKCTL_CONNECT_TO
+ * (the env's entry point), else wherever DNS says.
+ */
+export function probeResolver(
+  probeAddress: string | undefined,
+  environment: NodeJS.ProcessEnv = process.env,
+): ProbeResolver | undefined {
+  if (probeAddress !== undefined) return fixedAddress(probeAddress);
+  const connectTo = connectToFromEnvironment(environment);
+  return connectTo === undefined ? undefined : () => ({ address: connectTo.host, port: connectTo.port });
 }
 
 /** Whether a status means the deployment answers (Traefik's own 404 and 5xx mean it doesn't). */

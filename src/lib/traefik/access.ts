@@ -4,6 +4,7 @@ import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
 import type { TraefikConfig } from '../config/schema.js';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { TraefikClientOptions } from './client.js';
+import { connectToFromEnvironment } from './connect-to.js';
 
 export const PASSWORD_VARIABLE = 'TRAEFIKCTL_TRAEFIK_PASSWORD';
 
@@ -18,7 +19,7 @@ export interface TraefikAccessOptions {
 
 export type TraefikAccess = Pick<
   TraefikClientOptions,
-  'apiUrl' | 'username' | 'password' | 'credentialHints'
+  'apiUrl' | 'username' | 'password' | 'credentialHints' | 'connectTo'
 >;
 
 /**
@@ -26,6 +27,7 @@ export type TraefikAccess = Pick<
  * - URL: `--api-url`, else `traefik.apiUrl`, else the `ApiUrl` output of the stack `traefikctl-<env>`;
  * - password: TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM SecureString named by `traefik.passwordParameter`,
  *   the stack, or `/traefikctl/<env>/traefik-api-password`, read with the user's own AWS credentials.
+ * - connections: to TRAEFIKCTL_CONNECT_TO when set (the env's entry point before DNS exists).
  * A password that can't be read is not an error here: an API without auth (a local Traefik) works,
  * and a 401 then says why no password was sent.
  */
@@ -34,6 +36,7 @@ export async function resolveTraefikAccess(
   options: TraefikAccessOptions,
 ): Promise<TraefikAccess> {
   const { env, traefik } = options;
+  const connectTo = connectToFromEnvironment(options.environment ?? process.env);
   const explicit = options.apiUrl ?? traefik.apiUrl;
   const outputs = explicit === undefined ? await clusterOutputs(clients, env) : undefined;
   const apiUrl = explicit ?? outputs?.apiUrl;
@@ -56,6 +59,7 @@ export async function resolveTraefikAccess(
     return {
       apiUrl,
       username,
+      connectTo,
       password: fromEnv,
       credentialHints: [`The password comes from ${PASSWORD_VARIABLE}: check its value.`],
     };
@@ -66,6 +70,7 @@ export async function resolveTraefikAccess(
   return {
     apiUrl,
     username,
+    connectTo,
     ...(password.value === undefined ? {} : { password: password.value }),
     credentialHints: [password.hint],
   };

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 
 import { ExitCode, UserError } from '../errors.js';
+import type { ConnectAddress } from './connect-to.js';
 import type { EventSink } from '../events.js';
 import {
   entryPointSchema,
@@ -43,6 +44,8 @@ export interface TraefikClientOptions {
   perPage?: number;
   /** Where the password came from, for the suggestions of a 401 (never the password itself). */
   credentialHints?: readonly string[];
+  /** Connect to this address instead of the URL's host (TRAEFIKCTL_CONNECT_TO); Host and SNI stay. */
+  connectTo?: ConnectAddress | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: EventSink | undefined;
 }
@@ -117,6 +120,9 @@ export class TraefikClient {
   readonly #hints: readonly string[];
   readonly #signal: AbortSignal | undefined;
   readonly #onEvent: EventSink | undefined;
+  readonly #fetch: () => Promise<typeof fetch>;
+  /** ` through <address> (TRAEFIKCTL_CONNECT_TO)` when connections go elsewhere, for errors. */
+  readonly #via: string;
 
   constructor(options: TraefikClientOptions) {
     let url: URL;
@@ -159,6 +165,16 @@ export class TraefikClient {
     this.#hints = options.credentialHints ?? [];
     this.#signal = options.signal;
     this.#onEvent = options.onEvent;
+    const connectTo = options.connectTo;
+    let through: Promise<typeof fetch> | undefined;
+    this.#fetch =
+      connectTo === undefined
+        ? () => Promise.resolve(fetch)
+        : () => (through ??= import('./connect-to.js').then(({ fetchThrough }) => fetchThrough(connectTo)));
+    this.#via =
+      connectTo === undefined
+        ? ''
+        : ` through ${connectTo.host.includes(':') ? `[${connectTo.host}]` : connectTo.host}${connectTo.port === undefined ? '' : `:${connectTo.port}`} (TRAEFIKCTL_CONNECT_TO)`;
   }
 
   version(): Promise<TraefikVersion> {
@@ -305,7 +321,8 @@ export class TraefikClient {
         if (this.#signal) signals.push(this.#signal);
         if (cancel) signals.push(cancel);
         const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
-        response = await fetch(url, {
+        const send = await this.#fetch();
+        response = await send(url, {
           headers: {
             accept: 'application/json',
             ...(this.#authorization === undefined ? {} : { authorization: this.#authorization }),
@@ -420,13 +437,15 @@ export class TraefikClient {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     const tls = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO/.test(code);
     return new TraefikApiError(
-      `Can't reach Traefik's API at ${this.displayUrl} (${code})${tries}.`,
+      `Can't reach Traefik's API at ${this.displayUrl}${this.#via} (${code})${tries}.`,
       'unreachable',
       {
         suggestions: tls
           ? ["The server's TLS certificate is not trusted here; check the certificate of the API host."]
           : [
-              'Check the URL (--api-url or traefik.apiUrl) and your network connection.',
+              this.#via === ''
+                ? 'Check the URL (--api-url or traefik.apiUrl) and your network connection.'
+                : "Check TRAEFIKCTL_CONNECT_TO: it should be the address of the env's load balancer or Traefik entry point.",
               'Check that the cluster runs: `traefikctl cluster status`.',
             ],
         cause,

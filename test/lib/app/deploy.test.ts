@@ -103,6 +103,7 @@ describe('deployApp', () => {
       [{ tag: '%%%' }, 'TAG_INVALID'],
       [{ timeout: 'soon' }, 'DURATION_INVALID'],
       [{ probeAddress: 'http://x' }, 'PROBE_ADDRESS_INVALID'],
+      [{ env: { TRAEFIKCTL_CONNECT_TO: 'http://x' } }, 'CONNECT_TO_INVALID'],
       [{ ttl: '3 days' }, 'DURATION_INVALID'],
     ] as const) {
       const error = await rejection(deploy(aws, { cwd, ...extra }));

@@ -3,7 +3,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { urlScheme } from '../../../src/lib/app/urls.js';
-import { answers, fixedAddress, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
+import {
+  answers,
+  fixedAddress,
+  probeResolver,
+  probeUrl,
+  probeUrls,
+} from '../../../src/lib/app/urls-probe.js';
 import { UserError } from '../../../src/lib/errors.js';
 import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 
@@ -94,6 +100,25 @@ describe('answers', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('probeResolver', () => {
+  it('takes --probe-address first, then TRAEFIKCTL_CONNECT_TO, else leaves the URL to DNS', async () => {
+    const environment = { TRAEFIKCTL_CONNECT_TO: '127.0.0.1:8080' };
+    expect(await probeResolver('127.0.0.2:81', environment)?.('x')).toEqual({
+      address: '127.0.0.2',
+      port: 81,
+    });
+    expect(await probeResolver(undefined, environment)?.('x')).toEqual({ address: '127.0.0.1', port: 8080 });
+    expect(probeResolver(undefined, {})).toBeUndefined();
+    expect(probeResolver(undefined, { TRAEFIKCTL_CONNECT_TO: ' ' })).toBeUndefined();
+  });
+
+  it('refuses a bad TRAEFIKCTL_CONNECT_TO as a usage error naming the variable', () => {
+    expect(() => probeResolver(undefined, { TRAEFIKCTL_CONNECT_TO: 'http://alb' })).toThrow(
+      /^TRAEFIKCTL_CONNECT_TO "http:\/\/alb" is not a host or host:port\.$/,
+    );
   });
 });
 
