@@ -8,11 +8,15 @@
 #             each pushed manifest is registered in moto's ECR (PutImage, the registry's digest),
 #             and a push to a repository moto's ECR doesn't have is refused as ECR refuses it
 #   moto      moto_server on 127.0.0.1:5055, MOTO_ECS_SERVICE_RUNNING=1
+#   runner    the task runner (test/stack/task-runner) on 127.0.0.1:5056, in front of moto's ECS: runs
+#             services' tasks as real containers on the Docker network traefikctl-task-runner, each on
+#             its own loopback address (127.0.10.N) that DescribeTasks reports; clients opt in with
+#             AWS_ENDPOINT_URL_ECS (the test harness strips it, so existing tests keep talking to moto)
 #   traefik   Traefik v3 built from the Go module proxy (test/stack/traefik, `go build`), cached by
 #             version and go.sum in $TRAEFIKCTL_TEST_CACHE (default ~/.cache/traefikctl-test-stack);
 #             also a FROM-scratch image, <registry>/traefik:<version>. Not a daemon: tests run it.
 #
-# Usage: scripts/test-stack.sh install|up|env|status|verify|down
+# Usage: scripts/test-stack.sh install|up|env|status|verify|down|traefik --env <env>
 #   install  (root) apt-get installs what is missing; moto_server and Go must be preinstalled
 #   up       starts each component that is not already answering, builds Traefik when its cache
 #            has no binary for this version (minutes the first time, then seconds); state in
@@ -22,7 +26,15 @@
 #   status   says what answers and what this script started; exits 1 when something is down
 #   verify   builds a FROM-scratch image, logs in to the registry, pushes it through the ECR bridge
 #            and finds its digest in moto's ECR (about 2 s)
-#   down     stops what this script started (by pid file), nothing else
+#   traefik --env <env>
+#            after `traefikctl cluster up --env <env>` against the stack: starts the stack's Traefik
+#            in the background as ECS would run that env's Traefik task (the stack's TraefikArguments,
+#            entry points on free 127.0.0.1 ports, ECS refresh 1 s, ECS through the task runner),
+#            registers it with the runner as the `traefik` service's task (again whenever `up`
+#            restarts the runner), waits for /ping, and prints `export` lines for eval:
+#            TRAEFIKCTL_TEST_TRAEFIK_WEB and TRAEFIKCTL_CONNECT_TO
+#   down     stops what this script started (by pid file), nothing else, and removes the task
+#            runner's containers and network
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,6 +45,11 @@ DOCKER_SOCK=/var/run/docker.sock
 REGISTRY_ADDR=127.0.0.1:5000
 UPSTREAM_REGISTRY_ADDR=127.0.0.1:5001
 MOTO_URL=http://127.0.0.1:5055
+RUNNER_ADDR=127.0.0.1:5056
+RUNNER_URL=http://$RUNNER_ADDR
+# The runner's Docker network and the label on it and on every container it starts.
+RUNNER_NETWORK=traefikctl-task-runner
+RUNNER_LABEL=traefikctl.task-runner
 # The region whose ECR the bridge registers images in (the one `env` exports).
 AWS_TEST_REGION=us-east-1
 TRAEFIK_MODULE=$REPO_ROOT/test/stack/traefik
@@ -45,8 +62,9 @@ REGISTRY_PASSWORD=123456789012-auth-token
 # Desired counts in tests are 1: moto reports that many running tasks for every new service.
 MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-1}
 
-# Daemons, in start order (the bridge needs the registry and moto); traefik is built, not started.
-COMPONENTS=(docker registry moto ecr)
+# Daemons, in start order (the bridge needs the registry and moto, the runner the engine and moto);
+# traefik is built, not started (`traefik --env` starts one per env).
+COMPONENTS=(docker registry moto ecr runner)
 
 say() { printf 'test-stack: %s\n' "$*" >&2; }
 die() {
@@ -82,12 +100,17 @@ moto_alive() {
   [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$MOTO_URL/moto-api/") == 200 ]]
 }
 
+runner_answers() {
+  curl -s --max-time 3 "$RUNNER_URL/_runner/health" | grep -q '"component":"task-runner"'
+}
+
 answers() {
   case $1 in
     docker) docker_answers ;;
     registry) registry_answers ;;
     moto) moto_alive ;;
     ecr) ecr_answers ;;
+    runner) runner_answers ;;
   esac
 }
 
@@ -107,6 +130,8 @@ our_pid() {
     registry) pattern=docker-registry ;;
     moto) pattern=moto_server ;;
     ecr) pattern=ecr-bridge.ts ;;
+    runner) pattern=task-runner.ts ;;
+    traefik-*) pattern=traefik ;;
   esac
   if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == *"$pattern"* ]]; then
     printf '%s\n' "$pid"
@@ -292,6 +317,50 @@ start_ecr() {
     --upstream "$UPSTREAM_REGISTRY_ADDR" --moto "$MOTO_URL" --region "$AWS_TEST_REGION"
 }
 
+start_runner() {
+  local node
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the task runner: npm install --prefix .tools node@24"
+  spawn runner "$node" "$REPO_ROOT/test/stack/task-runner/task-runner.ts" --listen "$RUNNER_ADDR" \
+    --moto "$MOTO_URL" --registry "$REGISTRY_ADDR" --docker "unix://$DOCKER_SOCK" \
+    --network "$RUNNER_NETWORK" --addresses 127.0.10
+}
+
+# The runner stops and removes its containers on SIGTERM; this removes what a killed one left, and
+# its network. Only when no runner answers any more (one not started by this script is left alone).
+remove_runner_containers() {
+  docker_answers || return 0
+  runner_answers && return 0
+  local ids
+  export DOCKER_HOST=unix://$DOCKER_SOCK
+  ids=$(docker ps -aq --filter "label=$RUNNER_LABEL=$RUNNER_NETWORK")
+  if [[ -n $ids ]]; then
+    # shellcheck disable=SC2086 # one id per word
+    docker rm -f $ids >/dev/null && say "removed $(wc -w <<<"$ids") task runner containers"
+  fi
+  if docker network inspect "$RUNNER_NETWORK" >/dev/null 2>&1; then
+    docker network rm "$RUNNER_NETWORK" >/dev/null && say "removed the Docker network $RUNNER_NETWORK"
+  fi
+}
+
+# The runner keeps external tasks in memory: `traefik --env` records each env's cluster, and a runner
+# that `up` starts again is told about the Traefiks still running.
+register_traefik() {
+  curl -sf --max-time 5 -X POST "$RUNNER_URL/_runner/external-tasks" -H 'Content-Type: application/json' \
+    -d "{\"cluster\":\"$1\",\"service\":\"traefik\",\"address\":\"127.0.0.1\",\"region\":\"$AWS_TEST_REGION\"}" \
+    >/dev/null
+}
+
+register_running_traefiks() {
+  local file name
+  for file in "$STATE_DIR"/traefik-*.cluster; do
+    [[ -e $file ]] || continue
+    name=$(basename "$file" .cluster)
+    if [[ -n $(our_pid "$name") ]] && register_traefik "$(<"$file")"; then
+      say "registered the running $name with the task runner again"
+    fi
+  done
+}
+
 # --- Traefik: built from the Go module proxy, cached outside the repo ------------------------------
 
 # Cached by version and by the module's go.mod and go.sum, so a change to either builds anew.
@@ -398,6 +467,8 @@ cmd_up() {
         { wait_for registry 15 && wait_for moto 45; } || die "the ECR bridge needs the registry and moto"
         start_ecr
         ;;
+      # It needs the engine (which may still fall back to another storage driver below) and moto.
+      runner) continue ;;
     esac
     started+=("$name")
   done
@@ -425,6 +496,15 @@ cmd_up() {
     [[ " ${failed[*]} " == *" $name "* ]] || say "$name is up"
   done
   if moto_alive; then configure_moto; fi
+  if ((${#failed[@]} == 0)) && ! answers runner; then
+    start_runner
+    if wait_for runner 20; then
+      say "runner is up"
+      register_running_traefiks
+    else
+      failed+=(runner)
+    fi
+  fi
   ((${#failed[@]} == 0)) || die "could not start: ${failed[*]}"
   build_traefik
   build_traefik_image
@@ -440,6 +520,8 @@ export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN
 export DOCKER_HOST=unix://$DOCKER_SOCK
 export TRAEFIKCTL_TEST_MOTO_URL=$MOTO_URL
+export AWS_ENDPOINT_URL_ECS=$RUNNER_URL
+export TRAEFIKCTL_TEST_RUNNER_URL=$RUNNER_URL
 export TRAEFIKCTL_TEST_REGISTRY=$REGISTRY_ADDR
 export TRAEFIKCTL_TEST_TRAEFIK=$(traefik_path)
 export TRAEFIKCTL_TEST_TRAEFIK_IMAGE=$TRAEFIK_IMAGE
@@ -475,6 +557,17 @@ cmd_status() {
     printf '%-9s not built (scripts/test-stack.sh up builds %s)\n' traefik "$TRAEFIK_VERSION"
     all_up=1
   fi
+  local file env
+  for file in "$STATE_DIR"/traefik-*.pid; do
+    [[ -e $file ]] || continue
+    env=$(basename "$file" .pid)
+    pid=$(our_pid "$env")
+    if [[ -n $pid ]]; then
+      printf '%-9s running (pid %s, log %s)\n' "$env" "$pid" "$STATE_DIR/$env.log"
+    else
+      printf '%-9s not running (started by `traefik --env %s`)\n' "$env" "${env#traefik-}"
+    fi
+  done
   return $all_up
 }
 
@@ -529,12 +622,91 @@ stop_one() {
 }
 
 cmd_down() {
-  local name any=
-  for name in ecr moto registry docker; do
+  local name file any=
+  for file in "$STATE_DIR"/traefik-*.pid; do
+    [[ -e $file ]] || continue
+    name=$(basename "$file" .pid)
     [[ -n $(our_pid "$name") ]] && any=1
     stop_one "$name"
+    rm -f "$STATE_DIR/$name.cluster"
+  done
+  for name in runner ecr moto registry docker; do
+    [[ -n $(our_pid "$name") ]] && any=1
+    stop_one "$name"
+    [[ $name == runner ]] && remove_runner_containers
   done
   [[ -n $any ]] || say "nothing started by this script is running"
+}
+
+cmd_traefik() {
+  local env=
+  while (($#)); do
+    case $1 in
+      --env)
+        env=${2:-}
+        shift $(($# > 1 ? 2 : 1))
+        ;;
+      --env=*) env=${1#--env=} && shift ;;
+      *) die "traefik: unknown argument $1 (usage: scripts/test-stack.sh traefik --env <env>)" ;;
+    esac
+  done
+  [[ $env =~ ^[a-z][a-z0-9-]{0,19}$ ]] || die "traefik: give the env of a \`traefikctl cluster up\` (--env dev)"
+  runner_answers || die "the task runner is not answering: run scripts/test-stack.sh up"
+  local binary node name=traefik-$env line cluster='' web_entry=web
+  local -a args=()
+  local -A ports=()
+  binary=$(traefik_path)
+  traefik_ready "$binary" || die "traefik is not built: run scripts/test-stack.sh up"
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer): npm install --prefix .tools node@24"
+  mkdir -p "$STATE_DIR"
+
+  # One Traefik per env: a second call replaces the first.
+  stop_one "$name" 2>/dev/null
+
+  # The stack's TraefikArguments, with entry points moved to free 127.0.0.1 ports.
+  local plan
+  plan=$("$node" "$REPO_ROOT/test/stack/task-runner/stack-traefik.ts" --moto "$MOTO_URL" \
+    --region "$AWS_TEST_REGION" --env "$env") || die "no cluster up stack for $env (run: traefikctl cluster up --env $env)"
+  while IFS= read -r line; do
+    case $line in
+      cluster=*) cluster=${line#cluster=} ;;
+      entrypoint=*) web_entry=${line#entrypoint=} ;;
+      port.*=*)
+        line=${line#port.}
+        ports[${line%%=*}]=${line#*=}
+        ;;
+      arg=*) args+=("${line#arg=}") ;;
+    esac
+  done <<<"$plan"
+  [[ -n $cluster && -n ${ports[$web_entry]:-} && -n ${ports[traefik]:-} ]] ||
+    die "the stack's TraefikArguments have no $web_entry and traefik entry points"
+
+  # As on ECS: only Traefik's own environment (fake credentials, no instance metadata, ECS through
+  # the runner and everything else to moto), nothing of the caller's.
+  spawn "$name" env -i PATH=/usr/bin:/bin HOME="${HOME:-/tmp}" \
+    AWS_ENDPOINT_URL_ECS="$RUNNER_URL" AWS_ENDPOINT_URL="$MOTO_URL" \
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION="$AWS_TEST_REGION" \
+    AWS_EC2_METADATA_DISABLED=true "$binary" "${args[@]}"
+
+  # The `traefik` service's running task is this process, so the API router on its task
+  # definition's labels (basic auth with cluster up's hash) is discovered as on AWS.
+  register_traefik "$cluster" || die "the task runner refused the external task for $cluster/traefik"
+  printf '%s\n' "$cluster" >"$STATE_DIR/$name.cluster"
+
+  local deadline=$((SECONDS + 20)) pid
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:${ports[traefik]}/ping") == 200 ]]; do
+    pid=$(our_pid "$name")
+    if [[ -z $pid ]] || ((SECONDS >= deadline)); then
+      say "traefik for $env did not answer /ping; last lines of $STATE_DIR/$name.log:"
+      tail -n 15 "$STATE_DIR/$name.log" >&2 || true
+      stop_one "$name" 2>/dev/null
+      die "traefik for $env did not start"
+    fi
+    sleep 0.2
+  done
+  say "traefik for $env (cluster $cluster): $web_entry on 127.0.0.1:${ports[$web_entry]}, ping on 127.0.0.1:${ports[traefik]}, log $STATE_DIR/$name.log"
+  printf 'export TRAEFIKCTL_TEST_TRAEFIK_WEB=127.0.0.1:%s\n' "${ports[$web_entry]}"
+  printf 'export TRAEFIKCTL_CONNECT_TO=127.0.0.1:%s\n' "${ports[$web_entry]}"
 }
 
 case ${1:-} in
@@ -544,6 +716,10 @@ case ${1:-} in
   status) cmd_status ;;
   verify) cmd_verify ;;
   down) cmd_down ;;
+  traefik)
+    shift
+    cmd_traefik "$@"
+    ;;
   *)
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
     exit 2

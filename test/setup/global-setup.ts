@@ -89,6 +89,21 @@ async function probeMoto(motoUrl: string): Promise<string | undefined> {
   }
 }
 
+/** The task runner's health answer names it; anything else on the port is not the runner. */
+async function probeRunner(runnerUrl: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${runnerUrl}/_runner/health`, {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    const body = (await response.json().catch(() => ({}))) as { component?: string };
+    return response.ok && body.component === 'task-runner'
+      ? undefined
+      : `${runnerUrl}/_runner/health answers ${response.status}, not the task runner`;
+  } catch {
+    return `nothing answers on ${runnerUrl}`;
+  }
+}
+
 /**
  * The Traefik binary of the stack: `TRAEFIKCTL_TEST_TRAEFIK` and `TRAEFIKCTL_TEST_TRAEFIK_IMAGE` as
  * `scripts/test-stack.sh env` prints them (asked here when the shell has not exported them), and the
@@ -142,12 +157,13 @@ export function describeMissing(missing: Partial<Record<StackComponent, string>>
 
 export default async function setup(project: TestProject): Promise<void> {
   const addresses = stackAddresses();
-  const [docker, registry, moto, busybox, traefik] = await Promise.all([
+  const [docker, registry, moto, busybox, traefik, runner] = await Promise.all([
     probeDocker(addresses.dockerHost),
     probeRegistry(addresses.registry, addresses.registryAuth),
     probeMoto(addresses.motoUrl),
     findStaticBusybox(),
     probeTraefik(),
+    probeRunner(addresses.runnerUrl),
   ]);
   const missing: TestStackInfo['missing'] = {};
   if (docker) missing.docker = docker;
@@ -156,6 +172,7 @@ export default async function setup(project: TestProject): Promise<void> {
   if (registry) missing.registry = registry;
   if (moto) missing.moto = moto;
   if (traefik.missing) missing.traefik = traefik.missing;
+  if (runner) missing.runner = runner;
 
   project.provide('testStack', { ...addresses, busybox, traefik: traefik.info, missing });
 

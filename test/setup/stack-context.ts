@@ -8,10 +8,20 @@
  *   moto's ECR), with moto's ECR credentials.
  * - traefik: the Traefik v3 binary the stack builds from the Go module proxy (not a daemon: tests
  *   start it themselves, see test/support/traefik-process.ts), and its FROM-scratch image.
+ * - runner: the task runner on 127.0.0.1:5056 (test/stack/task-runner), in front of moto's ECS: it
+ *   runs services' tasks as real containers, each on its own loopback address. Only a client that
+ *   opts in reaches it (an ECS client with `endpoint: stack.runnerUrl`, or AWS_ENDPOINT_URL_ECS in a
+ *   child's env): AWS_ENDPOINT_URL_* from the shell are stripped from every test (test-env.ts).
  */
-export type StackComponent = 'docker' | 'registry' | 'moto' | 'traefik';
+export type StackComponent = 'docker' | 'registry' | 'moto' | 'traefik' | 'runner';
 
-export const STACK_COMPONENTS: readonly StackComponent[] = ['docker', 'registry', 'moto', 'traefik'];
+export const STACK_COMPONENTS: readonly StackComponent[] = [
+  'docker',
+  'registry',
+  'moto',
+  'traefik',
+  'runner',
+];
 
 /** moto's default account: STS answers with it and ECR's auth token is `AWS:<account>-auth-token`. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -19,6 +29,8 @@ export const MOTO_ACCOUNT_ID = '123456789012';
 export interface TestStackInfo {
   /** moto_server, e.g. http://127.0.0.1:5055; AWS_ENDPOINT_URL points here in every test. */
   motoUrl: string;
+  /** The task runner's ECS endpoint (and admin API under /_runner/), e.g. http://127.0.0.1:5056. */
+  runnerUrl: string;
   /** The registry as `host:port` (127.0.0.1:5000), the way image references name it. */
   registry: string;
   /** The registry's htpasswd login: exactly what moto's ECR GetAuthorizationToken returns. */
@@ -67,12 +79,17 @@ export function stackAddresses(
     'TRAEFIKCTL_TEST_MOTO_URL',
     env.TRAEFIKCTL_TEST_MOTO_URL ?? 'http://127.0.0.1:5055',
   );
+  const runnerUrl = loopbackUrl(
+    'TRAEFIKCTL_TEST_RUNNER_URL',
+    env.TRAEFIKCTL_TEST_RUNNER_URL ?? 'http://127.0.0.1:5056',
+  );
   const registry = env.TRAEFIKCTL_TEST_REGISTRY ?? '127.0.0.1:5000';
   loopbackUrl('TRAEFIKCTL_TEST_REGISTRY', `http://${registry}`);
   const dockerHost = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   if (!dockerHost.startsWith('unix://')) loopbackUrl('DOCKER_HOST', dockerHost.replace(/^tcp:/, 'http:'));
   return {
     motoUrl,
+    runnerUrl,
     registry,
     registryAuth: { username: 'AWS', password: `${MOTO_ACCOUNT_ID}-auth-token` },
     dockerHost,

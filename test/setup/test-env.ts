@@ -14,6 +14,7 @@ const awsEnv = provided?.awsEnv ?? stackAddresses().awsEnv;
 
 for (const name of strayAwsVariables(process.env)) Reflect.deleteProperty(process.env, name);
 Object.assign(process.env, awsEnv);
-// A developer's own AWS timeouts would change what the timeout tests see.
-for (const name of ['TRAEFIKCTL_AWS_TIMEOUT', 'TRAEFIKCTL_AWS_CONNECT_TIMEOUT'])
+// A developer's own AWS timeouts would change what the timeout tests see, and the Traefik address that
+// `eval "$(scripts/test-stack.sh traefik --env dev)"` exports would send the CLI's Traefik requests there.
+for (const name of ['TRAEFIKCTL_AWS_TIMEOUT', 'TRAEFIKCTL_AWS_CONNECT_TIMEOUT', 'TRAEFIKCTL_CONNECT_TO'])
   Reflect.deleteProperty(process.env, name);
