@@ -7,6 +7,7 @@ import type { EventSink } from './lib/events.js';
 import { jsonChunks } from './ui/json-output.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
 import type { Renderer } from './ui/renderer.js';
+import { visible } from './ui/visible.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -51,6 +52,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>;
   protected presentation!: Presentation;
   #renderer: Renderer | undefined;
+  #finished = false;
 
   override async init(): Promise<void> {
     await super.init();
@@ -114,9 +116,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await renderer?.close();
   }
 
-  /** A hint or warning for humans: stderr, never under --json. */
+  /**
+   * Ctrl-C for a command that changes things: the first one aborts the returned signal, so that the
+   * work in flight (an AWS call included) stops and the command says what may be left and how to go
+   * on (exit 130); a second one exits at once.
+   */
+  protected interruptSignal(): AbortSignal {
+    const controller = new AbortController();
+    process.on('SIGINT', () => {
+      // Once aborted, or once the command's work is over, there is nothing left to stop gracefully.
+      if (controller.signal.aborted || this.#finished) process.exit(ExitCode.Interrupted);
+      controller.abort(new Error('SIGINT'));
+    });
+    return controller.signal;
+  }
+
+  /** A hint or warning for humans: stderr, never under --json. Outside text in it is made visible. */
   protected note(message: string): void {
-    if (this.presentation.mode !== 'json') process.stderr.write(`${message}\n`);
+    if (this.presentation.mode !== 'json')
+      process.stderr.write(`${visible(message, { layout: true, colour: true })}\n`);
   }
 
   /** Prints a result line on stdout (results only; progress goes to stderr). */
@@ -165,6 +183,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override async finally(error: Error | undefined): Promise<void> {
+    this.#finished = true;
     await this.endProgress().catch(() => undefined);
     await super.finally(error);
   }

@@ -2,6 +2,7 @@ import type { AppUrlsResult, DeploymentUrl } from '../lib/app/urls.js';
 import type { Presentation } from './mode.js';
 import { formatAge, type Stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
+import { visibleData } from './visible.js';
 
 /**
  * `app urls` on stdout: a table with a header and relative times on a terminal, tab-separated rows
@@ -17,17 +18,17 @@ export function renderUrlsTable(
   const columns: Column<DeploymentUrl>[] = [
     { header: 'app', value: (row) => row.app },
     { header: 'tag', value: (row) => row.tag },
-    { header: 'url', value: (row) => row.url, styled: (row, s) => s.cyan(row.url) },
+    { header: 'url', value: (row) => row.url, styled: (_row, s, text) => s.cyan(text) },
     { header: 'ecs', value: (row) => `${row.running}/${row.desired}`, align: 'right' },
     {
       header: 'rollout',
       value: (row) => (row.rollout ?? '-').toLowerCase().replace('_', ' '),
-      styled: (row, s) => rolloutTone(row.rollout, s)((row.rollout ?? '-').toLowerCase().replace('_', ' ')),
+      styled: (row, s, text) => rolloutTone(row.rollout, s)(text),
     },
     {
       header: 'route',
       value: (row) => row.route?.status ?? '-',
-      styled: (row, s) => routeTone(row, s)(row.route?.status ?? '-'),
+      styled: (row, s, text) => routeTone(row, s)(text),
     },
     {
       header: 'servers',
@@ -43,24 +44,22 @@ export function renderUrlsTable(
     {
       header: 'expires',
       value: (row) => (terminal ? expiry(row.expiresAt, now) : (row.expiresAt ?? '-')),
-      styled: (row, s) => {
-        const text = expiry(row.expiresAt, now);
-        return text === 'expired' ? s.yellow(text) : text;
-      },
+      styled: (_row, s, text) => (text === 'expired' ? s.yellow(text) : text),
     },
   ];
   if (result.deployments.some((row) => row.check !== undefined)) {
     columns.push({
       header: 'check',
       value: (row) => checkText(row),
-      styled: (row, s) => (row.check?.ok ? s.green : s.red)(checkText(row)),
+      styled: (row, s, text) => (row.check?.ok ? s.green : s.red)(text),
     });
   }
   return renderTable(result.deployments, columns, presentation);
 }
 
 /** Lines for stderr: why route status is missing, and which probes failed. */
-export function urlsNotes(result: AppUrlsResult, s: Stylist): string[] {
+export function urlsNotes(outside: AppUrlsResult, s: Stylist): string[] {
+  const result = visibleData(outside);
   const notes: string[] = [];
   if (result.deployments.length === 0) {
     notes.push(

@@ -3,6 +3,7 @@ import type { ClusterStatus } from '../lib/cluster/status.js';
 import type { ClusterUpResult } from '../lib/cluster/up.js';
 import type { Presentation } from './mode.js';
 import { stylist } from './style.js';
+import { visibleData } from './visible.js';
 
 /**
  * What `cluster up`, `status` and `down` print on stdout. A terminal gets aligned, labelled lines;
@@ -27,7 +28,8 @@ function parameterLabel(key: string): string {
   return key === 'ApiPasswordHash' ? 'API password' : key;
 }
 
-export function formatUpResult(result: ClusterUpResult, presentation: Presentation): string {
+export function formatUpResult(outside: ClusterUpResult, presentation: Presentation): string {
+  const result = visibleData(outside);
   if (result.action === 'planned') return formatPlan(result, presentation);
   const outputs = result.outputs;
   const headline = {
@@ -84,7 +86,9 @@ function formatPlan(result: ClusterUpResult, presentation: Presentation): string
   return lines.map((line) => `${line}\n`).join('');
 }
 
-export function formatStatus(status: ClusterStatus, presentation: Presentation, now = new Date()): string {
+export function formatStatus(outside: ClusterStatus, presentation: Presentation, now = new Date()): string {
+  // Stack states and reasons, Traefik's version and errors: outside text.
+  const status = visibleData(outside);
   const tty = presentation.stdoutIsTty;
   const s = stylist(presentation.color && tty);
   const { outputs, traefik, api } = status;
@@ -163,7 +167,8 @@ export function formatStatus(status: ClusterStatus, presentation: Presentation, 
 }
 
 /** What `cluster down` is about to remove, for stderr before asking. */
-export function describeDown(plan: ClusterDownPlan, force: boolean, color: boolean): string {
+export function describeDown(outside: ClusterDownPlan, force: boolean, color: boolean): string {
+  const plan = visibleData(outside);
   const s = stylist(color);
   const lines = [`${s.bold('cluster down')} removes, in env ${plan.env}:`];
   if (force && plan.deployments.length > 0) {
@@ -180,7 +185,8 @@ export function describeDown(plan: ClusterDownPlan, force: boolean, color: boole
   return `${lines.join('\n')}\n`;
 }
 
-export function formatDownResult(result: ClusterDownResult, presentation: Presentation): string {
+export function formatDownResult(outside: ClusterDownResult, presentation: Presentation): string {
+  const result = visibleData(outside);
   if (!presentation.stdoutIsTty) {
     return renderRows(
       [

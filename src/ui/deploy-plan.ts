@@ -3,13 +3,16 @@ import type { Change } from '../lib/app/deploy-diff.js';
 import { decodeTagValue } from '../lib/app/plan-tags.js';
 import type { Presentation } from './mode.js';
 import { stylist, type Stylist } from './style.js';
+import { visibleData } from './visible.js';
 
 /**
  * `app deploy --dry-run` on stdout: what the deploy would create or change, readable top to bottom.
  * The summary comes first, the full inputs ECS would receive in the middle, and what couldn't be
  * checked and what would fail last, where a terminal leaves them on screen. No colour in a pipe.
  */
-export function formatDryRun(result: DryRunResult, presentation: Pick<Presentation, 'color'>): string {
+export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentation, 'color'>): string {
+  // The current task definition and service come from AWS.
+  const result = visibleData(outside);
   const s = stylist(presentation.color);
   const out: string[] = [];
   const section = (title: string) => out.push('', s.bold(title));

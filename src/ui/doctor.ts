@@ -2,9 +2,12 @@ import type { CheckResult } from '../lib/doctor/checks.js';
 import type { DoctorReport } from '../lib/doctor/run.js';
 import type { Presentation } from './mode.js';
 import { stylist } from './style.js';
+import { visibleData } from './visible.js';
 
 /** One line per check, the fix under each check that did not pass, a summary line last. */
-export function formatDoctorReport(report: DoctorReport, presentation: Presentation): string {
+export function formatDoctorReport(outside: DoctorReport, presentation: Presentation): string {
+  // Details quote AWS, Docker and Traefik.
+  const report = visibleData(outside);
   const s = stylist(presentation.color);
   const width = Math.max(...report.checks.map((c) => c.title.length));
   const icon = (status: CheckResult['status']) => {

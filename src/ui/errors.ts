@@ -2,6 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 
 import { isUserError } from '../lib/errors.js';
 import { stylist } from './style.js';
+import { visible } from './visible.js';
 
 /**
  * How an error reads on stderr. Expected errors: the message and each suggestion, no stack.
@@ -17,17 +18,22 @@ export function formatError(
   },
 ): string {
   const s = stylist(options.color);
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  // Messages quote Traefik, AWS and Docker: their control characters are shown, not obeyed.
+  const message = visible(raw, { layout: true });
   const lines: string[] = [];
   if (isUserError(error)) {
     lines.push(`${s.red('Error:')} ${message}`);
-    for (const suggestion of error.suggestions) lines.push(`  ${s.dim('→')} ${suggestion}`);
+    for (const suggestion of error.suggestions)
+      lines.push(`  ${s.dim('→')} ${visible(suggestion, { layout: true })}`);
     if (options.debug && error.cause instanceof Error && error.cause.stack)
       lines.push(s.dim(error.cause.stack));
   } else if (isOclifUsageError(error)) {
     // Parse errors from oclif (unknown flag, missing argument): one line per problem, then where
     // the usage is, in traefikctl's own words rather than oclif's "See more help with --help".
-    for (const problem of usageProblems(message)) lines.push(`${s.red('Error:')} ${problem}`);
+    // oclif styles its own messages: those codes are taken out before the rest is made visible.
+    for (const problem of usageProblems(raw))
+      lines.push(`${s.red('Error:')} ${visible(problem, { layout: true })}`);
     lines.push(`  ${s.dim('→')} See \`${options.help ?? 'traefikctl --help'}\` for usage.`);
   } else {
     lines.push(`${s.red('Error:')} ${message}`);

@@ -1,6 +1,7 @@
 import type { ProgressEvent } from '../lib/events.js';
 import type { Renderer, RendererOptions } from './renderer.js';
 import { formatDuration, stylist } from './style.js';
+import { visibleData } from './visible.js';
 
 /**
  * One line per state change on stderr: what CI logs and pipes get. Repeated progress for the same
@@ -52,7 +53,8 @@ export function createPlainRenderer(options: RendererOptions & { color: boolean 
 
   return {
     emit(event) {
-      const line = render(event);
+      // Events quote service events, stopped-task reasons and log lines.
+      const line = render(visibleData(event, { layout: true }));
       if (line === undefined) return;
       // The same phase line twice in a row (a detail that did not change) is noise in a CI log.
       if (event.type === 'phase') {

@@ -5,6 +5,7 @@ import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.
 import { describeError } from '../lib/errors.js';
 import type { Presentation } from './mode.js';
 import { renderEnvStatus, statusHeader } from './status.js';
+import { visible } from './visible.js';
 import { runWatchLoop } from './watch-loop.js';
 
 export interface StatusWatchOptions {
@@ -104,7 +105,7 @@ export async function statusScreen(
       tick === undefined
         ? `Reading env ${source.env} …`
         : tick.error !== undefined
-          ? `✗ ${describeError(tick.error)}`
+          ? `✗ ${visible(describeError(tick.error))}`
           : `↻ ${checked} · every ${options.intervalMs / 1000}s · q quit`;
     return (
       <Box flexDirection="column">
@@ -134,7 +135,7 @@ function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) =
   return (tick) => {
     const time = new Date().toISOString();
     if (tick.error !== undefined) {
-      const message = describeError(tick.error);
+      const message = visible(describeError(tick.error));
       if (message !== lastError) process.stderr.write(`${time} ! ${message}\n`);
       lastError = message;
       return;
@@ -151,12 +152,13 @@ function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) =
       const key = `${row.app}/${row.tag}`;
       current.add(key);
       const signature = rowSignature(row);
-      if (seen.get(key) !== signature) process.stdout.write(`${time} ${key} ${row.url} ${signature}\n`);
+      if (seen.get(key) !== signature)
+        process.stdout.write(`${visible(`${time} ${key} ${row.url} ${signature}`)}\n`);
       seen.set(key, signature);
     }
     for (const key of [...seen.keys()]) {
       if (current.has(key)) continue;
-      process.stdout.write(`${time} ${key} removed\n`);
+      process.stdout.write(`${visible(`${time} ${key} removed`)}\n`);
       seen.delete(key);
     }
   };

@@ -3,6 +3,7 @@ import type { Presentation } from './mode.js';
 import { formatAge } from './style.js';
 import { stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
+import { visibleData } from './visible.js';
 
 /** Reasons as one cell: `a; b`, without each sentence's own final period before a `;`. */
 export function joinReasons(reasons: readonly string[]): string {
@@ -30,8 +31,7 @@ function columns(presentation: Presentation, now: number): Column<StatusDeployme
     {
       header: 'app/tag',
       value: (row) => `${row.app}/${row.tag}`,
-      styled: (row, s) =>
-        row.problems.length > 0 ? s.red(`${row.app}/${row.tag}`) : `${row.app}/${row.tag}`,
+      styled: (row, s, text) => (row.problems.length > 0 ? s.red(text) : text),
     },
     { header: 'url', value: (row) => row.url },
     { header: 'rollout', value: (row) => row.rollout ?? '-' },
@@ -42,13 +42,15 @@ function columns(presentation: Presentation, now: number): Column<StatusDeployme
     {
       header: 'problems',
       value: (row) => (row.problems.length === 0 ? (tty ? 'ok' : '-') : joinReasons(row.problems)),
-      styled: (row, s) => (row.problems.length === 0 ? s.green('ok') : s.yellow(joinReasons(row.problems))),
+      styled: (row, s, text) => (row.problems.length === 0 ? s.green(text) : s.yellow(text)),
     },
   ];
 }
 
 /** The summary lines above the table: cluster and Traefik health, and their problems. */
-export function statusHeader(status: EnvStatus, color: boolean): string[] {
+export function statusHeader(outside: EnvStatus, color: boolean): string[] {
+  // Stack states, Traefik's version, problems quoting AWS and Traefik: all outside text.
+  const status = visibleData(outside);
   const s = stylist(color);
   const { cluster, traefik } = status;
   const tasks =
@@ -83,7 +85,8 @@ export function statusHeader(status: EnvStatus, color: boolean): string[] {
  * the routers that belong to no live deployment; a pipe gets one TSV row per deployment (the
  * header lines go to stderr there, see `statusNotes`).
  */
-export function renderEnvStatus(status: EnvStatus, presentation: Presentation, now = Date.now()): string {
+export function renderEnvStatus(outside: EnvStatus, presentation: Presentation, now = Date.now()): string {
+  const status = visibleData(outside);
   const table = renderTable(status.deployments, columns(presentation, now), presentation);
   if (!presentation.stdoutIsTty) return table;
   const s = stylist(presentation.color);
@@ -105,7 +108,8 @@ export function renderEnvStatus(status: EnvStatus, presentation: Presentation, n
 }
 
 /** For a pipe: the header and the stray routers, on stderr. */
-export function statusNotes(status: EnvStatus): string[] {
+export function statusNotes(outside: EnvStatus): string[] {
+  const status = visibleData(outside);
   return [
     ...statusHeader(status, false),
     ...status.strays.map((stray) => `! ${stray.name}: ${joinReasons(stray.problems)}`),

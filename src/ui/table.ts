@@ -1,13 +1,18 @@
 import { stripVTControlCharacters } from 'node:util';
 
 import type { Presentation } from './mode.js';
-import { stylist } from './style.js';
+import { stylist, type Stylist } from './style.js';
+import { visible } from './visible.js';
 
 export interface Column<Row> {
   header: string;
+  /** The cell's text; its control characters are made visible here (src/ui/visible.ts). */
   value: (row: Row) => string;
-  /** Styled text for a terminal; the plain value is used for width and for pipes. */
-  styled?: (row: Row, s: ReturnType<typeof stylist>) => string;
+  /**
+   * The cell on a terminal: `text` (the value, made visible) with colour around it. Paint `text`,
+   * not the row's fields, so that no outside text reaches the terminal as it came.
+   */
+  styled?: (row: Row, s: Stylist, text: string) => string;
   align?: 'left' | 'right';
 }
 
@@ -22,11 +27,11 @@ export function renderTable<Row>(
 ): string {
   if (!presentation.stdoutIsTty) {
     return rows
-      .map((row) => columns.map((c) => c.value(row).replaceAll(/[\t\n]/g, ' ')).join('\t') + '\n')
+      .map((row) => columns.map((c) => visible(c.value(row).replaceAll(/[\t\n]/g, ' '))).join('\t') + '\n')
       .join('');
   }
   const s = stylist(presentation.color);
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const cells = rows.map((row) => columns.map((c) => visible(c.value(row))));
   const widths = columns.map((c, i) =>
     Math.max(c.header.length, ...cells.map((r) => visibleLength(r[i] ?? ''))),
   );
@@ -45,7 +50,7 @@ export function renderTable<Row>(
       columns
         .map((c, i) => {
           const plain = cells[r]?.[i] ?? '';
-          const text = c.styled ? c.styled(row, s) : plain;
+          const text = c.styled ? c.styled(row, s, plain) : plain;
           return pad(text, widths[i] ?? 0, c.align);
         })
         .join('  ')

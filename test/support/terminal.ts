@@ -16,6 +16,8 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 export interface TerminalRun {
   /** Everything it drew (stdout and stderr), without escape codes. */
   screen: () => string;
+  /** Everything it wrote, escape codes and all (to check which ones reach the terminal). */
+  raw: () => string;
   /** Types keys, e.g. `q`, `y\r`, or `\x03` for Ctrl-C. */
   type: (keys: string) => void;
   /** The CLI's exit code. */
@@ -49,6 +51,7 @@ export function runOnTerminal(
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return {
     screen: () => stripVTControlCharacters(screen),
+    raw: () => screen,
     type: (keys: string) => child.stdin.write(keys),
     exited,
     kill: () => child.kill(),

@@ -6,14 +6,32 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { parseDocument } from 'yaml';
 
 import { describeError, UserError, usageError } from '../errors.js';
+import {
+  hasUrlCredentials,
+  redactUrl,
+  URL_CREDENTIALS_REASON,
+  urlCredentialsSuggestions,
+} from '../traefik/api-url.js';
 import { interpolate, type InterpolatedValue, type KeyPath } from './interpolate.js';
-import { emptyMappingsForNulls, formatKeyPath, issueLines, VALIDATION_PARAMS } from './issues.js';
+import {
+  describeFound,
+  emptyMappingsForNulls,
+  formatKeyPath,
+  issueLines,
+  VALIDATION_PARAMS,
+} from './issues.js';
 import { configSchema, type Config } from './schema.js';
 
 export const MODULE_NAME = 'traefikctl';
 
 /** The file `traefikctl init` writes. */
 export const DEFAULT_CONFIG_FILE = 'traefikctl.config.yaml';
+
+/**
+ * The largest configuration file read. A configuration with a hundred apps is about 30 KiB; a file
+ * of many megabytes is another file (a lockfile, a log, a dump) and would take minutes to parse.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Where a configuration may live, in the order looked at in each directory; the first one wins. */
 export const CONFIG_SEARCH_PLACES = [
@@ -173,7 +191,13 @@ export function validateConfig(
       prefix,
       foundAt: (keys) => {
         const item = byPath.get(JSON.stringify(keys));
-        if (item === undefined) return undefined;
+        if (item === undefined) {
+          // A URL's user name and password are never shown, written in the file or not.
+          const found = getAt(input, keys);
+          return typeof found === 'string' && redactUrl(found) !== found
+            ? describeFound(redactUrl(found))
+            : undefined;
+        }
         // Interpolated values may be secrets: name where they came from, never what they are.
         const references = item.variables.map((name) => `\${${name}}`).join(', ');
         return getAt(input, keys) === '' ? `an empty value from ${references}` : `the value of ${references}`;
@@ -185,6 +209,20 @@ export function validateConfig(
         `Fix ${lines.length === 1 ? 'it' : 'them'} in ${source.file}; \`traefikctl config show\` checks the result.`,
       ],
       'CONFIG_INVALID',
+    );
+  }
+  const apiUrl = parsed.data.traefik.apiUrl;
+  if (apiUrl !== undefined && hasUrlCredentials(apiUrl)) {
+    const keys = ['traefik', 'apiUrl'];
+    const item = interpolated.find((candidate) => JSON.stringify(candidate.path) === JSON.stringify(keys));
+    const from =
+      item === undefined ? '' : ` (from ${item.variables.map((name) => `\${${name}}`).join(', ')})`;
+    throw usageError(
+      `${source.file}: ${where(keys)} has a user name and password in it${from}: ${URL_CREDENTIALS_REASON}`,
+      urlCredentialsSuggestions(
+        `${where(keys)}${item === undefined ? '' : ` (or from ${item.variables.join(', ')})`}`,
+      ),
+      'CONFIG_URL_CREDENTIALS',
     );
   }
   return { config: parsed.data, interpolated };
@@ -231,8 +269,15 @@ export async function searchDirs(cwd: string, home: string): Promise<string[]> {
 }
 
 function createExplorer(cwd: string) {
-  const yamlLoader: Loader = (filepath, content) => loadYaml(filepath, content, cwd);
-  const jsonLoader: Loader = (filepath, content) => loadJson(filepath, content, cwd);
+  // package.json is another tool's file, read for one key, and JSON parses fast at any size.
+  const bounded =
+    (loader: Loader): Loader =>
+    (filepath, content) => {
+      if (path.basename(filepath) !== 'package.json') assertSize(filepath, Buffer.byteLength(content), cwd);
+      return loader(filepath, content) as unknown;
+    };
+  const yamlLoader = bounded((filepath, content) => loadYaml(filepath, content, cwd));
+  const jsonLoader = bounded((filepath, content) => loadJson(filepath, content, cwd));
   return cosmiconfig(MODULE_NAME, {
     searchPlaces: [...CONFIG_SEARCH_PLACES],
     searchStrategy: 'none',
@@ -240,7 +285,7 @@ function createExplorer(cwd: string) {
     ignoreEmptySearchPlaces: false,
     cache: false,
     loaders: {
-      ...defaultLoaders,
+      ...Object.fromEntries(Object.entries(defaultLoaders).map(([ext, loader]) => [ext, bounded(loader)])),
       '.json': jsonLoader,
       '.yaml': yamlLoader,
       '.yml': yamlLoader,
@@ -302,9 +347,25 @@ async function withLoadErrors<T>(cwd: string, load: () => Promise<T>): Promise<T
   }
 }
 
+/** Refuses a configuration file over MAX_CONFIG_BYTES before it is parsed (or, given by path, read). */
+function assertSize(filepath: string, bytes: number, cwd: string): void {
+  if (bytes <= MAX_CONFIG_BYTES) return;
+  const megabytes = (bytes / 1024 / 1024).toFixed(1);
+  throw usageError(
+    `${displayPath(filepath, cwd)} is ${megabytes} MiB: traefikctl reads configuration files of at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB.`,
+    [
+      'Check that this is the configuration (--config and TRAEFIKCTL_CONFIG name it); a configuration is a few kilobytes.',
+    ],
+    'CONFIG_TOO_LARGE',
+  );
+}
+
 async function assertFile(filepath: string, cwd: string): Promise<void> {
   const info = await stat(filepath).catch(() => undefined);
-  if (info?.isFile()) return;
+  if (info?.isFile()) {
+    if (path.basename(filepath) !== 'package.json') assertSize(filepath, info.size, cwd);
+    return;
+  }
   throw usageError(
     `Can't find the configuration file ${displayPath(filepath, cwd)}.`,
     ['Check the path, or leave it out to search from the current directory upward.'],

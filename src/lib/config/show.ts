@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 
+import { redactUrl } from '../traefik/api-url.js';
 import type { KeyPath } from './interpolate.js';
 import { loadConfig } from './load.js';
 import { resolveContext, type GlobalOptions, type ResolvedContext } from './resolve.js';
@@ -33,7 +34,8 @@ const SECRET_PRONE = new Set(['environment', 'buildArgs']);
 
 /**
  * Loads, validates and resolves the configuration. Container environment variables and build
- * arguments that came from `${VAR}` are shown as written (`${API_TOKEN}`), never as their values.
+ * arguments that came from `${VAR}` are shown as written (`${API_TOKEN}`), never as their values,
+ * and no URL anywhere shows a user name or password (`postgres://***@db/app`).
  */
 export async function showConfig(options: ShowConfigOptions): Promise<ConfigView> {
   const loaded = await loadConfig({
@@ -46,7 +48,19 @@ export async function showConfig(options: ShowConfigOptions): Promise<ConfigView
   for (const item of loaded.interpolated) {
     if (isSecretProne(item.path)) setIn(apps, item.path.slice(1), item.template);
   }
-  return toView(ctx, apps);
+  return withoutUrlCredentials(toView(ctx, apps));
+}
+
+/** The view with the credentials of every URL in it replaced by `***` (src/lib/traefik/api-url.ts). */
+function withoutUrlCredentials<T>(value: T): T {
+  if (typeof value === 'string') return redactUrl(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutUrlCredentials(item)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withoutUrlCredentials(item)]),
+    ) as T;
+  }
+  return value;
 }
 
 function isSecretProne(path: KeyPath): boolean {

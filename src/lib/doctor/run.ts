@@ -179,48 +179,39 @@ async function checkTraefik(
 ): Promise<CheckResult> {
   const apiUrl = context.traefik.apiUrl;
   if (!apiUrl) return skip('traefik', 'no API URL configured (traefik.apiUrl)');
-  const password =
-    env.TRAEFIKCTL_TRAEFIK_PASSWORD ?? (awsReady ? await readPassword(clients, context) : undefined);
-  const headers: Record<string, string> = {};
-  if (password !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`${context.traefik.username}:${password}`).toString('base64')}`;
-  }
-  const url = new URL('api/version', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
+  const [{ resolveTraefikAccess, PASSWORD_VARIABLE }, { TraefikClient }, { connectToFromEnvironment }] =
+    await Promise.all([
+      import('../traefik/access.js'),
+      import('../traefik/client.js'),
+      import('../traefik/connect-to.js'),
+    ]);
   try {
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    if (response.status === 401 || response.status === 403) {
-      return fail(
-        'traefik',
-        `${apiUrl} refused the credentials (HTTP ${response.status})`,
-        password === undefined
-          ? 'Set TRAEFIKCTL_TRAEFIK_PASSWORD, or make the SSM parameter readable with your AWS credentials.'
-          : 'Check the password in TRAEFIKCTL_TRAEFIK_PASSWORD or the SSM parameter.',
-      );
-    }
-    if (!response.ok)
-      return fail('traefik', `${apiUrl} answered HTTP ${response.status}`, 'Check traefik.apiUrl.');
-    const body = (await response.json().catch(() => ({}))) as { Version?: string };
-    return ok('traefik', `Traefik ${body.Version ?? '(unknown version)'} at ${apiUrl}`);
+    // As every command reads the API: the same password sources, hints, redirect rules and limits.
+    // SSM needs AWS; without it, only the variable can give the password.
+    const access =
+      awsReady || (env[PASSWORD_VARIABLE] ?? '') !== ''
+        ? await resolveTraefikAccess(clients, {
+            env: context.env,
+            traefik: context.traefik,
+            environment: env,
+          })
+        : {
+            apiUrl,
+            username: context.traefik.username,
+            connectTo: connectToFromEnvironment(env),
+            credentialHints: [
+              `No password was sent: reading it from SSM needs AWS credentials. Set ${PASSWORD_VARIABLE}, or fix the AWS checks above.`,
+            ],
+          };
+    const client = new TraefikClient({ ...access, timeoutMs, retries: 0 });
+    const version = await client.version();
+    return ok('traefik', `Traefik ${version.Version} at ${client.displayUrl}`);
   } catch (error) {
-    return fail(
+    return failFrom(
       'traefik',
-      `${apiUrl} is unreachable (${describeError(error)})`,
+      error,
       `Check traefik.apiUrl and that the cluster is up (\`traefikctl cluster status --env ${context.env}\`).`,
     );
-  }
-}
-
-async function readPassword(clients: AwsClients, context: ResolvedContext): Promise<string | undefined> {
-  const name = context.traefik.passwordParameter ?? `/traefikctl/${context.env}/traefik-api-password`;
-  try {
-    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    const { Parameter } = await (
-      await clients.ssm()
-    ).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    return Parameter?.Value;
-  } catch {
-    // Unreadable or missing: the API check then reports the refusal with the fix.
-    return undefined;
   }
 }
 

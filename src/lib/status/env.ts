@@ -13,6 +13,7 @@ import { loadContext, type GlobalOptions } from '../config/resolve.js';
 import { describeError, isUserError } from '../errors.js';
 import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
 import { resolveTraefikAccess } from '../traefik/access.js';
+import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
 
@@ -305,7 +306,9 @@ async function readTraefik(
   if (apiUrl === undefined && traefik.apiUrl === undefined && outputs?.apiUrl === undefined) {
     return { problem: 'no Traefik API is configured: route status is unknown' };
   }
-  let shownUrl = apiUrl ?? traefik.apiUrl ?? outputs?.apiUrl;
+  const given = apiUrl ?? traefik.apiUrl ?? outputs?.apiUrl;
+  // Until the client has checked it, the URL may hold a password (refused, and never shown).
+  let shownUrl = given === undefined ? undefined : redactUrl(given);
   try {
     const access = await resolveTraefikAccess(clients, { env, traefik, apiUrl });
     // Status waits for Traefik only so long: one retry, a short timeout.

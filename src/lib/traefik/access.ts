@@ -29,7 +29,8 @@ export type TraefikAccess = Pick<
  *   the stack, or `/traefikctl/<env>/traefik-api-password`, read with the user's own AWS credentials.
  * - connections: to TRAEFIKCTL_CONNECT_TO when set (the env's entry point before DNS exists).
  * A password that can't be read is not an error here: an API without auth (a local Traefik) works,
- * and a 401 then says why no password was sent.
+ * and a 401 then says why no password was sent. Credentials in the URL are refused by the client
+ * (src/lib/traefik/api-url.ts), so the password sent is always the one these hints describe.
  */
 export async function resolveTraefikAccess(
   clients: AwsClients,
@@ -104,8 +105,13 @@ async function readPassword(
     const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
     const ssm = await clients.ssm();
     const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const value = answer.Parameter?.Value;
+    // Each hint says what was sent: Traefik's 401 quotes it.
+    if (value === undefined || value === '') {
+      return { hint: `No password was sent: the SSM parameter ${name} is empty. ${fallback}` };
+    }
     return {
-      value: answer.Parameter?.Value,
+      value,
       hint: `The password comes from the SSM parameter ${name}: check that the cluster was last deployed with it (\`traefikctl cluster up\`).`,
     };
   } catch (error) {

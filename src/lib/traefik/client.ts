@@ -3,6 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 
 import { ExitCode, UserError } from '../errors.js';
+import {
+  hasUrlCredentials,
+  redactUrl,
+  URL_CREDENTIALS_REASON,
+  urlCredentialsSuggestions,
+} from './api-url.js';
 import type { ConnectAddress } from './connect-to.js';
 import type { EventSink } from '../events.js';
 import {
@@ -31,7 +37,10 @@ export interface TraefikClientOptions {
    * already ends in `/api` works too, and so does one with `api.basePath`).
    */
   apiUrl: string;
-  /** Basic auth user; only sent together with a password. */
+  /**
+   * Basic auth user; only sent together with a password. Credentials in `apiUrl` itself are
+   * refused (src/lib/traefik/api-url.ts says why).
+   */
   username?: string | undefined;
   password?: string | undefined;
   /** Per request, body included. */
@@ -42,6 +51,12 @@ export interface TraefikClientOptions {
   backoffMs?: number;
   /** Items per page when reading lists. Traefik has no upper limit; fewer pages, fewer round trips. */
   perPage?: number;
+  /** Pages of one list before giving up (an API that always announces a next page). */
+  maxPages?: number;
+  /** Bytes of one answer before giving up. */
+  maxResponseBytes?: number;
+  /** Bytes of all the pages of one list before giving up. */
+  maxListBytes?: number;
   /** Where the password came from, for the suggestions of a 401 (never the password itself). */
   credentialHints?: readonly string[];
   /** Connect to this address instead of the URL's host (TRAEFIKCTL_CONNECT_TO); Host and SNI stay. */
@@ -62,6 +77,9 @@ export type TraefikFailure =
   | 'unreadable'
   | 'redirect'
   | 'bad-url'
+  | 'url-credentials'
+  | 'too-large'
+  | 'too-many-pages'
   | 'unexpected-status';
 
 /** A failed call to Traefik's API: a UserError (the user can fix the URL, the password, the network). */
@@ -75,7 +93,7 @@ export class TraefikApiError extends UserError {
       suggestions: options.suggestions ?? [],
       code: `TRAEFIK_${failure.toUpperCase().replaceAll('-', '_')}`,
       // A malformed URL is bad input: exit 2, like any other usage error.
-      exitCode: failure === 'bad-url' ? ExitCode.Usage : ExitCode.Failure,
+      exitCode: failure === 'bad-url' || failure === 'url-credentials' ? ExitCode.Usage : ExitCode.Failure,
       cause: options.cause,
     });
     this.status = options.status;
@@ -87,8 +105,19 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 3;
 const DEFAULT_BACKOFF_MS = 250;
 const DEFAULT_PER_PAGE = 1000;
+/*
+ * Limits for an API that misbehaves (a proxy in front of it, something else on its address, a list
+ * that announces a next page forever), far above what Traefik sends: 10,000 routers (README
+ * "Performance") are 10 pages of 1,000, each about 0.3 MiB, under 3 MiB a list. These allow a
+ * hundred times as many pages, 200 times the bytes of such a page per answer, and 100 times such a
+ * list. Past them, an error says which limit was reached instead of a command that never ends.
+ */
+export const MAX_PAGES = 1000;
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const MAX_LIST_BYTES = 256 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
-// A redirect whose Location we follow ourselves, so that basic auth survives http -> https.
+// Redirects are followed here, not by fetch, so that the password only ever goes to the API's own
+// origin (scheme, host and port), as curl does since 7.83.
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Connection failures that another attempt can't fix: a wrong host name, a bad certificate.
 const PERMANENT_CONNECTION_ERRORS = /^(ENOTFOUND|ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/;
@@ -96,6 +125,8 @@ const PERMANENT_CONNECTION_ERRORS = /^(ENOTFOUND|ERR_TLS_|ERR_SSL_|CERT_|DEPTH_Z
 /** An answer whose body is read but not yet parsed, so that the next page can be asked for first. */
 interface Page {
   text: string;
+  /** Bytes read, for the budget of a list. */
+  bytes: number;
   nextPage: number | undefined;
   status: number;
   contentType: string | null;
@@ -111,12 +142,17 @@ export class TraefikClient {
   /** The API's address as users should read it: no credentials, no `/api`. */
   readonly displayUrl: string;
   readonly #base: string;
+  /** The API's origin: the only one the password goes to. */
+  readonly #origin: string;
   readonly #authorization: string | undefined;
   readonly #username: string | undefined;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
   readonly #perPage: number;
+  readonly #maxPages: number;
+  readonly #maxResponseBytes: number;
+  readonly #maxListBytes: number;
   readonly #hints: readonly string[];
   readonly #signal: AbortSignal | undefined;
   readonly #onEvent: EventSink | undefined;
@@ -130,7 +166,7 @@ export class TraefikClient {
       url = new URL(options.apiUrl);
     } catch (error) {
       throw new TraefikApiError(
-        `The Traefik API URL ${JSON.stringify(options.apiUrl)} is not a URL.`,
+        `The Traefik API URL ${JSON.stringify(redactUrl(options.apiUrl))} is not a URL.`,
         'bad-url',
         {
           suggestions: ['Pass a full URL such as --api-url https://traefik.dev.example.com.'],
@@ -143,16 +179,19 @@ export class TraefikClient {
         suggestions: ['Pass a URL such as --api-url https://traefik.dev.example.com.'],
       });
     }
-    // fetch refuses URLs with credentials; take them as the login when none is given otherwise.
-    const urlUser = decodeURIComponent(url.username);
-    const urlPassword = decodeURIComponent(url.password);
-    url.username = '';
-    url.password = '';
+    if (hasUrlCredentials(options.apiUrl)) {
+      throw new TraefikApiError(
+        `The Traefik API URL ${redactUrl(options.apiUrl)} has a user name and password in it: ${URL_CREDENTIALS_REASON}`,
+        'url-credentials',
+        { suggestions: urlCredentialsSuggestions('the URL (--api-url or traefik.apiUrl)') },
+      );
+    }
     const prefix = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.#origin = url.origin;
     this.#base = `${url.origin}${prefix}`;
     this.displayUrl = this.#base;
-    const password = options.password ?? (urlPassword || undefined);
-    const username = options.username ?? (urlUser || 'admin');
+    const password = options.password;
+    const username = options.username ?? 'admin';
     this.#username = password === undefined ? undefined : username;
     this.#authorization =
       password === undefined
@@ -162,6 +201,9 @@ export class TraefikClient {
     this.#retries = options.retries ?? DEFAULT_RETRIES;
     this.#backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
     this.#perPage = options.perPage ?? DEFAULT_PER_PAGE;
+    this.#maxPages = options.maxPages ?? MAX_PAGES;
+    this.#maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    this.#maxListBytes = options.maxListBytes ?? MAX_LIST_BYTES;
     this.#hints = options.credentialHints ?? [];
     this.#signal = options.signal;
     this.#onEvent = options.onEvent;
@@ -249,6 +291,7 @@ export class TraefikClient {
    * growing (Traefik sends `1` on the last page). The list may change between two pages: a name seen
    * twice keeps its newest version, and a 400 past the end means the list shrank meanwhile.
    * Each page is parsed once; `fast` checks it in place, zod only explains a page it refuses.
+   * A list that goes on past `maxPages` pages or `maxListBytes` bytes is an error, not a wait forever.
    */
   async #list<S extends z.ZodType<{ name?: string | undefined }>>(
     path: string,
@@ -261,10 +304,14 @@ export class TraefikClient {
     const ahead = new AbortController();
     try {
       let pending = this.#get(path, query(1), false, ahead.signal);
-      for (let page = 1; ;) {
+      let bytes = 0;
+      for (let page = 1, read = 1; ; read++) {
         const answer = await pending;
         if (answer === undefined) break;
+        bytes += answer.bytes;
+        if (bytes > this.#maxListBytes) throw this.#listTooLarge(path, read);
         const next = answer.nextPage !== undefined && answer.nextPage > page ? answer.nextPage : undefined;
+        if (next !== undefined && read >= this.#maxPages) throw this.#tooManyPages(path, read, next);
         // Parsing and checking a page of 1,000 items takes about as long as the server's next
         // answer: ask for the next page first, so that the two overlap.
         if (next !== undefined) {
@@ -313,7 +360,7 @@ export class TraefikClient {
     let url = `${this.#base}${path}${search === '' ? '' : `?${search}`}`;
     for (let attempt = 0, redirects = 0; ; attempt++) {
       let response: Response;
-      let text: string;
+      let body: Body;
       try {
         this.#signal?.throwIfAborted();
         cancel?.throwIfAborted();
@@ -325,12 +372,15 @@ export class TraefikClient {
         response = await send(url, {
           headers: {
             accept: 'application/json',
-            ...(this.#authorization === undefined ? {} : { authorization: this.#authorization }),
+            // Only to the API's own origin: a redirect elsewhere is refused before it is followed.
+            ...(this.#authorization === undefined || new URL(url).origin !== this.#origin
+              ? {}
+              : { authorization: this.#authorization }),
           },
           redirect: 'manual',
           signal,
         });
-        text = await response.text();
+        body = await readBody(response, this.#maxResponseBytes);
       } catch (error) {
         if (this.#signal?.aborted) throw this.#signal.reason;
         if (cancel?.aborted) throw cancel.reason;
@@ -343,6 +393,8 @@ export class TraefikClient {
         throw this.#unreachableError(code, attempt + 1, error);
       }
 
+      if (body.tooLarge) throw this.#responseTooLarge(path);
+      const text = body.text;
       if (REDIRECT_STATUSES.has(response.status)) {
         url = this.#followRedirect(url, response, ++redirects);
         attempt--;
@@ -358,6 +410,7 @@ export class TraefikClient {
       const next = Number.parseInt(response.headers.get('x-next-page') ?? '', 10);
       return {
         text,
+        bytes: body.bytes,
         nextPage: Number.isInteger(next) ? next : undefined,
         status: response.status,
         contentType: response.headers.get('content-type'),
@@ -395,28 +448,91 @@ export class TraefikClient {
 
   #followRedirect(from: string, response: Response, redirects: number): string {
     const location = response.headers.get('location');
-    const source = new URL(from);
-    const target = location === null ? undefined : new URL(location, source);
-    // Credentials only follow to the same host, and never from https down to http.
-    const safe =
-      target !== undefined &&
-      target.hostname === source.hostname &&
-      !(source.protocol === 'https:' && target.protocol === 'http:');
-    if (!safe || redirects > MAX_REDIRECTS) {
+    let target: URL | undefined;
+    try {
+      target = location === null ? undefined : new URL(location, from);
+    } catch {
+      target = undefined;
+    }
+    if (target === undefined) {
       throw new TraefikApiError(
-        `Traefik's API at ${this.displayUrl} redirects to ${target === undefined ? 'nowhere' : `${target.origin}${target.pathname}`}.`,
+        `Traefik's API at ${this.displayUrl} answers ${response.status} (a redirect) without a valid Location.`,
+        'redirect',
+        {
+          suggestions: ['Check that the URL points at Traefik itself, not at a proxy in front of it.'],
+          status: response.status,
+        },
+      );
+    }
+    const shown = `${target.origin}${target.pathname}`;
+    if (target.origin !== this.#origin) {
+      // Another scheme, host or port is another server as far as the password is concerned.
+      const why =
+        this.#authorization === undefined
+          ? 'traefikctl reads the API only at the address it was given'
+          : 'traefikctl sends the API password only to the address it was given';
+      throw new TraefikApiError(
+        `Traefik's API at ${this.displayUrl} redirects to another address, ${shown}: ${why}.`,
+        'redirect',
+        {
+          suggestions: [`If ${target.origin} is where the API is, use it as --api-url (or traefik.apiUrl).`],
+          status: response.status,
+        },
+      );
+    }
+    if (redirects > MAX_REDIRECTS) {
+      throw new TraefikApiError(
+        `Traefik's API at ${this.displayUrl} redirects more than ${MAX_REDIRECTS} times in a row (the last time to ${shown}): a redirect loop.`,
         'redirect',
         {
           suggestions: [
-            target === undefined
-              ? 'Check the API URL.'
-              : `Use the address it redirects to as --api-url (or traefik.apiUrl): ${target.origin}.`,
+            'Check the redirects of the load balancer or proxy in front of Traefik, and the middlewares of the router of api@internal.',
+            'Point --api-url (or traefik.apiUrl) at the address the dashboard is served on, e.g. https://traefik.dev.example.com.',
           ],
           status: response.status,
         },
       );
     }
+    // Same origin: the password goes along, in the header; never as credentials in the URL.
+    target.username = '';
+    target.password = '';
     return target.href;
+  }
+
+  #responseTooLarge(path: string): TraefikApiError {
+    return new TraefikApiError(
+      `Traefik's API at ${this.displayUrl} answers ${path} with more than ${formatBytes(this.#maxResponseBytes)}: traefikctl reads at most ${formatBytes(this.#maxResponseBytes)} per answer.`,
+      'too-large',
+      {
+        suggestions: [
+          'Traefik answers with far less; check that the URL points at Traefik itself, not at a proxy or another server.',
+        ],
+      },
+    );
+  }
+
+  #listTooLarge(path: string, pages: number): TraefikApiError {
+    return new TraefikApiError(
+      `Traefik's API at ${this.displayUrl} answers ${path} with more than ${formatBytes(this.#maxListBytes)} in ${pages.toLocaleString('en-US')} page${pages === 1 ? '' : 's'}: traefikctl reads at most ${formatBytes(this.#maxListBytes)} per list.`,
+      'too-large',
+      {
+        suggestions: [
+          'Traefik answers with far less; check that the URL points at Traefik itself, not at a proxy or another server.',
+        ],
+      },
+    );
+  }
+
+  #tooManyPages(path: string, pages: number, next: number): TraefikApiError {
+    return new TraefikApiError(
+      `Traefik's API at ${this.displayUrl} still announces another page of ${path} (X-Next-Page: ${next}) after ${pages.toLocaleString('en-US')} pages of up to ${this.#perPage.toLocaleString('en-US')} items: traefikctl reads at most ${this.#maxPages.toLocaleString('en-US')} pages per list.`,
+      'too-many-pages',
+      {
+        suggestions: [
+          'Traefik sends X-Next-Page: 1 on the last page; check that the URL points at Traefik itself, not at a proxy or another server.',
+        ],
+      },
+    );
   }
 
   #timeoutError(path: string, cause: unknown): TraefikApiError {
@@ -459,19 +575,30 @@ export class TraefikClient {
     const message = errorMessage(text);
     switch (status) {
       case 401:
-        return new TraefikApiError(
-          this.#authorization === undefined
-            ? `Traefik's API at ${this.displayUrl} asks for a password (401 Unauthorized), and none was given.`
-            : `Traefik's API at ${this.displayUrl} refuses the password of user ${this.#username ?? 'admin'} (401 Unauthorized).`,
-          'unauthorized',
-          {
-            suggestions: [
-              ...this.#hints,
-              "Check traefik.username in the configuration: it is the API's basic auth user.",
-            ],
-            status,
-          },
-        );
+        // The hints say where the password came from, or why there was none (src/lib/traefik/access.ts).
+        return this.#authorization === undefined
+          ? new TraefikApiError(
+              `Traefik's API at ${this.displayUrl} asks for a password (401 Unauthorized), and none was given.`,
+              'unauthorized',
+              {
+                suggestions:
+                  this.#hints.length > 0
+                    ? this.#hints
+                    : ['Set TRAEFIKCTL_TRAEFIK_PASSWORD, or traefik.passwordParameter in the configuration.'],
+                status,
+              },
+            )
+          : new TraefikApiError(
+              `Traefik's API at ${this.displayUrl} refuses the password of user ${this.#username ?? 'admin'} (401 Unauthorized).`,
+              'unauthorized',
+              {
+                suggestions: [
+                  ...this.#hints,
+                  "Check traefik.username in the configuration: it is the API's basic auth user.",
+                ],
+                status,
+              },
+            );
       case 403:
         return new TraefikApiError(
           `Traefik's API at ${this.displayUrl} forbids access (403 Forbidden).`,
@@ -606,6 +733,45 @@ function formatPath(path: readonly PropertyKey[]): string {
     .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
     .join('')
     .replace(/^\./, '');
+}
+
+/** An answer's body, read up to a limit (fetch's `text()` reads any size). */
+type Body = { tooLarge: false; text: string; bytes: number } | { tooLarge: true };
+
+async function readBody(response: Response, limit: number): Promise<Body> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return { tooLarge: true };
+  }
+  if (response.body === null) return { tooLarge: false, text: '', bytes: 0 };
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  // As `text()` decodes: UTF-8, a byte order mark dropped.
+  return { tooLarge: false, text: new TextDecoder().decode(Buffer.concat(chunks, bytes)), bytes };
+}
+
+/** `64 MiB`, `512 KiB`, `300 B`. */
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 function formatSeconds(ms: number): string {

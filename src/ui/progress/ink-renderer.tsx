@@ -3,6 +3,7 @@ import { useSyncExternalStore } from 'react';
 
 import type { ProgressEvent } from '../../lib/events.js';
 import type { Renderer, RendererOptions } from '../renderer.js';
+import { visibleData } from '../visible.js';
 import { ProgressView } from './ProgressView.js';
 import { initialProgressState, reduceProgress, type ProgressState } from './state.js';
 
@@ -30,7 +31,8 @@ export function createInkRenderer(options: RendererOptions): Renderer {
   return {
     emit(event: ProgressEvent) {
       if (closed) return;
-      state = reduceProgress(state, event, Date.now());
+      // Events quote service events, stopped-task reasons and log lines.
+      state = reduceProgress(state, visibleData(event, { layout: true }), Date.now());
       for (const listener of listeners) listener();
     },
     async close() {

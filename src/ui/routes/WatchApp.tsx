@@ -8,6 +8,7 @@ import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { RoutesSource } from '../../lib/routes/source.js';
 import { NO_CHANGES, watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
 import { stylist } from '../style.js';
+import { visible } from '../visible.js';
 import { routeDetailLines } from './details.js';
 import { serversTone, statusTone, type Tone } from './format.js';
 import {
@@ -185,19 +186,22 @@ function Header(props: {
 }) {
   const { tick, counts, width } = props;
   const snapshot = tick?.snapshot;
-  const version = snapshot?.version === undefined ? 'Traefik' : `Traefik ${snapshot.version}`;
+  const version = snapshot?.version === undefined ? 'Traefik' : `Traefik ${visible(snapshot.version)}`;
   const attention = counts.attention > 0 ? `   ${counts.attention} need attention` : '';
   const showing = props.filtered ? `   showing ${props.shown} of ${counts.total}` : '';
   let status: { text: string; color?: string };
-  if (tick === undefined) status = { text: `Reading ${props.apiUrl} …` };
+  if (tick === undefined) status = { text: `Reading ${visible(props.apiUrl)} …` };
   else if (tick.error !== undefined) {
     const retry = Math.max(0, Math.round((tick.nextAt - props.now) / 1000));
     const since = snapshot === undefined ? '' : ` · showing data from ${clock(snapshot.fetchedAt)}`;
-    status = { text: `✗ ${describeError(tick.error)} · retrying in ${retry}s${since}`, color: 'red' };
+    status = {
+      text: `✗ ${visible(describeError(tick.error))} · retrying in ${retry}s${since}`,
+      color: 'red',
+    };
   } else if (snapshot !== undefined) {
     status = {
       text: `↻ refreshed ${clock(snapshot.fetchedAt)} in ${seconds(snapshot.durationMs)} · every ${seconds(props.intervalMs)}${
-        snapshot.ecsProblem === undefined ? '' : ` · ${snapshot.ecsProblem}`
+        snapshot.ecsProblem === undefined ? '' : ` · ${visible(snapshot.ecsProblem)}`
       }`,
       ...(snapshot.ecsProblem === undefined ? {} : { color: 'yellow' }),
     };
@@ -207,7 +211,10 @@ function Header(props: {
       <Text wrap="truncate-end">
         <Text bold>{version}</Text>
         <Text dimColor>
-          {fit(`  ${props.apiUrl}  env ${props.env}`, Math.max(0, width - version.length - 1)).trimEnd()}
+          {fit(
+            visible(`  ${props.apiUrl}  env ${props.env}`),
+            Math.max(0, width - version.length - 1),
+          ).trimEnd()}
         </Text>
       </Text>
       <Text wrap="truncate-end">
@@ -305,7 +312,9 @@ function Details(props: {
   now: number;
 }) {
   if (props.route === undefined) {
-    return <Text color="yellow">{`${props.name ?? 'This route'} is gone: Traefik no longer has it.`}</Text>;
+    return (
+      <Text color="yellow">{`${visible(props.name ?? 'This route')} is gone: Traefik no longer has it.`}</Text>
+    );
   }
   const lines = routeDetailLines(props.route, stylist(props.color), props.now).slice(
     0,
@@ -332,14 +341,14 @@ function Footer(props: {
     return (
       <Text wrap="truncate-end">
         <Text color="cyan">/</Text>
-        {props.search}
+        {visible(props.search)}
         <Text inverse> </Text>
         <Text dimColor>{'  Enter keep · Esc clear'}</Text>
       </Text>
     );
   }
   if (props.mode === 'details') return <Text dimColor>Esc back · q quit</Text>;
-  const search = props.search === '' ? '' : ` · filter "${props.search}" (Esc clears)`;
+  const search = props.search === '' ? '' : ` · filter "${visible(props.search)}" (Esc clears)`;
   return (
     <Text dimColor wrap="truncate-end">
       {`q quit · / filter · ↑↓ select · ⏎ details · s sort: ${props.sort}${search}`}

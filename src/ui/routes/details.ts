@@ -1,6 +1,7 @@
 import type { Route } from '../../lib/routes/join.js';
 import { stylist, type Stylist } from '../style.js';
 import { formatAge } from '../style.js';
+import { visibleData } from '../visible.js';
 import { routeServers, serversTone, statusTone } from './format.js';
 import { paint } from './table.js';
 
@@ -8,7 +9,9 @@ import { paint } from './table.js';
  * `routes show`: one router with its rule, middlewares, service, each server and its status, its
  * errors and why it needs attention. Lines, so that the watch view's detail pane shows the same.
  */
-export function routeDetailLines(route: Route, s: Stylist, now = Date.now()): string[] {
+export function routeDetailLines(outside: Route, s: Stylist, now = Date.now()): string[] {
+  // Every field of a route is Traefik's or AWS's text.
+  const route = visibleData(outside);
   const lines: string[] = [];
   const field = (label: string, value: string) => lines.push(`  ${s.dim(label.padEnd(13))}${value}`);
 

@@ -3,6 +3,7 @@ import type { Route } from '../../lib/routes/join.js';
 import type { Presentation } from '../mode.js';
 import type { Stylist } from '../style.js';
 import { renderTable, type Column } from '../table.js';
+import { visible } from '../visible.js';
 import {
   routeAge,
   routeAppTag,
@@ -37,12 +38,12 @@ export function routeColumns(presentation: Presentation, now: number): Column<Ro
     {
       header: 'status',
       value: (route) => route.status,
-      styled: (route, s) => paint(s, statusTone(route.status), route.status),
+      styled: (route, s, text) => paint(s, statusTone(route.status), text),
     },
     {
       header: 'servers',
       value: routeServers,
-      styled: (route, s) => paint(s, serversTone(route), routeServers(route)),
+      styled: (route, s, text) => paint(s, serversTone(route), text),
       align: 'right',
     },
     { header: 'provider', value: (route) => route.provider },
@@ -70,5 +71,5 @@ export function attentionHint(routes: readonly Route[]): string | undefined {
   const [first] = flagged;
   if (first === undefined) return undefined;
   const what = flagged.length === 1 ? '1 route needs' : `${flagged.length} routes need`;
-  return `${what} attention; see why with \`traefikctl routes show ${routeLabel(first)}\`.`;
+  return `${what} attention; see why with \`traefikctl routes show ${visible(routeLabel(first))}\`.`;
 }

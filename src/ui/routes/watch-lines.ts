@@ -3,6 +3,7 @@ import { matchesFilter, type RouteFilter } from '../../lib/routes/filter.js';
 import { routeLabel } from '../../lib/routes/find.js';
 import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { WatchTick } from '../../lib/routes/watch.js';
+import { visible } from '../visible.js';
 import { routeAppTag, routeServers, routeTarget } from './format.js';
 import { countsLine } from './watch-model.js';
 
@@ -23,7 +24,7 @@ export class WatchLines {
     const stdout: string[] = [];
     const stderr: string[] = [];
     if (tick.error !== undefined) {
-      const message = describeError(tick.error);
+      const message = visible(describeError(tick.error));
       if (message !== this.#lastError) stderr.push(`${time} ! ${message}`);
       this.#lastError = message;
       return { stdout, stderr };
@@ -35,7 +36,7 @@ export class WatchLines {
     const snapshot = tick.snapshot;
     if (snapshot === undefined) return { stdout, stderr };
     if (snapshot.ecsProblem !== this.#lastEcsProblem && snapshot.ecsProblem !== undefined) {
-      stderr.push(`${time} ! ${snapshot.ecsProblem}`);
+      stderr.push(`${time} ! ${visible(snapshot.ecsProblem)}`);
     }
     this.#lastEcsProblem = snapshot.ecsProblem;
 
@@ -53,14 +54,16 @@ export class WatchLines {
       if (changed !== undefined) stdout.push(`${time} ~ ${describe(route)} (${changed.join(', ')})`);
     }
     for (const route of tick.changes.removed)
-      if (matching(route)) stdout.push(`${time} - ${routeLabel(route)} removed`);
+      if (matching(route)) stdout.push(`${time} - ${visible(routeLabel(route))} removed`);
     return { stdout, stderr };
   }
 }
 
 function describe(route: Route): string {
   const attention = route.attention.length > 0 ? ` ! ${route.attention.map((a) => a.kind).join(',')}` : '';
-  return `${routeLabel(route)} ${route.status} ${routeServers(route)} ${routeAppTag(route)} ${routeTarget(route)}${attention}`;
+  return visible(
+    `${routeLabel(route)} ${route.status} ${routeServers(route)} ${routeAppTag(route)} ${routeTarget(route)}${attention}`,
+  );
 }
 
 /** The one line a watch ends with (stderr). */
@@ -69,10 +72,10 @@ export function watchSummary(tick: WatchTick | undefined): string {
   if (snapshot === undefined) {
     return tick?.error === undefined
       ? 'Stopped before the first refresh.'
-      : `Stopped: ${describeError(tick.error)}`;
+      : `Stopped: ${visible(describeError(tick.error))}`;
   }
   const counts = countRoutes(snapshot.routes);
   const attention = counts.attention === 0 ? 'none need attention' : `${counts.attention} need attention`;
-  const version = snapshot.version === undefined ? '' : ` (Traefik ${snapshot.version})`;
+  const version = snapshot.version === undefined ? '' : ` (Traefik ${visible(snapshot.version)})`;
   return `${counts.total} routes: ${countsLine(counts)}; ${attention}${version}.`;
 }

@@ -2,6 +2,7 @@ import { matchesFilter, type RouteFilter } from '../../lib/routes/filter.js';
 import { routeLabel } from '../../lib/routes/find.js';
 import type { Route, StatusCounts } from '../../lib/routes/join.js';
 import type { RouteChanges } from '../../lib/routes/watch.js';
+import { visible } from '../visible.js';
 import { routeAge, routeAppTag, routeServers, routeTarget } from './format.js';
 
 /**
@@ -100,9 +101,9 @@ export function columnWidths(rows: readonly Row[], width: number): Widths {
   let appTag = 'app/tag'.length;
   let hostText = 'host'.length;
   for (const { route } of rows) {
-    provider = Math.max(provider, route.provider.length);
-    appTag = Math.max(appTag, routeAppTag(route).length);
-    hostText = Math.max(hostText, routeTarget(route).length);
+    provider = Math.max(provider, visible(route.provider).length);
+    appTag = Math.max(appTag, visible(routeAppTag(route)).length);
+    hostText = Math.max(hostText, visible(routeTarget(route)).length);
   }
   const status = 'disabled'.length;
   const servers = 'servers'.length;
@@ -127,14 +128,14 @@ export function fitRight(text: string, width: number): string {
   return text.length <= width ? text.padStart(width) : fit(text, width);
 }
 
-/** The cells of one row, cut to their widths (colour is added by the component). */
+/** The cells of one row, made visible and cut to their widths (colour is added by the component). */
 export function rowCells(route: Route, widths: Widths, now: number) {
   return {
-    host: fit(routeTarget(route), widths.host),
+    host: fit(visible(routeTarget(route)), widths.host),
     status: fit(route.status, widths.status),
     servers: fitRight(routeServers(route), widths.servers),
-    provider: fit(route.provider, widths.provider),
-    appTag: fit(routeAppTag(route), widths.appTag),
+    provider: fit(visible(route.provider), widths.provider),
+    appTag: fit(visible(routeAppTag(route)), widths.appTag),
     age: fitRight(routeAge(route, now), widths.age),
   };
 }

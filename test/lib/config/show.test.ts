@@ -18,6 +18,19 @@ afterEach(async () => {
 });
 
 describe('showConfig', () => {
+  it('given URLs with a user name and password, when shown, then neither appears in the YAML or the JSON', async () => {
+    // given a container variable written with credentials in its URL (the API URL itself is refused)
+    await writeFile(
+      path.join(dir, 'traefikctl.config.yaml'),
+      'apps:\n  whoami:\n    environment:\n      DATABASE_URL: postgres://app:S3cret@db.internal:5432/app\n',
+    );
+    // when the configuration is shown
+    const view = await showConfig({ cwd: dir, env: 'dev', variables: {} });
+    // then the URL is there without its credentials
+    expect(view.apps.whoami?.environment).toEqual({ DATABASE_URL: 'postgres://***@db.internal:5432/app' });
+    expect(`${JSON.stringify(view)}\n${configViewToYaml(view)}`).not.toContain('S3cret');
+  });
+
   it('given variables in container settings, when shown, then environment and build args keep their ${VAR} text and other values are filled in', async () => {
     await writeFile(
       path.join(dir, 'traefikctl.config.yaml'),
