@@ -10,7 +10,8 @@ export default class Status extends BaseCommand<typeof Status> {
 routes by status), then every deployment with its URL, rollout, running/desired tasks, route status,
 servers UP and expiry, the ones with problems first, and the routers no live deployment owns.
 --watch refreshes it in place (q quits). In a pipe, one tab-separated row per deployment on stdout
-and the summary on stderr. Exits 0 whatever it finds; --json has a "problems" count.
+and the summary on stderr. Exits 0 whatever it finds in the cluster, problems included (--json has
+a "problems" count to gate on). Exits 1 when the environment has no cluster, as cluster status does.
 
 ${EXIT_CODES_HELP}`;
 

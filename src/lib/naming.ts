@@ -30,19 +30,53 @@ export function slug(text: string): string {
 }
 
 /**
- * The tag as hostnames, ECS and Traefik names use it. A tag with no letter or digit can't name anything,
- * so it is bad input (exit 2), not something to paper over with a made-up name.
+ * The longest value an AWS tag holds. Every deployment records its original tag in the ECS tag
+ * `traefikctl:tag` (src/lib/app/plan-tags.ts): as it is when AWS allows its characters, else as
+ * `base64:<UTF-8 base64>`.
  */
-export function slugTag(tag: string): string {
-  const slugged = slug(tag);
-  if (slugged === '') {
+export const MAX_TAG_VALUE = 256;
+const RECORDED_AS_IS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const ENCODED_PREFIX = 'base64:';
+
+/** How many characters `tag` takes in the ECS tag `traefikctl:tag`, as plan-tags.ts writes it. */
+function recordedLength(tag: string): number {
+  if (RECORDED_AS_IS.test(tag) && !tag.startsWith(ENCODED_PREFIX)) return [...tag].length;
+  return ENCODED_PREFIX.length + Math.ceil(Buffer.byteLength(tag, 'utf8') / 3) * 4;
+}
+
+/**
+ * Refuses a tag that no deployment could carry, with the same usage error (exit 2) wherever a tag is
+ * read: `image push`, `app deploy`, `app destroy`, `app logs`. A tag needs a letter or digit (names
+ * are made of them), and must fit in the ECS tag that records it, so that nothing pushes an image
+ * under a tag that `app deploy` then refuses.
+ */
+export function checkTag(tag: string): void {
+  if (slug(tag) === '') {
     throw usageError(
       `The tag ${JSON.stringify(tag)} has no letters or digits, so it can't be part of a hostname or an ECS service name.`,
       ['Pass a tag that contains at least one letter or digit, e.g. --tag v2 or --tag "$GITHUB_SHA".'],
       'TAG_INVALID',
     );
   }
-  return slugged;
+  if (recordedLength(tag) > MAX_TAG_VALUE) {
+    const characters = [...tag];
+    const shown = characters.length > 40 ? `${characters.slice(0, 32).join('')}…` : tag;
+    throw usageError(
+      `The tag ${JSON.stringify(shown)} is ${characters.length} characters long: every deployment records its tag in the ECS tag traefikctl:tag, which holds ${MAX_TAG_VALUE} at most (fewer with characters other than letters, digits, spaces and _ . : / = + - @).`,
+      ['Pass a shorter --tag, e.g. the short commit SHA or the branch name.'],
+      'TAG_TOO_LONG',
+    );
+  }
+}
+
+/**
+ * The tag as hostnames, ECS and Traefik names use it. A tag with no letter or digit can't name anything,
+ * so it is bad input (exit 2), not something to paper over with a made-up name; so is one too long to
+ * record (`checkTag`).
+ */
+export function slugTag(tag: string): string {
+  checkTag(tag);
+  return slug(tag);
 }
 
 function slugApp(app: string): string {
@@ -110,6 +144,45 @@ export const DEFAULT_HOST_TEMPLATE = '{app}-{tag}.{env}.{domain}';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KNOWN_PLACEHOLDERS = new Set(['app', 'tag', 'env', 'domain']);
+/**
+ * Stand-ins for a trial expansion. Every real value is made of the same characters ({app} and {tag}
+ * are slugs, {env} and {domain} are checked by the config schema and --env), never empty and never
+ * starting or ending in `-`, and over-long labels are cut: a template whose trial hostname is valid
+ * gives valid hostnames for every value, up to the 253-character limit of the whole name.
+ */
+const TRIAL_VALUES: Readonly<Record<string, string>> = {
+  app: 'a',
+  tag: 'b',
+  env: 'e',
+  domain: 'example.com',
+};
+
+/**
+ * What is wrong with a hostTemplate whatever it is filled with, as what it must be ("a template
+ * containing {app} and {tag}"); undefined when nothing is. The config schema and `hostname` both use
+ * it, so every command refuses the same templates, as soon as it reads the configuration.
+ */
+export function hostTemplateProblem(template: string): string | undefined {
+  const unknown = [...template.matchAll(PLACEHOLDER)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !KNOWN_PLACEHOLDERS.has(name));
+  if (unknown.length > 0) {
+    return `a hostname pattern whose only placeholders are {app}, {tag}, {env} and {domain} (not ${unknown.map((name) => `{${name}}`).join(', ')})`;
+  }
+  // Without both, two deployments would share a hostname.
+  if (!template.includes('{app}') || !template.includes('{tag}'))
+    return 'a template containing {app} and {tag}';
+  const bad = template.split('.').find((part) =>
+    part
+      .replace(PLACEHOLDER, (_whole, name: string) => TRIAL_VALUES[name] ?? '')
+      .split('.')
+      .some((label) => !DNS_LABEL.test(fitName(label, MAX_DNS_LABEL))),
+  );
+  if (bad !== undefined) {
+    return `a hostname pattern whose dot-separated parts are DNS labels, of lowercase letters, digits and inner dashes (not ${JSON.stringify(bad)})`;
+  }
+  return undefined;
+}
 
 export interface HostnameInput {
   app: string;
@@ -131,22 +204,9 @@ export function hostname(input: HostnameInput): string {
   const template = input.template ?? DEFAULT_HOST_TEMPLATE;
   const fix = `Set hostTemplate in traefikctl.config.* to a hostname pattern such as ${DEFAULT_HOST_TEMPLATE}.`;
 
-  const unknown = [...template.matchAll(PLACEHOLDER)]
-    .map((match) => match[1] ?? '')
-    .filter((name) => !KNOWN_PLACEHOLDERS.has(name));
-  if (unknown.length > 0) {
-    throw usageError(
-      `hostTemplate ${JSON.stringify(template)} uses ${unknown.map((name) => `{${name}}`).join(', ')}, which traefikctl doesn't know.`,
-      [`Use only {app}, {tag}, {env} and {domain}. ${fix}`],
-      'CONFIG_INVALID',
-    );
-  }
-  if (!template.includes('{app}') || !template.includes('{tag}')) {
-    throw usageError(
-      `hostTemplate ${JSON.stringify(template)} has no {app} or no {tag}, so two deployments would share a hostname.`,
-      [fix],
-      'CONFIG_INVALID',
-    );
+  const problem = hostTemplateProblem(template);
+  if (problem !== undefined) {
+    throw usageError(`hostTemplate ${JSON.stringify(template)} must be ${problem}.`, [fix], 'CONFIG_INVALID');
   }
 
   if (template.includes('{domain}') && input.domain === '') {

@@ -7,6 +7,7 @@ import type { Presentation } from './mode.js';
 import { formatAge } from './style.js';
 import { stylist } from './style.js';
 import { renderTable } from './table.js';
+import { visibleData } from './visible.js';
 
 /**
  * What `app destroy` and `app prune` show before they remove anything, how they ask, and what they
@@ -21,7 +22,7 @@ export function describeRemoval(
   const s = stylist(options.color);
   const now = options.now ?? Date.now();
   const lines: string[] = [];
-  for (const target of targets) {
+  for (const target of visibleData(targets)) {
     const { deployment } = target;
     const deployed = Date.parse(deployment.deployedAt);
     const age = Number.isNaN(deployed) ? '' : `, deployed ${formatAge(now - deployed)} ago`;
@@ -67,7 +68,7 @@ export function renderRemovalTable(rows: readonly RemovalRow[], presentation: Pr
       {
         header: 'status',
         value: (row) => row.status,
-        styled: (row, s) => (row.status === 'skipped' ? s.yellow(row.status) : row.status),
+        styled: (row, s, text) => (row.status === 'skipped' ? s.yellow(text) : text),
       },
     ],
     presentation,
@@ -91,6 +92,8 @@ export async function confirmRemoval(options: {
   yes: boolean;
   count: number;
   retry: string;
+  /** The command that only lists, where there is one (`app prune --dry-run`; `app destroy` has none). */
+  listOnly?: string | undefined;
 }): Promise<boolean> {
   if (options.yes) return true;
   if (!options.presentation.interactive) {
@@ -98,7 +101,7 @@ export async function confirmRemoval(options: {
       `Removing ${options.count === 1 ? 'a deployment' : `${options.count} deployments`} needs confirmation, and there is no terminal to ask on.`,
       [
         `Pass --yes to remove what is listed above: ${options.retry} --yes`,
-        'Pass --dry-run to only list it.',
+        ...(options.listOnly === undefined ? [] : [`To only list it: ${options.listOnly}`]),
       ],
       'CONFIRMATION_REQUIRED',
     );

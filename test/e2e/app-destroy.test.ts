@@ -41,6 +41,11 @@ describeWith(['moto'], 'traefikctl app destroy', () => {
     );
     expect(refused.stdout).toBe('');
     expect(await status(target.service)).toBe('ACTIVE');
+    // and every flag it suggests is one that app destroy has
+    const help = (await runCli(['app', 'destroy', '--help'], { cwd })).stdout;
+    const suggested = [...new Set(refused.stderr.match(/--[a-z][a-z-]*/g) ?? [])];
+    expect(suggested).toContain('--yes');
+    for (const flag of suggested) expect(help, flag).toMatch(new RegExp(`${flag}(?![a-z-])`));
 
     // when it is destroyed with --yes --json
     const done = await runCli(['app', 'destroy', app, '--tag', 'v2', '--env', env, '--yes', '--json'], {

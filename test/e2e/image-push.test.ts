@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
+import { findOnPath } from '../integration/image/helpers.js';
 import { BIN, runCli } from '../support/cli.js';
 import { describeWith, uniqueName, type Stack } from '../support/stack.js';
 
@@ -34,6 +36,37 @@ async function registryTags(stack: Stack, repository: string): Promise<string[]>
     headers: { authorization: `Basic ${auth}` },
   });
   return [...((await response.json()) as { tags: string[] }).tags].sort();
+}
+
+/**
+ * A `docker` for PATH that runs the real one, except that `docker push` first waits (60 s at most) for
+ * the file `$PUSH_GATE/open`, having written its pid to `$PUSH_GATE/waiting`: a push held while its
+ * login exists. Without PUSH_GATE it is the real docker.
+ */
+async function installGatedDocker(binDir: string): Promise<void> {
+  const real = await findOnPath('docker');
+  await mkdir(binDir, { recursive: true });
+  const script = path.join(binDir, 'docker');
+  await writeFile(
+    script,
+    `#!/bin/sh
+if [ "$1" = push ] && [ -n "$PUSH_GATE" ]; then
+  printf '%s' "$$" > "$PUSH_GATE/waiting.tmp" && mv "$PUSH_GATE/waiting.tmp" "$PUSH_GATE/waiting"
+  i=0
+  while [ ! -e "$PUSH_GATE/open" ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+fi
+exec '${real}' "$@"
+`,
+  );
+  await chmod(script, 0o755);
+}
+
+/** Waits (bounded) until `file` exists, or the process ends. */
+async function waitForFile(file: string, child: { exitCode: number | null }, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!existsSync(file) && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describeWith(['docker', 'registry', 'moto'], 'traefikctl image push', (stack) => {
@@ -167,5 +200,70 @@ describeWith(['docker', 'registry', 'moto'], 'traefikctl image push', (stack) =>
     // then the process ended as interrupted and the login directory is gone
     expect(signal === 'SIGINT' || code === 130, `code ${code}, signal ${signal}\n${stderr}`).toBe(true);
     expect(await loginDir()).toBeUndefined();
+  });
+
+  it('removes the ECR login a SIGKILLed push left behind before logging in, and never a live push’s', async () => {
+    // given pushes whose `docker push` is held while their login exists, temporary files in our own directory
+    const app = uniqueName('e2e');
+    const cwd = await project(stack, root, app);
+    const tmp = path.join(root, 'tmp');
+    const bin = path.join(root, 'bin');
+    await mkdir(tmp);
+    await installGatedDocker(bin);
+    const logins = async () =>
+      (await readdir(tmp)).filter((name) => name.startsWith('traefikctl-docker-')).sort();
+    const heldPush = async (gate: string) => {
+      await mkdir(gate);
+      const before = await logins();
+      const child = spawn(process.execPath, [BIN, 'image', 'push', '--tag', 'v1'], {
+        cwd,
+        env: {
+          ...process.env,
+          HOME: home,
+          TMPDIR: tmp,
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          PUSH_GATE: gate,
+          TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stdout.resume();
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitForFile(path.join(gate, 'waiting'), child);
+      const login = (await logins()).find((name) => !before.includes(name));
+      expect(login, stderr).toBeDefined();
+      return { child, exited, dir: path.join(tmp, login ?? ''), stderr: () => stderr };
+    };
+
+    // and a push killed with SIGKILL while it was logged in: its token is left on disk
+    const killed = await heldPush(path.join(root, 'gate-killed'));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    process.kill(Number(await readFile(path.join(root, 'gate-killed', 'waiting'), 'utf8')), 'SIGKILL');
+    const leftToken = JSON.parse(await readFile(path.join(killed.dir, 'config.json'), 'utf8')) as {
+      auths: Record<string, { auth?: string }>;
+    };
+    expect(leftToken.auths[stack.registry]?.auth).toBeDefined();
+    // and a push that is still under way
+    const live = await heldPush(path.join(root, 'gate-live'));
+    try {
+      // when another push runs to the end
+      const next = await runCli(['image', 'push', '--tag', 'v2'], {
+        cwd,
+        env: { HOME: home, TMPDIR: tmp },
+      });
+
+      // then it succeeded and removed the killed push's login, but not the live one's
+      expect(next.exitCode, next.stderr).toBe(0);
+      expect(existsSync(killed.dir)).toBe(false);
+      expect(existsSync(path.join(live.dir, 'config.json'))).toBe(true);
+    } finally {
+      await writeFile(path.join(root, 'gate-live', 'open'), '');
+    }
+    // and the live push, let go, still finishes with its login, and removes it itself
+    expect(await live.exited, live.stderr()).toBe(0);
+    expect(await logins()).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ describeWith(
       const parameter = (key: string) =>
         Stacks?.[0]?.Parameters?.find((item) => item.ParameterKey === key)?.ParameterValue ?? '';
       const users = `${parameter('ApiUsername')}:${parameter('ApiPasswordHash')}`;
-      expect(users).toMatch(/^admin:\$2y\$/);
+      expect(users).toMatch(/^admin:\$2b\$08\$/);
       const dynamic = path.join(cwd, 'traefik-dynamic.yaml');
       // The file provider takes the router that cluster up puts in dockerLabels; the rule matches
       // by path because the URL here is 127.0.0.1, not traefik.<env>.<domain>. JSON is YAML, and

@@ -126,12 +126,21 @@ describeWith(['moto'], 'traefikctl status', () => {
     expect(status.problems).toBe(3);
   });
 
-  it('says to create the cluster when the env has none', async () => {
+  it('says to create the cluster when the env has none, with the exit code its help gives', async () => {
+    // given an env with no cluster
     cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-e2e-status-'));
     const env = uniqueName('st');
+
+    // when status runs
     const { stderr, exitCode } = await runCli(['status', '--env', env], { cwd });
+
+    // then it exits 1 and says how to create one
     expect(exitCode).toBe(1);
     expect(stderr).toContain(`No cluster for env ${env}: stack traefikctl-${env} doesn't exist.`);
     expect(stderr).toContain(`traefikctl cluster up --env ${env}`);
+    // and its help says so too, instead of "exits 0 whatever it finds"
+    const help = (await runCli(['status', '--help'], { cwd })).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('Exits 1 when the environment has no cluster');
+    expect(help).not.toContain('Exits 0 whatever it finds;');
   });
 });

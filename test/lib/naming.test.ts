@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { ExitCode, UserError } from '../../src/lib/errors.js';
+import { encodeTagValue, TAG_KEYS } from '../../src/lib/app/plan-tags.js';
 import {
+  checkTag,
   DNS_LABEL,
   DOCKER_TAG,
   deploymentNames,
@@ -12,7 +14,9 @@ import {
   dockerTag,
   fitName,
   hostname,
+  hostTemplateProblem,
   isHostname,
+  MAX_TAG_VALUE,
   serviceName,
   slug,
   slugTag,
@@ -35,11 +39,18 @@ function thrown(work: () => unknown): unknown {
   throw new Error('expected the call to throw');
 }
 
-/** Tags as CI passes them: any printable text, including Unicode, that has at least one [A-Za-z0-9]. */
-const anyTag = fc
-  .string({ unit: 'grapheme', minLength: 1, maxLength: 300 })
-  .filter((tag) => slug(tag) !== '');
-const anyAsciiTag = fc.string({ minLength: 1, maxLength: 300 }).filter((tag) => slug(tag) !== '');
+function accepted(tag: string): boolean {
+  try {
+    checkTag(tag);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Tags as CI passes them: any printable text, including Unicode, that traefikctl accepts. */
+const anyTag = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }).filter(accepted);
+const anyAsciiTag = fc.string({ minLength: 1, maxLength: 300 }).filter(accepted);
 
 describe('tag names as a user sees them', () => {
   it.each([
@@ -127,11 +138,29 @@ describe('tag names as a user sees them', () => {
     expect(docker).toBe(`${slug(tag).slice(0, 121)}-${hash6(slug(tag))}`);
   });
 
-  it('given a very long tag, the ECS service name is cut at 255 with a hash and stays a valid ECS name', () => {
-    const name = serviceName('whoami', 'q'.repeat(400));
+  it('given the longest tag, the ECS service name is cut at 255 with a hash and stays a valid ECS name', () => {
+    const name = serviceName('whoami', 'q'.repeat(MAX_TAG_VALUE));
     expect(name).toHaveLength(255);
     expect(name).toMatch(ECS_NAME);
-    expect(taskFamily('whoami', 'q'.repeat(400))).toBe(name);
+    expect(taskFamily('whoami', 'q'.repeat(MAX_TAG_VALUE))).toBe(name);
+  });
+
+  it.each([
+    ['257 plain characters', 'q'.repeat(257), 257],
+    ['187 bytes that must be encoded', `v1#${'é'.repeat(92)}`, 95],
+  ])('given a tag of %s, too long to record, every name refuses it', (_case, tag, length) => {
+    for (const build of [
+      () => checkTag(tag),
+      () => dockerTag(tag),
+      () => serviceName('whoami', tag),
+      () => hostname({ ...base, tag }),
+    ]) {
+      const error = thrown(build);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).exitCode).toBe(ExitCode.Usage);
+      expect((error as UserError).code).toBe('TAG_TOO_LONG');
+      expect((error as UserError).message).toContain(`is ${length} characters long`);
+    }
   });
 });
 
@@ -156,12 +185,21 @@ describe('hostTemplate', () => {
   });
 
   it.each([
-    ['{app}-{tag}.{stage}.{domain}', 'uses {stage}, which traefikctl doesn'],
-    ['{app}.{env}.{domain}', 'has no {app} or no {tag}'],
-    ['{app}_{tag}.{env}.{domain}', 'is not a DNS label'],
-    ['{app}-{tag}..{domain}', 'is not a DNS label'],
-    ['-{app}-{tag}.{domain}', 'is not a DNS label'],
-    ['{app}-{tag}.Dev.{domain}', 'is not a DNS label'],
+    [
+      '{app}-{tag}.{stage}.{domain}',
+      'whose only placeholders are {app}, {tag}, {env} and {domain} (not {stage})',
+    ],
+    ['{app}.{env}.{domain}', 'must be a template containing {app} and {tag}'],
+    [
+      '{app}_{tag}.{env}.{domain}',
+      'are DNS labels, of lowercase letters, digits and inner dashes (not "{app}_{tag}")',
+    ],
+    ['{app}-{tag}..{domain}', 'are DNS labels, of lowercase letters, digits and inner dashes (not "")'],
+    [
+      '-{app}-{tag}.{domain}',
+      'are DNS labels, of lowercase letters, digits and inner dashes (not "-{app}-{tag}")',
+    ],
+    ['{app}-{tag}.Dev.{domain}', 'are DNS labels, of lowercase letters, digits and inner dashes (not "Dev")'],
   ])('given the bad template %j, the usage error says what is wrong', (template, message) => {
     const error = thrown(() => hostname({ ...base, tag: 'v2', template }));
     expect(error).toBeInstanceOf(UserError);
@@ -199,6 +237,54 @@ describe('naming properties', () => {
         expect(host.split('.')[0]).toBe(dnsLabel('whoami', tag));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('accepts exactly the tags a deployment can record: checkTag agrees with the ECS tag encoding', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 400 }),
+      fc.string({ minLength: 1, maxLength: 400 }),
+      fc.stringMatching(/^[a-z0-9]{1,8}$/).map((head) => `${head}${'x'.repeat(250)}`),
+    );
+    fc.assert(
+      fc.property(text, (tag) => {
+        fc.pre(slug(tag) !== '');
+        let recordable = true;
+        try {
+          encodeTagValue(TAG_KEYS.tag, tag);
+        } catch {
+          recordable = false;
+        }
+        expect(accepted(tag)).toBe(recordable);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a hostTemplate it accepts gives a valid hostname for any app, tag, env and domain', () => {
+    const part = fc.oneof(
+      fc.constantFrom('{app}', '{tag}', '{env}', '{domain}', '-', '.', 'x', '9', 'pr', '_', 'A'),
+      fc.string({ maxLength: 3 }),
+    );
+    const template = fc
+      .array(part, { minLength: 1, maxLength: 8 })
+      .map((parts) => `${parts.join('')}{app}{tag}`)
+      .chain((tail) => fc.constantFrom(tail, `{app}-{tag}.${tail}`, `${tail}.{env}.{domain}`));
+    const env = fc.stringMatching(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/);
+    const domain = fc.constantFrom('example.com', 'a.io', 'dev.internal.example.org');
+    fc.assert(
+      fc.property(template, anyTag, env, domain, (hostTemplate, tag, envName, domainName) => {
+        fc.pre(hostTemplateProblem(hostTemplate) === undefined);
+        const host = hostname({
+          app: 'whoami',
+          tag,
+          env: envName,
+          domain: domainName,
+          template: hostTemplate,
+        });
+        expect(isHostname(host)).toBe(true);
+      }),
+      { numRuns: 1000 },
     );
   });
 

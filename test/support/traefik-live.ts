@@ -1,7 +1,7 @@
 /**
  * The stack's real Traefik (started through test/support/traefik-process.ts) with its API served the
  * way `cluster up` serves it in production: a router to `api@internal` behind a basicAuth middleware
- * whose bcrypt hash comes from src/lib/cluster/bcrypt.ts, never `api.insecure`. Routers come from
+ * whose bcrypt hash is `cluster up`'s (src/lib/cluster/password.ts), never `api.insecure`. Routers come from
  * the file provider (a directory the test writes into and Traefik watches) and, when asked, from the
  * Docker provider.
  *
@@ -21,8 +21,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { bcryptHash } from '../../src/lib/cluster/bcrypt.js';
-import { generatePassword } from '../../src/lib/cluster/password.js';
+import { generatePassword, hashApiPassword } from '../../src/lib/cluster/password.js';
 import { eventually } from '../integration/traefik/support.js';
 import type { Stack } from './stack.js';
 import { startTraefik, type RunningTraefik } from './traefik-process.js';
@@ -109,6 +108,7 @@ export async function startLiveTraefik(
     await rename(staged, path.join(watched, `${name}.yaml`));
   };
 
+  const hash = await hashApiPassword(password);
   // The production router (assets/traefik/cluster.yaml) matches `traefik.<env>.<domain>`; the client
   // here reaches Traefik as 127.0.0.1, so that is the host its rule names.
   await writeDynamic('api', {
@@ -122,7 +122,7 @@ export async function startLiveTraefik(
         },
       },
       middlewares: {
-        [API_AUTH]: { basicAuth: { users: [`${USERNAME}:${bcryptHash(password)}`], removeHeader: true } },
+        [API_AUTH]: { basicAuth: { users: [`${USERNAME}:${hash}`], removeHeader: true } },
       },
     },
   });

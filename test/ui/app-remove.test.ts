@@ -96,6 +96,7 @@ describe('confirmRemoval', () => {
       yes: false,
       count: 2,
       retry: 'traefikctl app prune --older-than 7d',
+      listOnly: 'traefikctl app prune --older-than 7d --dry-run',
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe(
@@ -104,6 +105,21 @@ describe('confirmRemoval', () => {
     expect((error as UserError).suggestions[0]).toBe(
       'Pass --yes to remove what is listed above: traefikctl app prune --older-than 7d --yes',
     );
+    expect((error as UserError).suggestions[1]).toBe(
+      'To only list it: traefikctl app prune --older-than 7d --dry-run',
+    );
     expect((error as UserError).exitCode).toBe(2);
+  });
+
+  it('suggests no way to only list when the command has none', async () => {
+    const error = await confirmRemoval({
+      presentation: pipe,
+      yes: false,
+      count: 1,
+      retry: 'traefikctl app destroy whoami --tag "v2" --env dev',
+    }).catch((e: unknown) => e);
+    expect((error as UserError).suggestions).toEqual([
+      'Pass --yes to remove what is listed above: traefikctl app destroy whoami --tag "v2" --env dev --yes',
+    ]);
   });
 });

@@ -29,13 +29,18 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<DestroyedDeployment | undefined> {
-    const [{ openAppEnvironment }, { planDestroy, destroyDeployments }, ui] = await Promise.all([
-      import('../../lib/app/list-context.js'),
-      import('../../lib/app/destroy.js'),
-      import('../../ui/app-remove.js'),
-    ]);
+    const [{ openAppEnvironment }, { planDestroy, destroyDeployments }, ui, { checkTag }] = await Promise.all(
+      [
+        import('../../lib/app/list-context.js'),
+        import('../../lib/app/destroy.js'),
+        import('../../ui/app-remove.js'),
+        import('../../lib/naming.js'),
+      ],
+    );
     const { app } = this.args;
     const { tag, yes } = this.flags;
+    // Refused as app deploy and image push refuse it, before anything is read.
+    checkTag(tag);
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

@@ -36,12 +36,15 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<LogsResult | undefined> {
-    const [{ openAppEnvironment }, { appLogs }, { formatLogLine }] = await Promise.all([
+    const [{ openAppEnvironment }, { appLogs }, { formatLogLine }, { checkTag }] = await Promise.all([
       import('../../lib/app/list-context.js'),
       import('../../lib/app/logs.js'),
       import('../../ui/app-logs.js'),
+      import('../../lib/naming.js'),
     ]);
     const { app } = this.args;
+    // Refused as app deploy and image push refuse it, before anything is read.
+    checkTag(this.flags.tag);
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

@@ -71,6 +71,7 @@ ${EXIT_CODES_HELP}`;
           yes: flags.yes,
           count: plan.targets.length,
           retry,
+          listOnly: `${retry} --dry-run`,
         }));
       const removed = go
         ? await destroyDeployments(clients, plan.targets, {

@@ -6,7 +6,7 @@ import { usageError } from '../../lib/errors.js';
 
 export default class ClusterDown extends BaseCommand<typeof ClusterDown> {
   static override summary = 'Remove the Traefik cluster of an environment.';
-  static override description = `Deletes the stack traefikctl-<env> (load balancer, Traefik, security groups, roles, log group) and the Traefik API password in SSM, streaming the stack's progress. Refuses while app deployments are live in the environment; --force removes them first (scaled to 0, then deleted). Asks on a terminal; needs --yes anywhere else.
+  static override description = `Deletes the stack traefikctl-<env> (load balancer, Traefik, security groups, roles, log group) and the Traefik API password in SSM, streaming the stack's progress. Refuses while app deployments are live in the environment; --force removes them first (scaled to 0, then deleted). Asks on a terminal; needs --yes anywhere else. Exits 1 when the environment has no cluster and nothing of one is left to remove (a mistyped --env); what a removal that stopped halfway left behind is removed, with exit 0.
 
 ${EXIT_CODES_HELP}`;
 

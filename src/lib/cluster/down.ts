@@ -6,10 +6,13 @@ import { UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
 import { destroyDeployments, listLiveDeployments, type LiveDeployment } from './deployments.js';
 import { describeClusterStack, stackNameFor } from './outputs.js';
-import { defaultPasswordParameter, deleteApiPassword } from './password.js';
+import { apiPasswordExists, defaultPasswordParameter, deleteApiPassword } from './password.js';
 import { deleteStack, newestEventId, watchStack } from './stack-events.js';
 
-/** What `cluster down` would remove: read-only, so the command can ask before acting. */
+/**
+ * What `cluster down` would remove: read-only, so the command can ask before acting. An env with no
+ * stack, no live deployment and no API password is a UserError (CLUSTER_MISSING, exit 1).
+ */
 export interface ClusterDownPlan {
   env: string;
   stackName: string;
@@ -36,6 +39,26 @@ export async function planClusterDown(clients: AwsClients, ctx: ResolvedContext)
   const stack = await describeClusterStack(clients, env);
   const cluster = outputOf(stack, 'ClusterName') ?? ctx.cluster;
   const deployments = await listLiveDeployments(await clients.ecs(), cluster, env);
+  const passwordParameter =
+    outputOf(stack, 'PasswordParameter') ?? ctx.traefik.passwordParameter ?? defaultPasswordParameter(env);
+  // Nothing at all to remove is what a mistyped --env looks like: fail as every command that needs
+  // the env's cluster does, rather than report a removal that didn't happen. What a removal that
+  // stopped halfway left (the password) is still removed, and that is a success.
+  if (
+    stack === undefined &&
+    deployments.length === 0 &&
+    !(await apiPasswordExists(await clients.ssm(), passwordParameter))
+  ) {
+    throw new UserError(
+      `No cluster for env ${env}: stack ${stackNameFor(env)} doesn't exist, and nothing else of one is left to remove.`,
+      {
+        suggestions: [
+          `Check --env (or TRAEFIKCTL_ENV): \`traefikctl cluster status --env ${env}\` shows whether an env has a cluster.`,
+        ],
+        code: 'CLUSTER_MISSING',
+      },
+    );
+  }
   return {
     env,
     stackName: stackNameFor(env),
@@ -43,8 +66,7 @@ export async function planClusterDown(clients: AwsClients, ctx: ResolvedContext)
     stackStatus: stack?.StackStatus,
     cluster,
     deployments,
-    passwordParameter:
-      outputOf(stack, 'PasswordParameter') ?? ctx.traefik.passwordParameter ?? defaultPasswordParameter(env),
+    passwordParameter,
   };
 }
 

@@ -9,9 +9,33 @@ export function defaultPasswordParameter(env: string): string {
   return `/traefikctl/${env}/traefik-api-password`;
 }
 
-/** 24 random bytes as base64url: 32 characters, about 190 bits, safe in a Basic auth header. */
+/**
+ * 24 random bytes as base64url: 32 characters, 192 bits, safe in a Basic auth header, well within the
+ * 72 bytes bcrypt reads. This, not the hash's cost, is what makes the hash useless to anyone who reads
+ * it: no cost makes 2^192 guesses feasible, and no cost saves a guessable password.
+ */
 export function generatePassword(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The bcrypt cost of the API password's hash. The hash is readable by anyone allowed
+ * ecs:DescribeTaskDefinition (it is in the Traefik task's dockerLabels), so it is salted and slow;
+ * but Traefik checks it on every API request and caches nothing (concurrent requests with the same
+ * credentials share one check), on the CPU that routes every app of the env, and each cost step
+ * doubles that work. Measured with the real Traefik v3.6 held to 0.25 vCPU, the default TraefikCpu
+ * (bench/bcrypt-cost.ts, bench/RESULTS.md): an API read takes about 9 ms at cost 5, 76 ms at 8,
+ * 150 ms at 9 and 300 ms at 10; one `routes --watch` uses 1.2%, 3.7%, 6.7% and 15% of the task's
+ * CPU; and wrong passwords sent by anyone saturate it at about 98, 13, 7 and 3 requests a second.
+ * 8 is the highest cost that keeps a watcher under 5% of the task and a read under 100 ms: 8 times
+ * the work of the previous cost 5 for whoever guesses offline.
+ */
+export const API_PASSWORD_COST = 8;
+
+/** The bcrypt hash (`$2b$08$…`) that Traefik's basicAuth checks the API password against. */
+export async function hashApiPassword(password: string): Promise<string> {
+  const { default: bcrypt } = await import('bcryptjs');
+  return bcrypt.hash(password, API_PASSWORD_COST);
 }
 
 export interface ApiPassword {
@@ -85,6 +109,21 @@ export async function readApiPassword(
       `read the Traefik API password from SSM ${parameter}`,
       'ssm:GetParameter (and kms:Decrypt on its key)',
     );
+  }
+}
+
+/**
+ * Whether the parameter exists. Asked without decryption (no kms:Decrypt, and the password never
+ * reaches this process), with the permission `cluster up` already needs.
+ */
+export async function apiPasswordExists(ssm: SSMClient, parameter: string): Promise<boolean> {
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  try {
+    await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: false }));
+    return true;
+  } catch (error) {
+    if (awsErrorName(error) === 'ParameterNotFound') return false;
+    throw explainAwsError(error, `look up the SSM parameter ${parameter}`, 'ssm:GetParameter');
   }
 }
 

@@ -1,10 +1,8 @@
 import { displayPath, loadConfig, type LoadedConfig } from './load.js';
 import { APP_NAME, detectAppName } from './app-name.js';
 import { suggestKey } from './issues.js';
-import { appSchema, type AppConfig, type EnvironmentConfig, type TraefikConfig } from './schema.js';
+import { appSchema, ENV_NAME, type AppConfig, type EnvironmentConfig, type TraefikConfig } from './schema.js';
 import { usageError } from '../errors.js';
-
-const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
 /** The global flags, already filled from TRAEFIKCTL_ENV / AWS_REGION / AWS_PROFILE by oclif. */
 export interface GlobalOptions {
@@ -81,7 +79,7 @@ export function resolveContext(loaded: LoadedConfig, options: GlobalOptions = {}
 
   if (options.env !== undefined && !ENV_NAME.test(options.env)) {
     throw usageError(
-      `The environment name ${JSON.stringify(options.env)} is not valid: it must be a short lowercase name such as dev or staging.`,
+      `The environment name ${JSON.stringify(options.env)} is not valid: it must be a short lowercase name such as dev or staging (letters, digits and inner dashes, starting with a letter, 20 characters at most).`,
       ['Pass --env with a name such as dev, or fix TRAEFIKCTL_ENV.'],
       'ENV_INVALID',
     );

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { DEFAULT_HOST_TEMPLATE, hostTemplateProblem } from '../naming.js';
+
 /**
  * The whole traefikctl configuration (traefikctl.config.yaml and friends). Every key DESIGN.md names
  * is here; unknown keys are errors so that typos never pass silently. Defaults live here too, so a
@@ -13,7 +15,12 @@ const domainName = z
     /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     'a lowercase domain such as example.com',
   );
-const envName = z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'a short lowercase name such as dev or staging');
+/**
+ * An environment name: it is a part of hostnames (`{env}`) and of stack names, so it is a DNS label
+ * that starts with a letter, short enough to leave room for the rest. `--env` is checked against it too.
+ */
+export const ENV_NAME = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
+const envName = z.string().regex(ENV_NAME, 'a short lowercase name such as dev or staging');
 const appName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name such as whoami');
 const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 12h, 7d or 2w');
 
@@ -103,10 +110,14 @@ export const configSchema = z.strictObject({
   /** The default environment. */
   environment: envName.default('dev'),
   environments: z.record(envName, environmentSchema).default({}),
+  /** Checked as `app deploy` checks it (naming.ts), so no command accepts one that deploy refuses. */
   hostTemplate: z
     .string()
-    .refine((t) => t.includes('{app}') && t.includes('{tag}'), 'a template containing {app} and {tag}')
-    .default('{app}-{tag}.{env}.{domain}'),
+    .superRefine((template, ctx) => {
+      const problem = hostTemplateProblem(template);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: template });
+    })
+    .default(DEFAULT_HOST_TEMPLATE),
   /** Registry host override (mirrors, emulators); by default it comes from ECR's proxyEndpoint. */
   registry: z.string().min(1).optional(),
   apps: z.record(appName, appSchema).default({}),

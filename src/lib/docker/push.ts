@@ -77,6 +77,8 @@ export interface DockerPushOptions {
   onLine?: (line: string) => void;
   /** Registry host, for messages. */
   registry: string;
+  /** The credential helper docker gets its credentials from, when not our own login (for messages). */
+  credentialHelper?: string | undefined;
 }
 
 /**
@@ -98,8 +100,12 @@ export async function dockerPush(reference: string, options: DockerPushOptions):
   });
   if (result.exitCode !== 0) {
     throw (
-      explainRegistryRefusal(result.tail.join('\n'), options.registry, `push ${reference}`) ??
-      dockerFailed(args, result)
+      explainRegistryRefusal(
+        result.tail.join('\n'),
+        options.registry,
+        `push ${reference}`,
+        options.credentialHelper,
+      ) ?? dockerFailed(args, result)
     );
   }
   digest ??= await repoDigest(reference, options.env);

@@ -10,6 +10,8 @@ export function explainRegistryRefusal(
   output: string,
   registry: string,
   action: string,
+  /** The user's credential helper for this registry, when docker got its credentials from it. */
+  credentialHelper?: string,
 ): UserError | undefined {
   const quoted = lastMatchingLine(
     output,
@@ -60,6 +62,20 @@ export function explainRegistryRefusal(
       output,
     )
   ) {
+    if (credentialHelper !== undefined) {
+      const helper = `docker-credential-${credentialHelper}`;
+      return new UserError(
+        `Can't ${action}: the registry ${registry} refused the credentials from ${helper}.`,
+        {
+          suggestions: [
+            `Your Docker configuration has ${helper} fetch them${credentialHelper === 'ecr-login' ? ', with the AWS credentials of its own environment (AWS_PROFILE, AWS_REGION)' : ''}: check what it answers with \`echo ${registry} | ${helper} get\`.`,
+            `Or remove "${registry}" from credHelpers in your Docker configuration: traefikctl then logs Docker in with a temporary ECR token of its own.`,
+            ...said,
+          ],
+          code: 'REGISTRY_UNAUTHORIZED',
+        },
+      );
+    }
     return new UserError(`Can't ${action}: the registry ${registry} refused the credentials.`, {
       suggestions: [
         'The ECR token belongs to another account or region than this registry: check --profile, --region and the `registry` setting.',

@@ -10,7 +10,7 @@ import { dockerPush } from '../docker/push.js';
 import { UserError, usageError } from '../errors.js';
 import { type EventSink, silentSink, skipPhase, withPhase } from '../events.js';
 import { dockerTag } from '../naming.js';
-import { ecrLogin } from './auth.js';
+import { ecrLogin, type EcrLogin } from './auth.js';
 import { gitShortSha } from './git.js';
 import { ensureRepository } from './repository.js';
 
@@ -62,8 +62,10 @@ const PHASES = {
 
 /**
  * Builds (unless `noBuild`) and pushes an app's image to its ECR repository, creating the repository
- * when missing. Every step is a phase event; build steps are `step` events and layers are `progress`
- * events. Bad input (no tags, no Dockerfile, no local image with --no-build) fails before any AWS call.
+ * when missing, once there is an image to push: a failed build, or a --no-build with no local image,
+ * leaves nothing behind in ECR. Every step is a phase event; build steps are `step` events and layers
+ * are `progress` events. Bad input (no tags, a tag `app deploy` would refuse, no Dockerfile) fails
+ * before any Docker or AWS call.
  */
 export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
   const emit = options.onEvent ?? silentSink;
@@ -95,45 +97,40 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       hint: `Fargate runs ${platform}; keep it unless your tasks use another runtime platform.`,
     });
   }
-  let localImage: string | undefined;
-  if (options.noBuild) {
-    localImage = await imageId(`${repository}:${firstTag}`);
-  }
-
   const ecr = await options.clients.ecr();
-  await withPhase(
-    emit,
-    { ...PHASES.repository, title: `ECR repository ${repository}` },
-    async (setDetail) => {
-      const ensured = await ensureRepository(ecr, repository, appConfig.tagMutability, emit);
-      setDetail(ensured.created ? 'created' : 'exists');
-    },
-  );
+  const getLogin = () =>
+    withPhase(emit, PHASES.auth, async (setDetail) => {
+      const result = await ecrLogin(ecr, options.registryOverride);
+      setDetail(result.registry);
+      return result;
+    });
 
-  const login = await withPhase(emit, PHASES.auth, async (setDetail) => {
-    const result = await ecrLogin(ecr, options.registryOverride);
-    setDetail(result.registry);
-    return result;
-  });
-  const remote = `${login.registry}/${repository}`;
-
+  // The image first, the repository after: a build that fails, or a --no-build with nothing to push,
+  // must not leave a new, empty ECR repository behind.
+  let login: EcrLogin | undefined;
   let source: string;
   const pushTags = [...tags];
   if (options.noBuild) {
-    skipPhase(emit, PHASES.build, '--no-build');
-    localImage ??= await imageId(`${remote}:${firstTag}`);
-    if (!localImage) {
-      throw new UserError(
-        `There is no local image ${repository}:${firstTag} (or ${remote}:${firstTag}) to push.`,
-        {
+    const local = await imageId(`${repository}:${firstTag}`);
+    if (local !== undefined) {
+      source = local;
+    } else {
+      // The other name a user may have tagged it with needs the registry's host: ask for a token
+      // (a read), not for a repository (a write).
+      login = await getLogin();
+      const remote = `${login.registry}/${repository}:${firstTag}`;
+      const tagged = await imageId(remote);
+      if (tagged === undefined) {
+        throw new UserError(`There is no local image ${repository}:${firstTag} (or ${remote}) to push.`, {
           suggestions: [
             `Build it first (\`docker build -t ${repository}:${firstTag} .\`), or drop --no-build to let traefikctl build it.`,
           ],
           code: 'IMAGE_NOT_FOUND',
-        },
-      );
+        });
+      }
+      source = tagged;
     }
-    source = localImage;
+    skipPhase(emit, PHASES.build, '--no-build');
   } else {
     const built = await withPhase(
       emit,
@@ -156,16 +153,27 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     if (sha !== undefined && !pushTags.includes(sha)) pushTags.push(sha);
   }
 
+  await withPhase(
+    emit,
+    { ...PHASES.repository, title: `ECR repository ${repository}` },
+    async (setDetail) => {
+      const ensured = await ensureRepository(ecr, repository, appConfig.tagMutability, emit);
+      setDetail(ensured.created ? 'created' : 'exists');
+    },
+  );
+  const auth = login ?? (await getLogin());
+  const remote = `${auth.registry}/${repository}`;
+
   const digest = await withPhase(emit, { ...PHASES.push, title: `Push ${remote}` }, async (setDetail) => {
     for (const tag of pushTags) await tagImage(source, `${remote}:${tag}`);
-    return withDockerLogin(login, async (session) => {
+    return withDockerLogin(auth, async (session) => {
       emit({
         type: 'step',
         phase: PHASES.push.id,
         message:
           session.method === 'login'
-            ? `Logged in to ${login.registry} (temporary Docker config)`
-            : `Using docker-credential-${session.helper ?? ''} for ${login.registry}`,
+            ? `Logged in to ${auth.registry} (temporary Docker config)`
+            : `Using docker-credential-${session.helper ?? ''} for ${auth.registry}`,
       });
       // A credential helper such as ecr-login runs as a child of docker: give it the same AWS identity.
       const env = session.method === 'login' ? session.env : { ...session.env, ...awsEnv(options.clients) };
@@ -174,7 +182,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
         setDetail(`${tag} (${digests.length + 1}/${pushTags.length})`);
         const pushed = await dockerPush(`${remote}:${tag}`, {
           env,
-          registry: login.registry,
+          registry: auth.registry,
+          credentialHelper: session.helper,
           onLayer: (layer) =>
             emit({
               type: 'progress',
@@ -204,7 +213,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   return {
     app,
     repository,
-    registry: login.registry,
+    registry: auth.registry,
     tags: pushTags,
     digest,
     imageUri: `${remote}@${digest}`,

@@ -51,9 +51,9 @@ describeWith(['moto', 'docker', 'registry'], 'app deploy --build', (stack) => {
     expect(result.phases.map((phase) => phase.id)).toEqual([
       'preflight',
       'docker',
+      'build',
       'repository',
       'auth',
-      'build',
       'push',
       'task-definition',
       'service',

@@ -213,4 +213,88 @@ describeWith(['docker', 'registry', 'moto'], 'pushImage with a credential helper
     expect(await readFile(join(home, '.docker', 'config.json'), 'utf8')).toBe(userConfig);
     expect(await filesUnder(join(home, '.docker'))).toEqual(['config.json']);
   });
+
+  it('says the credential helper is missing, instead of blaming the ECR account', async () => {
+    // given a user whose ~/.docker/config.json names a helper for this registry that is not installed
+    const home = join(work, 'home');
+    await mkdir(join(home, '.docker'), { recursive: true });
+    const configPath = join(home, '.docker', 'config.json');
+    await writeFile(configPath, JSON.stringify({ credHelpers: { [stack.registry]: 'ecr-login' } }));
+    process.env.HOME = home;
+    process.env.PATH = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !existsSync(join(dir, 'docker-credential-ecr-login')))
+      .join(':');
+    const app = uniqueName('helper');
+    await writeBuildContext(join(work, 'project'), stack.busybox ?? '/bin/busybox', app);
+    const clients = new AwsClients({ maxAttempts: 1 });
+
+    // when the app is pushed
+    const error = await pushImage({
+      app,
+      appConfig: appSchema.parse({}),
+      configDir: join(work, 'project'),
+      tags: ['v1'],
+      registryOverride: stack.registry,
+      clients,
+    })
+      .catch((thrown: unknown) => thrown)
+      .finally(() => clients.destroy());
+
+    // then the error names the missing helper and the two ways out, and nothing about the ECR token
+    expect(error).toBeInstanceOf(UserError);
+    const { message, suggestions, code } = error as UserError;
+    expect(code).toBe('DOCKER_CREDENTIAL_HELPER_MISSING');
+    expect(message).toBe(
+      `${configPath} has Docker use the credential helper ecr-login for ${stack.registry}, but docker-credential-ecr-login is not on PATH.`,
+    );
+    expect(suggestions.join('\n')).toContain('amazon-ecr-credential-helper');
+    expect(suggestions.join('\n')).toContain(`remove "${stack.registry}" from credHelpers`);
+    expect(`${message}\n${suggestions.join('\n')}`).not.toMatch(/account|region/);
+  });
+
+  it('blames the credential helper, not the ECR account, when the registry refuses what it gave', async () => {
+    // given a user whose helper for this registry answers with a password the registry refuses
+    const home = join(work, 'home');
+    const bin = join(work, 'bin');
+    await mkdir(join(home, '.docker'), { recursive: true });
+    await writeFile(
+      join(home, '.docker', 'config.json'),
+      JSON.stringify({ credHelpers: { [stack.registry]: 'traefikctl-stale' } }),
+    );
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'docker-credential-traefikctl-stale'),
+      `#!/bin/sh\nserver=$(cat)\n[ "$1" = get ] && printf '{"ServerURL":"%s","Username":"AWS","Secret":"stale"}' "$server"\nexit 0\n`,
+    );
+    await chmod(join(bin, 'docker-credential-traefikctl-stale'), 0o755);
+    process.env.HOME = home;
+    process.env.PATH = `${bin}:${process.env.PATH}`;
+    const app = uniqueName('helper');
+    await writeBuildContext(join(work, 'project'), stack.busybox ?? '/bin/busybox', app);
+    const clients = new AwsClients({ maxAttempts: 1 });
+
+    // when the app is pushed
+    const error = await pushImage({
+      app,
+      appConfig: appSchema.parse({}),
+      configDir: join(work, 'project'),
+      tags: ['v1'],
+      registryOverride: stack.registry,
+      clients,
+    })
+      .catch((thrown: unknown) => thrown)
+      .finally(() => clients.destroy());
+
+    // then the error names the helper and how to check it
+    expect(error).toBeInstanceOf(UserError);
+    const { message, suggestions } = error as UserError;
+    expect(message).toMatch(
+      new RegExp(
+        `the registry ${stack.registry} refused the credentials from docker-credential-traefikctl-stale\\.$`,
+      ),
+    );
+    expect(suggestions[0]).toContain(`echo ${stack.registry} | docker-credential-traefikctl-stale get`);
+    expect(suggestions.join('\n')).not.toContain('ECR token belongs to another account');
+  });
 });

@@ -133,7 +133,7 @@ describeWith(['docker', 'registry', 'moto'], 'pushImage against moto, the regist
     const done = events
       .filter((e) => e.type === 'phase' && e.status === 'done')
       .map((e) => (e as { id: string }).id);
-    expect(done).toEqual(['docker', 'repository', 'auth', 'build', 'push']);
+    expect(done).toEqual(['docker', 'build', 'repository', 'auth', 'push']);
     expect(events).toContainEqual({
       type: 'step',
       phase: 'build',
@@ -294,6 +294,32 @@ describeWith(['docker', 'registry', 'moto'], 'pushImage against moto, the regist
     expect(message).toContain('missing-dependency');
     expect(message).toContain('returned a non-zero code: 7');
     expect((error as UserError).exitCode).toBe(ExitCode.Failure);
+  });
+
+  it.each([
+    [
+      'a Dockerfile with a syntax error',
+      'FROM scratch\nCOPY busybox /bin/busybox\nNOT-AN-INSTRUCTION x\n',
+      false,
+    ],
+    [
+      'a build step that fails',
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n',
+      false,
+    ],
+    ['--no-build without a local image', undefined, true],
+  ])('creates no ECR repository when there is nothing to push: %s', async (_case, dockerfile, noBuild) => {
+    // given an app whose image can't be built, or isn't there to push
+    const { options: push } = await options({ tags: [uniqueName('absent')] });
+    if (dockerfile !== undefined) await writeFile(join(push.configDir, 'Dockerfile'), dockerfile);
+
+    // when it is pushed
+    const error = await pushImage({ ...push, noBuild }).catch((thrown: unknown) => thrown);
+
+    // then it fails, and no repository was left behind in ECR
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe(noBuild ? 'IMAGE_NOT_FOUND' : 'DOCKER_BUILD_FAILED');
+    expect(await describeRepository(push.app)).toBeUndefined();
   });
 
   it('explains a registry that refuses the ECR credentials', async () => {

@@ -1,15 +1,14 @@
 /**
  * The API router `cluster up` puts on Traefik's own ECS task (dockerLabels in assets/traefik/cluster.yaml)
- * protects the real Traefik v3's API with the hash of our hand-written bcrypt: the labels are read from
+ * protects the real Traefik v3's API with the hash `cluster up` makes (bcryptjs, API_PASSWORD_COST): the labels are read from
  * the template itself, parameters substituted as CloudFormation would, and carried by a container that
  * the Docker provider reads with the same label grammar as the ECS provider (shared/notes/traefik.md §5).
- * A 200 for the right password is Go's bcrypt accepting src/lib/cluster/bcrypt.ts.
+ * A 200 for the right password is Go's bcrypt accepting src/lib/cluster/password.ts's hash.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 
-import { bcryptHash, DEFAULT_COST } from '../../../src/lib/cluster/bcrypt.js';
-import { generatePassword } from '../../../src/lib/cluster/password.js';
+import { API_PASSWORD_COST, generatePassword, hashApiPassword } from '../../../src/lib/cluster/password.js';
 import { loadClusterTemplate } from '../../../src/lib/cluster/template.js';
 import { renderTraefikArguments } from '../../../src/lib/cluster/traefik-command.js';
 import { traefikSchema } from '../../../src/lib/config/schema.js';
@@ -106,8 +105,8 @@ describeWith(['traefik', 'docker'], "the API behind cluster up's basic auth on t
 
   beforeAll(async () => {
     template = parse(await loadClusterTemplate(), { customTags }) as ClusterTemplate;
-    // As cluster up hashes the password it keeps in SSM: bcryptHash with its default cost.
-    hash = bcryptHash(password);
+    // As cluster up hashes the password it keeps in SSM.
+    hash = await hashApiPassword(password);
     const [traefikContainer] = template.Resources.TraefikTaskDefinition.Properties.ContainerDefinitions;
     const parameters = {
       Env: env,
@@ -174,10 +173,10 @@ describeWith(['traefik', 'docker'], "the API behind cluster up's basic auth on t
       'traefik.http.routers.traefikctl-api.service': 'api@internal',
       'traefik.http.middlewares.traefikctl-api-auth.basicauth.users': `${username}:${hash}`,
     });
-    // and CloudFormation would take the hash (the parameter's AllowedPattern), at the default cost
+    // and CloudFormation would take the hash (the parameter's AllowedPattern), at the chosen cost
     const pattern = template.Parameters.ApiPasswordHash?.AllowedPattern ?? '';
     expect(hash).toMatch(new RegExp(pattern));
-    expect(hash.startsWith(`$2y$${String(DEFAULT_COST).padStart(2, '0')}$`)).toBe(true);
+    expect(hash.startsWith(`$2b$${String(API_PASSWORD_COST).padStart(2, '0')}$`)).toBe(true);
     // and cluster up does not expose the API another way
     expect(apiArgs).not.toContain('--api.insecure=true');
   });

@@ -1,7 +1,7 @@
 /**
  * traefikctl's Traefik API client, its route join and `app deploy`'s route wait, against the stack's
  * real Traefik v3 rather than captures: the API behind basic auth as `cluster up` serves it (a bcrypt
- * hash from src/lib/cluster/bcrypt.ts), 250 routers from the file provider read a few at a time, and a
+ * hash as src/lib/cluster/password.ts makes it), 250 routers from the file provider read a few at a time, and a
  * container labelled by src/lib/labels.ts that the Docker provider routes while waitForRoute waits.
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';

@@ -310,7 +310,7 @@ describe('planDeployment', () => {
     ],
     [
       { tag: 'x'.repeat(300) },
-      'The value of the ECS tag traefikctl:tag is 300 characters long',
+      'is 300 characters long: every deployment records its tag in the ECS tag traefikctl:tag',
       'shorter --tag',
     ],
   ] satisfies [Partial<PlanDeploymentOptions>, string, string][])(

@@ -2,9 +2,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import bcrypt from 'bcryptjs';
 import { parse, type ScalarTag, type CollectionTag } from 'yaml';
 
 import { OUTPUT_KEYS } from '../../../src/lib/cluster/outputs.js';
+import { generatePassword, hashApiPassword } from '../../../src/lib/cluster/password.js';
 import {
   changedParameters,
   loadClusterTemplate,
@@ -107,6 +109,9 @@ describe('assets/traefik/cluster.yaml', () => {
     for (const key of SECRET_PARAMETERS) expect(Parameters[key]?.NoEcho).toBe(true);
     const pattern = new RegExp(Parameters.ApiPasswordHash?.AllowedPattern ?? 'missing');
     expect(pattern.test('$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW')).toBe(true);
+    // the hash cluster up sends now, and those of the costs a platform team might choose instead
+    expect(pattern.test(await hashApiPassword(generatePassword()))).toBe(true);
+    for (const rounds of [10, 12]) expect(pattern.test(bcrypt.hashSync('x', rounds))).toBe(true);
     expect(pattern.test('{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=')).toBe(false);
     expect(pattern.test('s3cret')).toBe(false);
   });

@@ -198,7 +198,7 @@ describe('resolveContext: environments that do not exist', () => {
     const error = failure(() => resolveContext(loaded({}), { env: 'Prod!' }));
 
     expect(error.message).toBe(
-      'The environment name "Prod!" is not valid: it must be a short lowercase name such as dev or staging.',
+      'The environment name "Prod!" is not valid: it must be a short lowercase name such as dev or staging (letters, digits and inner dashes, starting with a letter, 20 characters at most).',
     );
     expect(error.exitCode).toBe(ExitCode.Usage);
   });

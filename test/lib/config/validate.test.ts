@@ -87,6 +87,16 @@ describe('validateConfig: what each kind of mistake reads like', () => {
       { hostTemplate: '{app}.{domain}' },
       'traefikctl.config.yaml: hostTemplate must be a template containing {app} and {tag}, found "{app}.{domain}".',
     ],
+    [
+      'a host template that app deploy could not fill in',
+      { hostTemplate: '{app}-{tag}.Dev.{domain}' },
+      'traefikctl.config.yaml: hostTemplate must be a hostname pattern whose dot-separated parts are DNS labels, of lowercase letters, digits and inner dashes (not "Dev"), found "{app}-{tag}.Dev.{domain}".',
+    ],
+    [
+      'an environment name that ends in a dash, which no hostname can hold',
+      { environments: { 'dev-': {} } },
+      'traefikctl.config.yaml: the name dev- in environments must be a short lowercase name such as dev or staging.',
+    ],
   ])(
     'given %s, when validated, then the message names the file, the key and the fix',
     (_name, raw, message) => {
