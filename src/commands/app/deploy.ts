@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { DeployResult } from '../../lib/app/deploy.js';
 import type { DryRunResult } from '../../lib/app/deploy-dry-run.js';
+import { parseTimeout } from '../../lib/duration.js';
 
 export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
   static override summary = 'Deploy a tagged build of an app to its own URL, and wait until it answers.';
@@ -10,7 +11,9 @@ export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
 <app>-<tag>.<env>.<domain>), creates or updates the ECS service <app>-<tag>, then follows the rollout of this
 deployment, waits for Traefik to route it and probes the URL. stdout is only the URL, so
 URL=$(traefikctl app deploy whoami --tag v2) works; progress goes to stderr. Deploying the same tag again
-updates its service, or only re-checks it when nothing changed.
+updates its service, or only re-checks it when nothing changed. While it waits, it stops (exit 3) when the
+service is deleted or another deploy of the tag takes it over. Ctrl-C stops at once (exit 130), saying what
+may have changed and how to check; --timeout bounds the whole command the same way (exit 4).
 
 --dry-run prints the whole plan and changes nothing; it works without AWS credentials or a cluster, and lists
 what it could not check. It exits 1 when it finds that the deploy would fail (no such image in ECR, the
@@ -44,7 +47,8 @@ ${EXIT_CODES_HELP}`;
       allowNo: true,
     }),
     timeout: Flags.string({
-      summary: 'Give up waiting after this long (exit 4), e.g. 90s, 10m.',
+      summary:
+        'Give up after this long, AWS calls, rollout, route and URL probe included (exit 4): 90s, 10m, 1h (1s to 24h).',
       default: '10m',
     }),
     force: Flags.boolean({
@@ -63,6 +67,8 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<DeployResult | DryRunResult> {
     const { flags } = this;
+    // Checked first, dry run or not: a CI step learns of a bad --timeout before it deploys for real.
+    const timeoutMs = parseTimeout(flags.timeout);
     const request = {
       cwd: process.cwd(),
       global: this.globalOptions(),
@@ -82,29 +88,24 @@ ${EXIT_CODES_HELP}`;
       return plan;
     }
 
-    // Ctrl-C stops watching (exit 130, with how to resume or roll back); a second one kills at once.
-    const interrupt = new AbortController();
-    const onSigint = () => interrupt.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      const { deployApp } = await import('../../lib/app/deploy.js');
-      const result = await deployApp({
-        ...request,
-        build: flags.build,
-        force: flags.force,
-        wait: flags.wait,
-        timeout: flags.timeout,
-        skipRouteCheck: flags['skip-route-check'],
-        skipProbe: flags['skip-probe'],
-        probeAddress: flags['probe-address'],
-        signal: interrupt.signal,
-        onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
-      });
-      await this.endProgress();
-      if (this.presentation.mode !== 'json') this.result(result.url);
-      return result;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
+    // back); a second one exits at once.
+    const signal = this.interruptSignal();
+    const { deployApp } = await import('../../lib/app/deploy.js');
+    const result = await deployApp({
+      ...request,
+      build: flags.build,
+      force: flags.force,
+      wait: flags.wait,
+      timeoutMs,
+      skipRouteCheck: flags['skip-route-check'],
+      skipProbe: flags['skip-probe'],
+      probeAddress: flags['probe-address'],
+      signal,
+      onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
+    });
+    await this.endProgress();
+    if (this.presentation.mode !== 'json') this.result(result.url);
+    return result;
   }
 }

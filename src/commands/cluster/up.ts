@@ -57,7 +57,9 @@ ${EXIT_CODES_HELP}`;
     ]);
     const { flags } = this;
     const ctx = await loadContext(cwd, this.globalOptions());
-    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+    // Ctrl-C aborts the AWS call in flight and says what may be left (exit 130); a second one exits.
+    const signal = this.interruptSignal();
+    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile, signal });
     const title = `${flags['dry-run'] ? 'Plan' : 'Bring up'} the cluster of ${ctx.env}`;
     // The sink is swapped around a prompt: the live view must stop while the user answers.
     let emit: EventSink = await this.progress(title);
@@ -80,6 +82,7 @@ ${EXIT_CODES_HELP}`;
             }
           : undefined,
         onEvent: (event) => emit(event),
+        signal,
       });
       await this.endProgress();
       if (this.presentation.mode !== 'json') this.result(ui.formatUpResult(result, this.presentation));

@@ -16,6 +16,7 @@ import type {
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
+import { ExitCode, isUserError, UserError } from '../errors.js';
 
 /**
  * Every AWS call `app deploy` makes, behind one small interface. The real one (`sdkDeployAws`) sends SDK
@@ -68,6 +69,33 @@ function fail(error: unknown, action: string, permission: string, check?: string
   throw explainAwsError(error, action, permission, { check });
 }
 
+/**
+ * ECS refuses a CreateService for a name that another call has just created with other settings (a
+ * new revision): two deploys of the same new tag raced, and the other one's service is there.
+ */
+function notIdempotent(error: unknown): boolean {
+  return (
+    awsErrorName(error) === 'InvalidParameterException' &&
+    /not idempotent/i.test((error as { message?: string }).message ?? '')
+  );
+}
+
+function createRace(input: CreateServiceCommandInput): UserError {
+  const name = input.serviceName ?? '';
+  return new UserError(
+    `Another deploy created ${name} at the same time, with another revision: this one (${input.taskDefinition?.split('/').pop() ?? 'its revision'}) was not deployed.`,
+    {
+      suggestions: [
+        "Two deploys of the same tag ran at once (another CI job?); the service is the other one's.",
+        `See what runs now: \`${describeServiceCommand(input.cluster, name)}\`.`,
+        'To deploy this build after all, run this deploy again once the other one is done.',
+      ],
+      exitCode: ExitCode.DeploymentFailed,
+      code: 'SERVICE_TAKEN_OVER',
+    },
+  );
+}
+
 /** The AWS CLI line that shows a service as ECS has it now (after a call that may or may not have landed). */
 function describeServiceCommand(cluster: string | undefined, service: string | undefined): string {
   return `aws ecs describe-services --cluster ${cluster ?? 'default'} --services ${service ?? ''}`;
@@ -84,7 +112,9 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
       try {
         const region = await (await clients.ecs()).config.region();
         return region || undefined;
-      } catch {
+      } catch (error) {
+        // A region or profile that doesn't exist is the user's to fix (exit 2), not a missing region.
+        if (isUserError(error)) throw error;
         return undefined;
       }
     },
@@ -178,6 +208,7 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
         if (answer.service === undefined) throw new Error('ECS created the service but returned none');
         return answer.service;
       } catch (error) {
+        if (notIdempotent(error)) throw createRace(input);
         fail(
           error,
           `create the ECS service ${input.serviceName ?? ''}`,

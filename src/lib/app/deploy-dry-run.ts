@@ -1,6 +1,6 @@
 import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
-import { describeError, isUserError } from '../errors.js';
+import { describeError, ExitCode, isUserError } from '../errors.js';
 import { sdkDeployAws, type DeployAws } from './deploy-aws.js';
 import type { Change } from './deploy-diff.js';
 import {
@@ -110,6 +110,8 @@ export async function planDeploy(options: PlanDeployOptions): Promise<DryRunResu
     options.aws === undefined
       ? new AwsClients({ region: target.context.region, profile: target.context.profile, maxAttempts: 2 })
       : undefined;
+  // A region or profile that doesn't exist is bad input (exit 2), not a check to skip.
+  clients?.checkContext();
   const aws = options.aws ?? sdkDeployAws(clients ?? new AwsClients());
   try {
     return await dryRun(options, target, aws, now);
@@ -143,6 +145,7 @@ async function dryRun(
     try {
       deployedBy = await within(aws.callerArn(), timeoutMs, 'sts:GetCallerIdentity');
     } catch (error) {
+      if (isUserError(error) && error.exitCode === ExitCode.Usage) throw error;
       offline = true;
       skipped.push(skip('identity', error));
     }

@@ -1,7 +1,9 @@
 import type { Deployment, Service, Tag } from '@aws-sdk/client-ecs';
 
+import { anySignal, isAbortError, untilAborted } from '../aws/abort.js';
 import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
+import { parseTimeout } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink, type PhaseStatus } from '../events.js';
 import type { PushImageOptions, PushImageResult } from '../image/push.js';
@@ -19,19 +21,20 @@ import {
   type DeployTarget,
   type ExistingService,
 } from './deploy-prepare.js';
-import {
-  addDuration,
-  createServiceInput,
-  planCluster,
-  updateServiceInput,
-  type DeploymentPlan,
-} from './plan.js';
+import { createServiceInput, planCluster, updateServiceInput, type DeploymentPlan } from './plan.js';
 import { TAG_KEYS, type ResourceTag } from './plan-tags.js';
 import { Poller, type PollerOptions } from './poll.js';
 import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } from '../traefik/connect-to.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
-import { trackRollout } from './track-rollout.js';
+import { fatalStop } from './stop-verdict.js';
+import {
+  describeStoppedTask,
+  RolloutError,
+  serviceChange,
+  trackRollout,
+  type OurDeployment,
+} from './track-rollout.js';
 
 /**
  * `app deploy`: one state machine that emits typed events (DESIGN.md "Deploy: one event stream, three
@@ -48,7 +51,10 @@ export interface DeployAppOptions extends DeployRequest {
   force?: boolean;
   /** False: return once ECS accepted the change (`--no-wait`). */
   wait?: boolean;
-  /** The whole deploy, from the first call to live (`--timeout`, default 10 minutes). */
+  /**
+   * The whole deploy, from the first call to live (`--timeout`, default 10 minutes): every AWS call,
+   * the rollout, the route and the URL probe's requests included.
+   */
   timeoutMs?: number;
   /** The same as text (`90s`, `10m`), as the flag gives it; wins over `timeoutMs`. */
   timeout?: string | undefined;
@@ -155,21 +161,77 @@ interface Progress {
   deploymentId?: string | undefined;
   previousTaskDefinition?: string | undefined;
   cluster?: string;
+  /**
+   * The change whose request is out and whose answer hasn't come: when the deploy stops now, AWS may
+   * or may not have carried it out.
+   */
+  sending?: 'register' | 'create' | 'update';
 }
 
-function interruptedError(target: DeployTarget, progress: Progress): UserError {
+/** How a deploy stopped before its end: Ctrl-C, or its --timeout while a step other than a wait ran. */
+type Stop = { interrupted: true } | { interrupted: false; timeoutText: string };
+
+/** A change that may or may not have happened, and how to find out. */
+function changeInFlight(
+  target: DeployTarget,
+  progress: Progress,
+): { what: string; outcome: string; suggestions: string[] } | undefined {
   const name = target.names.serviceName;
+  const check = `See what is there: \`aws ecs describe-services --cluster ${progress.cluster ?? target.context.cluster} --services ${name}\`.`;
+  const again = `Deploy again to finish (it picks up what is there): \`${commandFor('app deploy', target)}\`.`;
+  switch (progress.sending) {
+    case undefined:
+      return undefined;
+    case 'register':
+      return {
+        what: `registering a task definition for ${name}`,
+        outcome: 'a new revision may exist now; the service was not changed.',
+        suggestions: [`Deploy again with \`${commandFor('app deploy', target)}\`.`],
+      };
+    case 'create':
+      return {
+        what: `ECS was creating the service ${name}`,
+        outcome: 'the request was sent, so the service may exist now.',
+        suggestions: [check, again, `Or remove it: \`${commandFor('app destroy', target)}\`.`],
+      };
+    case 'update':
+      return {
+        what: `ECS was updating the service ${name}${progress.taskDefinitionArn ? ` to ${progress.taskDefinitionArn.split('/').pop() ?? ''}` : ''}`,
+        outcome: 'the request was sent, so the update may have happened.',
+        suggestions: [
+          check,
+          again,
+          ...(progress.previousTaskDefinition === undefined || progress.cluster === undefined
+            ? []
+            : [
+                `Or roll back: \`aws ecs update-service --cluster ${progress.cluster} --service ${name} --task-definition ${progress.previousTaskDefinition}\`.`,
+              ]),
+        ],
+      };
+  }
+}
+
+function stoppedError(target: DeployTarget, progress: Progress, stop: Stop): UserError {
+  const name = target.names.serviceName;
+  const stopped = stop.interrupted ? 'Stopped' : `Gave up after the --timeout of ${stop.timeoutText}`;
   const suggestions: string[] = [];
   let message: string;
-  if (progress.applied === undefined) {
+  const inFlight = changeInFlight(target, progress);
+  if (inFlight !== undefined) {
+    message = `${stopped} while ${inFlight.what}: ${inFlight.outcome}`;
+    suggestions.push(...inFlight.suggestions);
+  } else if (progress.applied === undefined) {
     message = progress.renewing
-      ? `Stopped while renewing the tags of ${name} (deployed-at, expires-at): some may be renewed, nothing else was changed.`
+      ? `${stopped} while renewing the tags of ${name} (deployed-at, expires-at): some may be renewed, nothing else was changed.`
       : progress.taskDefinitionArn
-        ? `Stopped after registering ${progress.taskDefinitionArn.split('/').pop() ?? 'the task definition'}; the service ${name} was not changed.`
-        : 'Stopped before changing anything.';
+        ? `${stopped} after registering ${progress.taskDefinitionArn.split('/').pop() ?? 'the task definition'}; the service ${name} was not changed.`
+        : `${stopped} before changing anything.`;
     suggestions.push(`Deploy again with \`${commandFor('app deploy', target)}\`.`);
   } else {
-    message = `Stopped watching ${name}: ${progress.deploymentId ? `the deployment ${progress.deploymentId}` : 'the deployment'} goes on in ECS.`;
+    const watching = stop.interrupted
+      ? `Stopped watching ${name}`
+      : `Gave up watching ${name} after the --timeout of ${stop.timeoutText}`;
+    message = `${watching}: ${progress.deploymentId ? `the deployment ${progress.deploymentId}` : 'the deployment'} goes on in ECS.`;
     suggestions.push(
       `Watch it again (it picks up the same deployment): \`${commandFor('app deploy', target)}\`.`,
     );
@@ -181,7 +243,10 @@ function interruptedError(target: DeployTarget, progress: Progress): UserError {
       );
     }
   }
-  return new UserError(message, { suggestions, exitCode: ExitCode.Interrupted, code: 'INTERRUPTED' });
+  if (!stop.interrupted) suggestions.push('Or give it longer next time: --timeout 20m.');
+  return stop.interrupted
+    ? new UserError(message, { suggestions, exitCode: ExitCode.Interrupted, code: 'INTERRUPTED' })
+    : new UserError(message, { suggestions, exitCode: ExitCode.TimedOut, code: 'DEPLOY_TIMED_OUT' });
 }
 
 /** The deployment our call started: the primary one running our revision, else the primary one. */
@@ -233,20 +298,26 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
   const probeAddress = options.probeAddress ?? (options.env ?? process.env)[CONNECT_TO_VARIABLE]?.trim();
   if (options.probeAddress !== undefined) parseProbeAddress(options.probeAddress);
   const timeoutMs =
-    options.timeout === undefined
-      ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-      : addDuration(new Date(0), options.timeout, '--timeout').getTime();
+    options.timeout === undefined ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : parseTimeout(options.timeout);
 
+  // The deadline aborts an AWS call in flight as Ctrl-C does: --timeout bounds the whole command.
+  const expiry = new AbortController();
   const clients =
     options.aws === undefined
-      ? new AwsClients({ region: target.context.region, profile: target.context.profile })
+      ? new AwsClients({
+          region: target.context.region,
+          profile: target.context.profile,
+          signal: anySignal(options.signal, expiry.signal),
+        })
       : undefined;
+  clients?.checkContext();
   const aws = options.aws ?? sdkDeployAws(clients ?? new AwsClients());
   const poller = new Poller({ ...options.poller, signal: options.signal });
   const deadline = poller.now() + timeoutMs;
   const progress: Progress = {};
+  const timer = setTimeout(() => expiry.abort(new Error(`--timeout ${durationText(timeoutMs)}`)), timeoutMs);
   try {
-    return await run({
+    const running = run({
       options: { ...options, timeoutMs },
       target,
       aws,
@@ -260,10 +331,16 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
       connectTo,
       probeAddress: probeAddress || undefined,
     });
+    // Ctrl-C ends the command at once, even while something that can't be aborted runs.
+    return await untilAborted(running, options.signal);
   } catch (error) {
-    if (options.signal?.aborted) throw interruptedError(target, progress);
+    if (options.signal?.aborted) throw stoppedError(target, progress, { interrupted: true });
+    // The phases that wait say themselves that time ran out; an AWS call cut short by it can't.
+    if (expiry.signal.aborted && isAbortError(error))
+      throw stoppedError(target, progress, { interrupted: false, timeoutText: durationText(timeoutMs) });
     throw error;
   } finally {
+    clearTimeout(timer);
     await clients?.destroy();
   }
 }
@@ -395,6 +472,9 @@ async function run(ctx: RunContext): Promise<DeployResult> {
           cluster: outputs.cluster,
           service: plan.serviceName,
           deploymentId,
+          taskDefinition: applied.taskDefinitionArn,
+          created: applied.action === 'created',
+          previousTaskDefinition: applied.action === 'updated' ? progress.previousTaskDefinition : undefined,
           poller,
           deadline,
           since: startedAt,
@@ -422,6 +502,72 @@ async function run(ctx: RunContext): Promise<DeployResult> {
         };
   };
 
+  // While the route and the URL are waited for, each look first checks that the service is still
+  // ours: `app destroy` of the tag, or another deploy of it, must not be reported as our success.
+  const ours: OurDeployment = {
+    cluster: outputs.cluster,
+    service: plan.serviceName,
+    deploymentId: applied.deploymentId,
+    taskDefinition: applied.taskDefinitionArn,
+    retry: deployAgain,
+  };
+  const stillOurs = async () => {
+    const answer = await aws
+      .describeServices({ cluster: outputs.cluster, services: [plan.serviceName] })
+      .catch((error: unknown) => {
+        if (isAbortError(error) || options.signal?.aborted) throw error;
+        return undefined; // can't tell now: the next look will
+      });
+    if (answer === undefined) return;
+    const change = serviceChange(
+      answer.services?.find((service) => service.serviceName === plan.serviceName),
+      ours,
+    );
+    if (change !== undefined) throw change;
+    await noFatalStop();
+  };
+
+  // A rollout can read COMPLETED while its task then crashes (ECS restarts it, again and again):
+  // a task of ours that stops for a reason no retry fixes ends the wait at once, with its exit code
+  // and last log lines, instead of after the route's timeout. One ListTasks per look.
+  const seenStopped = new Set<string>();
+  const noFatalStop = async () => {
+    if (applied.deploymentId === undefined) return;
+    const listed = await aws
+      .listTasks({ cluster: outputs.cluster, startedBy: applied.deploymentId, desiredStatus: 'STOPPED' })
+      .catch((error: unknown) => {
+        if (isAbortError(error) || options.signal?.aborted) throw error;
+        return undefined;
+      });
+    const fresh = (listed?.taskArns ?? []).filter((arn) => !seenStopped.has(arn)).slice(0, 100);
+    if (fresh.length === 0) return;
+    const { tasks = [] } = await aws.describeTasks({ cluster: outputs.cluster, tasks: fresh });
+    for (const task of tasks) {
+      if (task.taskArn !== undefined) seenStopped.add(task.taskArn);
+      const verdict = fatalStop(task);
+      if (verdict === undefined) continue;
+      const id = task.taskArn?.split('/').pop() ?? '?';
+      const container =
+        task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0)?.name ??
+        task.containers?.[0]?.name;
+      const lines =
+        container === undefined
+          ? []
+          : await aws
+              .lastLogLines(outputs.logGroup, `${plan.serviceName}/${container}/${id}`, 5)
+              .catch(() => []);
+      throw new RolloutError(
+        `Task ${id} of ${plan.serviceName} stopped: ${describeStoppedTask(task)} (${verdict}).`,
+        'failed',
+        [
+          ...lines.map((line) => `log: ${line}`),
+          `See the app's logs: \`${commandFor('app logs', target)}\`.`,
+          `Fix the app or its configuration, then deploy again: \`${deployAgain}\`.`,
+        ],
+      );
+    }
+  };
+
   const api = options.skipRouteCheck ? undefined : await traefikApi(options, aws, target, outputs, connectTo);
   if (options.skipRouteCheck) skipPhase(emit, PHASES.route, '--skip-route-check');
   else if (api === undefined) skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
@@ -441,6 +587,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
           timeoutText: limit.text,
           setDetail,
           hints: { routes: `traefikctl routes --env ${env}`, env },
+          check: stillOurs,
         });
         const up = route.servers.filter((server) => server.status === 'UP').length;
         setDetail(`${up}/${route.servers.length} server${route.servers.length === 1 ? '' : 's'} UP`);
@@ -468,6 +615,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
         deadlineIsOverall: limit.overall,
         timeoutText: limit.text,
         setDetail,
+        check: stillOurs,
       });
       setDetail(`HTTP ${answer.status} in ${answer.ms}ms`);
     },
@@ -536,7 +684,9 @@ async function apply(
 
   ctx.options.signal?.throwIfAborted();
   const registered = await withPhase(emit, PHASES.taskDefinition, async (setDetail) => {
+    progress.sending = 'register';
     const taskDefinition = await aws.registerTaskDefinition(plan.taskDefinition);
+    delete progress.sending;
     const arn = taskDefinition.taskDefinitionArn ?? '';
     setDetail(arn.split('/').pop() ?? arn);
     return arn;
@@ -546,7 +696,9 @@ async function apply(
 
   if (action.kind === 'create') {
     await withPhase(emit, { ...PHASES.service, title: `Create service ${name}` }, async (setDetail) => {
+      progress.sending = 'create';
       const created = await aws.createService(createServiceInput(plan, registered));
+      delete progress.sending;
       progress.applied = 'created';
       const deployment = ourDeployment(created, registered);
       progress.deploymentId = deployment?.id;
@@ -566,7 +718,9 @@ async function apply(
       ...updateServiceInput(plan, registered),
       ...(action.force ? { forceNewDeployment: true } : {}),
     };
+    progress.sending = 'update';
     const updated = await aws.updateService(input);
+    delete progress.sending;
     progress.applied = 'updated';
     const deployment = ourDeployment(updated, registered);
     progress.deploymentId = deployment?.id;

@@ -1,5 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
+import { isAbortError } from '../aws/abort.js';
+
 /**
  * The one poller that every wait of traefikctl goes through (rollout, route discovery, URL probe, and
  * anything else that watches AWS or Traefik): jittered, so that twenty CI jobs deploying at once don't
@@ -28,13 +30,18 @@ export interface PollerOptions {
 export type PollOutcome<T> = { status: 'done'; value: T } | { status: 'timed-out'; lastError?: unknown };
 
 export interface PollUntilOptions {
-  /** Epoch ms after which no further attempt starts. */
+  /**
+   * Epoch ms after which no further attempt starts, and at which an attempt still running is given up
+   * (its signal aborts): the deadline bounds the whole wait, a slow request included.
+   */
   deadline: number;
   /** Called before each backoff wait that a throttling error caused. */
   onThrottled?: (delayMs: number, error: unknown) => void;
   /** Errors that are worth another attempt (not throttling): counted as a failed poll, then waited on. */
   isTransient?: (error: unknown) => boolean;
 }
+
+const PAST_DEADLINE = Symbol('past the deadline');
 
 export const DEFAULT_POLL_INTERVAL_MS = 4_000;
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 32_000;
@@ -98,18 +105,28 @@ export class Poller {
   /**
    * Calls `attempt` until it returns a value other than `undefined`, waiting between calls; throttling
    * errors back off and retry, other errors propagate (unless `isTransient` says to retry). Returns
-   * `timed-out` once the deadline is reached; an abort (Ctrl-C) rejects with the signal's reason.
+   * `timed-out` once the deadline is reached, even in the middle of an attempt (whose `signal` then
+   * aborts); an abort (Ctrl-C) rejects with the signal's reason.
    */
-  async until<T>(attempt: () => Promise<T | undefined>, options: PollUntilOptions): Promise<PollOutcome<T>> {
+  async until<T>(
+    attempt: (signal: AbortSignal) => Promise<T | undefined>,
+    options: PollUntilOptions,
+  ): Promise<PollOutcome<T>> {
     let lastError: unknown;
+    const timedOut = (): PollOutcome<T> =>
+      lastError === undefined ? { status: 'timed-out' } : { status: 'timed-out', lastError };
     for (;;) {
       this.signal?.throwIfAborted();
       try {
-        const value = await attempt();
+        const value = await this.#withinDeadline(attempt, options.deadline);
+        if (value === PAST_DEADLINE) return timedOut();
         this.#throttles = 0;
         if (value !== undefined) return { status: 'done', value };
       } catch (error) {
         if (this.signal?.aborted) throw this.signal.reason;
+        // An attempt cut short by the deadline (or failing as it passed) is the timeout, not a failure.
+        const retryable = isThrottlingError(error) || options.isTransient?.(error) === true;
+        if (this.now() >= options.deadline && (retryable || isAbortError(error))) return timedOut();
         if (isThrottlingError(error)) {
           this.#throttles++;
           lastError = error;
@@ -121,8 +138,40 @@ export class Poller {
         if (!options.isTransient?.(error)) throw error;
         lastError = error;
       }
-      if (!(await this.#wait(this.nextDelay(), options.deadline)))
-        return lastError === undefined ? { status: 'timed-out' } : { status: 'timed-out', lastError };
+      if (!(await this.#wait(this.nextDelay(), options.deadline))) return timedOut();
+    }
+  }
+
+  /** One attempt, given up at the deadline: its signal aborts, and PAST_DEADLINE is returned. */
+  async #withinDeadline<T>(
+    attempt: (signal: AbortSignal) => Promise<T | undefined>,
+    deadline: number,
+  ): Promise<T | undefined | typeof PAST_DEADLINE> {
+    const expiry = new AbortController();
+    const signal = this.signal === undefined ? expiry.signal : AbortSignal.any([this.signal, expiry.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    // Ends at the deadline, or at Ctrl-C (with its reason), whether or not the attempt listens.
+    const expired = new Promise<typeof PAST_DEADLINE>((resolve, reject) => {
+      timer = setTimeout(
+        () => {
+          resolve(PAST_DEADLINE);
+          expiry.abort(Object.assign(new Error('The deadline passed.'), { name: 'TimeoutError' }));
+        },
+        Math.max(0, deadline - this.now()),
+      );
+      onAbort = () => reject(this.signal?.reason as Error);
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const work = attempt(signal);
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) this.signal?.removeEventListener('abort', onAbort);
+      expired.catch(() => undefined);
+      // An attempt given up on may still fail; nobody is waiting for it any more.
+      work.catch(() => undefined);
     }
   }
 

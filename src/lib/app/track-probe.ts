@@ -34,6 +34,11 @@ export interface ProbeUrlOptions extends ProbeTarget {
   requestTimeoutMs?: number;
   setDetail?: ((detail: string) => void) | undefined;
   timeoutText: string;
+  /**
+   * Called at each look, before the request: throws to stop waiting (the service was deleted or
+   * taken over meanwhile).
+   */
+  check?: (() => Promise<void>) | undefined;
 }
 
 // Traefik's own answer when no router matches the host: the route isn't there (yet), the app didn't answer.
@@ -99,16 +104,22 @@ export async function probeUrl(options: ProbeUrlOptions): Promise<ProbeAnswer> {
   let seen = 'no answer yet';
   let attempts = 0;
   const outcome = await poller.until<ProbeAnswer>(
-    async () => {
+    async (signal) => {
       attempts++;
+      await options.check?.();
+      // No request outlives the deadline: the last one gets what is left of it.
+      const timeoutMs = Math.max(
+        1,
+        Math.min(options.requestTimeoutMs ?? 10_000, options.deadline - poller.now()),
+      );
       try {
-        const answer = await probeOnce(options, options.requestTimeoutMs ?? 10_000, poller.signal);
+        const answer = await probeOnce(options, timeoutMs, signal);
         if (answer.status >= 500) seen = `it answered ${answer.status}`;
         else if (answer.status === 404 && answer.body.trim() === TRAEFIK_NOT_FOUND)
           seen = 'Traefik answered 404: no route for the host';
         else return { status: answer.status, ms: answer.ms };
       } catch (error) {
-        if (poller.signal?.aborted) throw error;
+        if (signal.aborted) throw error;
         seen = `the request failed (${errorText(error)})`;
       }
       options.setDetail?.(`${seen} (attempt ${attempts})`);

@@ -44,6 +44,14 @@ export interface TrackRolloutOptions {
   hints?: { logs?: string; retry?: string } | undefined;
   /** Phase id for the step events. */
   phase?: string;
+  /**
+   * What tells the circuit breaker's rollback from another run taking the service over (two deploys
+   * of the same tag at once): our revision, whether our call created the service (a new service has
+   * nothing to roll back to), and the revision it ran before our update (the rollback's target).
+   */
+  taskDefinition?: string | undefined;
+  created?: boolean | undefined;
+  previousTaskDefinition?: string | undefined;
 }
 
 export interface RolloutResult {
@@ -63,7 +71,7 @@ const LOG_LINES = 5;
 export class RolloutError extends UserError {
   constructor(
     message: string,
-    readonly outcome: 'failed' | 'rolled-back' | 'timed-out' | 'service-gone',
+    readonly outcome: 'failed' | 'rolled-back' | 'timed-out' | 'service-gone' | 'taken-over',
     suggestions: string[],
   ) {
     super(message, {
@@ -83,6 +91,95 @@ function counts(deployment: Deployment): string {
 
 function revision(taskDefinition: string | undefined): string {
   return taskDefinition?.split('/').pop() ?? 'an earlier revision';
+}
+
+/** `whoami-v2` and 7 from `...:task-definition/whoami-v2:7`; undefined for anything else. */
+function familyRevision(arn: string | undefined): { family: string; revision: number } | undefined {
+  const match = /([^/:]+):(\d+)$/.exec(arn ?? '');
+  return match === null ? undefined : { family: match[1] ?? '', revision: Number(match[2]) };
+}
+
+/** What the service's task definition is to ours: newer (registered after), the same, older, or unknown. */
+function compareRevisions(
+  theirs: string | undefined,
+  ours: string | undefined,
+): 'newer' | 'same' | 'older' | undefined {
+  const a = familyRevision(theirs);
+  const b = familyRevision(ours);
+  if (a === undefined || b === undefined || a.family !== b.family) return undefined;
+  return a.revision > b.revision ? 'newer' : a.revision === b.revision ? 'same' : 'older';
+}
+
+export interface OurDeployment {
+  cluster: string;
+  service: string;
+  deploymentId: string | undefined;
+  taskDefinition: string | undefined;
+  /** `traefikctl app deploy ...`, to deploy this build again. */
+  retry?: string | undefined;
+}
+
+function goneError(service: Service | undefined, name: string): RolloutError {
+  return new RolloutError(
+    `The ECS service ${name} is ${service?.status?.toLowerCase() ?? 'gone'}: it was deleted while deploying.`,
+    'service-gone',
+    ['Someone or something removed it; run the deploy again to create it anew.'],
+  );
+}
+
+/**
+ * Another run's change now drives the service: two deploys of the same tag at once (or someone's
+ * `aws ecs update-service`). Not a rollback: ECS rolled nothing back, and this deploy's revision is
+ * simply not what runs.
+ */
+function takenOverError(
+  ours: OurDeployment,
+  theirs: { deploymentId: string | undefined; taskDefinition: string | undefined },
+  when: string,
+): RolloutError {
+  const relation = {
+    newer: 'registered after ours',
+    same: 'the same revision as ours',
+    older: 'not ours',
+    unknown: 'not ours',
+  }[compareRevisions(theirs.taskDefinition, ours.taskDefinition) ?? 'unknown'];
+  const theirDeployment =
+    theirs.deploymentId !== undefined && theirs.deploymentId !== ours.deploymentId
+      ? ` (deployment ${theirs.deploymentId})`
+      : '';
+  const ourDeployment = ours.deploymentId === undefined ? '' : `, deployment ${ours.deploymentId}`;
+  return new RolloutError(
+    `Another deploy took over ${ours.service} ${when}: the service now runs ${revision(theirs.taskDefinition)}${theirDeployment}, ${relation} (${revision(ours.taskDefinition)}${ourDeployment}). ECS rolled nothing back.`,
+    'taken-over',
+    [
+      "Two deploys of the same tag ran at once (another CI job, or someone's `aws ecs update-service`); the service is the other one's now.",
+      `See what runs now: \`aws ecs describe-services --cluster ${ours.cluster} --services ${ours.service}\`.`,
+      ours.retry === undefined
+        ? 'To deploy this build after all, run this deploy again once the other one is done.'
+        : `To deploy this build after all, run this deploy again once the other one is done: \`${ours.retry}\`.`,
+    ],
+  );
+}
+
+/**
+ * After our rollout: whether the service is still ours, for the waits that follow it (route, URL). A
+ * deleted service, or one that another deploy changed since, is an error; nothing else is.
+ */
+export function serviceChange(service: Service | undefined, ours: OurDeployment): RolloutError | undefined {
+  if (service === undefined || service.status !== 'ACTIVE') return goneError(service, ours.service);
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  // ECS moves `taskDefinition` to the new primary's; moto changes only that (shared/notes/moto.md §1.3).
+  const replaced =
+    (ours.deploymentId !== undefined && primary?.id !== undefined && primary.id !== ours.deploymentId) ||
+    (ours.taskDefinition !== undefined &&
+      service.taskDefinition !== undefined &&
+      service.taskDefinition !== ours.taskDefinition);
+  if (!replaced) return undefined;
+  return takenOverError(
+    ours,
+    { deploymentId: primary?.id, taskDefinition: service.taskDefinition ?? primary?.taskDefinition },
+    'while this one waited for its route and URL',
+  );
 }
 
 function taskId(arn: string | undefined): string {
@@ -164,18 +261,24 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
     return lines;
   };
 
+  /**
+   * Whether a primary deployment of `theirs` that replaced ours (not marked FAILED) is ECS rolling
+   * back: never on a service we created; on one we updated, when it returns to the revision before;
+   * otherwise, when it goes to an older revision than ours.
+   */
+  const rollback = (theirs: string | undefined, ours: Deployment | undefined): boolean => {
+    if (options.created) return false;
+    if (options.previousTaskDefinition !== undefined) return theirs === options.previousTaskDefinition;
+    const compared = compareRevisions(theirs, options.taskDefinition ?? ours?.taskDefinition);
+    return compared === undefined || compared === 'older';
+  };
+
   const outcome = await poller.until<RolloutResult>(
     async () => {
       polls++;
       const answer = await ecs.describeServices({ cluster, services: [serviceName] });
       const service = answer.services?.find((s) => s.serviceName === serviceName);
-      if (service === undefined || service.status !== 'ACTIVE') {
-        throw new RolloutError(
-          `The ECS service ${serviceName} is ${service?.status?.toLowerCase() ?? 'gone'}: it was deleted while deploying.`,
-          'service-gone',
-          ['Someone or something removed it; run the deploy again to create it anew.'],
-        );
-      }
+      if (service === undefined || service.status !== 'ACTIVE') throw goneError(service, serviceName);
       const ours = service.deployments?.find((deployment) => deployment.id === deploymentId);
       last = { service, ours };
       surfaceEvents(service.events);
@@ -186,6 +289,23 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
 
       const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
       if (ours === undefined || ours.status !== 'PRIMARY') {
+        if (
+          ours?.rolloutState !== 'FAILED' &&
+          !rollback(primary?.taskDefinition ?? service.taskDefinition, ours)
+        ) {
+          const mine = options.taskDefinition ?? ours?.taskDefinition;
+          throw takenOverError(
+            {
+              cluster,
+              service: serviceName,
+              deploymentId,
+              taskDefinition: mine,
+              retry: options.hints?.retry,
+            },
+            { deploymentId: primary?.id, taskDefinition: primary?.taskDefinition ?? service.taskDefinition },
+            'before this one finished',
+          );
+        }
         if (stoppedTasks.length === 0 && failedSeen === 0 && ours !== undefined) await surfaceStoppedTasks();
         const why = ours?.rolloutStateReason ? ` (${ours.rolloutStateReason})` : '';
         throw new RolloutError(

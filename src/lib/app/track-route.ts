@@ -39,6 +39,11 @@ export interface WaitForRouteOptions {
   timeoutText: string;
   /** Exact commands for the suggestions. */
   hints?: { routes?: string; env?: string } | undefined;
+  /**
+   * Called at each look, before Traefik is asked: throws to stop waiting (the service was deleted or
+   * taken over meanwhile).
+   */
+  check?: (() => Promise<void>) | undefined;
 }
 
 export interface RouteResult {
@@ -66,6 +71,7 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
 
   const outcome = await poller.until<RouteResult>(
     async () => {
+      await options.check?.();
       const router = await api.httpRouter(qualified);
       if (router === undefined) {
         seen = `Traefik has no router ${qualified} yet`;

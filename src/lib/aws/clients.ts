@@ -6,8 +6,11 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 
-import { shortDurationMs } from '../duration.js';
+import { durationMs } from '../duration.js';
 import { usageError } from '../errors.js';
+import { abortOnSignal } from './abort.js';
+import { checkProfile } from './profile.js';
+import { checkRegion } from './region.js';
 
 /**
  * Where and as whom to call AWS. Everything else (credentials chain, SSO, `AWS_ENDPOINT_URL` and
@@ -26,6 +29,11 @@ export interface AwsContext {
    * retried like any transient failure, so a call gives up after at most `maxAttempts` of these.
    */
   requestTimeoutMs?: number;
+  /**
+   * Aborts every call in flight through these clients, and fails every later one at once: Ctrl-C, or a
+   * command's deadline. Without it a hung call outlives both by up to `maxAttempts` request timeouts.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A TCP (and TLS) connection to an AWS endpoint takes well under a second; 5s means it won't come. */
@@ -52,7 +60,7 @@ export function timeoutFromEnvironment(
 ): number | undefined {
   const text = environment[name]?.trim();
   if (text === undefined || text === '') return undefined;
-  const ms = shortDurationMs(text) ?? Number.NaN;
+  const ms = durationMs(text) ?? Number.NaN;
   if (!Number.isFinite(ms) || ms < 100 || ms > 600_000) {
     throw usageError(
       `${name}=${JSON.stringify(text)} is not a timeout between 100ms and 10m.`,
@@ -99,13 +107,37 @@ function commonConfig(context: AwsContext): CommonConfig {
  */
 export class AwsClients {
   readonly #cache = new Map<string, Promise<unknown>>();
+  #checked = false;
 
   constructor(readonly context: AwsContext = {}) {}
 
-  #get<T>(name: string, build: (config: CommonConfig) => Promise<T>): Promise<T> {
+  /**
+   * Usage errors (exit 2) for a region that doesn't exist or a profile the shared files don't have,
+   * before anything is sent. Runs before the first client is built; commands may call it first thing.
+   */
+  checkContext(): void {
+    if (this.#checked) return;
+    if (this.context.region) checkRegion(this.context.region);
+    if (this.context.profile) checkProfile(this.context.profile);
+    this.#checked = true;
+  }
+
+  #get<T extends { config: { region: () => Promise<string> } }>(
+    name: string,
+    build: (config: CommonConfig) => Promise<T>,
+  ): Promise<T> {
     let client = this.#cache.get(name) as Promise<T> | undefined;
     if (!client) {
-      client = build(commonConfig(this.context));
+      client = (async () => {
+        this.checkContext();
+        const built = abortOnSignal(await build(commonConfig(this.context)), this.context.signal);
+        // A region from the profile or AWS_REGION, when none was given: checked the same way.
+        if (!this.context.region) {
+          const region = await built.config.region().catch(() => undefined);
+          if (region) checkRegion(region);
+        }
+        return built;
+      })();
       this.#cache.set(name, client);
     }
     return client;

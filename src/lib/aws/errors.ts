@@ -1,4 +1,4 @@
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, isUserError, UserError } from '../errors.js';
 import { TIMEOUT_VARIABLES } from './clients.js';
 
 interface AwsErrorShape {
@@ -84,7 +84,22 @@ function timeoutError(
 }
 
 /**
- * Turns the AWS failures a user can fix (no credentials, expired session, missing permission,
+ * What AWS answers when it doesn't know the access key, or the request's signature doesn't match its
+ * secret: the credentials are wrong, and no IAM permission would help. (Several come with HTTP 403,
+ * like a missing permission, so they are told apart by name.)
+ */
+const REJECTED_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'AuthFailure',
+  'InvalidAccessKeyId',
+]);
+
+/**
+ * Turns the AWS failures a user can fix (no credentials, rejected credentials, expired session, missing permission,
  * no region, unreachable endpoint, no answer in time) into UserErrors with a next step. Anything else is returned
  * unchanged: it is either handled by the caller or a bug.
  *
@@ -98,7 +113,7 @@ export function explainAwsError(
   permission?: string,
   options: ExplainOptions = {},
 ): unknown {
-  if (typeof error !== 'object' || error === null) return error;
+  if (typeof error !== 'object' || error === null || isUserError(error)) return error;
   const e = error as AwsErrorShape;
   const name = e.name ?? '';
   const message = e.message ?? '';
@@ -123,13 +138,21 @@ export function explainAwsError(
       cause: error,
     });
   }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return new UserError(`Can't ${action}: AWS rejected the credentials (${name}).`, {
+      suggestions: [
+        process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE
+          ? 'They come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: check both (and AWS_SESSION_TOKEN), or unset them to use a profile (--profile).'
+          : 'Check the access key of the profile in use (`aws configure list` shows where it comes from), or sign in again (`aws sso login`).',
+        'See which identity AWS finds: `aws sts get-caller-identity`.',
+        `AWS said: ${message || name}`,
+      ],
+      code: 'AWS_CREDENTIALS_REJECTED',
+      cause: error,
+    });
+  }
   if (
-    [
-      'AccessDenied',
-      'AccessDeniedException',
-      'UnauthorizedOperation',
-      'UnrecognizedClientException',
-    ].includes(name) ||
+    ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name) ||
     e.$metadata?.httpStatusCode === 403
   ) {
     return new UserError(`Can't ${action}: AWS denied access.`, {

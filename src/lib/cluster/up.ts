@@ -1,10 +1,10 @@
 import type { CloudFormationClient, Parameter, Stack } from '@aws-sdk/client-cloudformation';
 
+import { untilAborted } from '../aws/abort.js';
 import type { AwsClients } from '../aws/clients.js';
 import { requireDomain, type ResolvedContext } from '../config/resolve.js';
 import { ExitCode, UserError, usageError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
-import { bcryptHash } from './bcrypt.js';
 import {
   computeChangeSet,
   destructiveChanges,
@@ -15,7 +15,7 @@ import {
 } from './change-set.js';
 import { resolveNetwork, vpcCidrs, type ClusterNetwork } from './network.js';
 import { describeClusterStack, parseClusterOutputs, stackNameFor, type ClusterOutputs } from './outputs.js';
-import { defaultPasswordParameter, ensureApiPassword } from './password.js';
+import { defaultPasswordParameter, ensureApiPassword, hashApiPassword } from './password.js';
 import { deleteStack, newestEventId, watchStack } from './stack-events.js';
 import {
   changedParameters,
@@ -47,6 +47,11 @@ export interface ClusterUpOptions {
   onEvent?: EventSink | undefined;
   pollIntervalMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /**
+   * Ctrl-C: stop at once (the clients should abort their calls on it too) and say what this run may
+   * have left, and how to resume or remove it.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ClusterUpResult {
@@ -79,12 +84,97 @@ const PHASES = {
 /** Stacks with nothing worth keeping: a failed first create, or an interrupted dry run. */
 const REPLACEABLE = new Set(['ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS']);
 
+/** What a run has changed so far, for the Ctrl-C message. */
+interface UpProgress {
+  /** The stack existed (and was usable) before this run. */
+  existed?: boolean;
+  passwordParameter?: string;
+  /** `storing`: the password phase ran (a new one may be stored); `stored`: this run stored one. */
+  password?: 'storing' | 'stored';
+  stack?:
+    | 'planning-dry-run'
+    | 'deleting-failed'
+    | 'create-sent'
+    | 'creating'
+    | 'planning-update'
+    | 'update-sent'
+    | 'updating';
+}
+
+function interruptedError(progress: UpProgress, env: string, stackName: string): UserError {
+  const status = `\`traefikctl cluster status --env ${env}\``;
+  const up = `\`traefikctl cluster up --env ${env}\``;
+  const parameter = progress.passwordParameter ?? '';
+  const passwordNote =
+    progress.password === 'stored'
+      ? ` This run stored the Traefik API password in SSM ${parameter}.`
+      : progress.password === 'storing'
+        ? ` The Traefik API password may have been stored in SSM ${parameter}.`
+        : '';
+  const removal = progress.existed
+    ? []
+    : [
+        `Or remove what was made (the stack and the password): \`traefikctl cluster down --env ${env} --yes\`.`,
+      ];
+  const stackMessages: Record<NonNullable<UpProgress['stack']>, string> = {
+    'planning-dry-run': `Stopped while planning the changes to ${stackName}: nothing was changed (a change set that was never executed may be left; the next run replaces it).`,
+    'deleting-failed': `Stopped while CloudFormation deletes the failed stack ${stackName}: it goes on deleting it; no new stack was created yet.`,
+    'create-sent': `Stopped while CloudFormation was asked to create the stack ${stackName}: the request was sent, so the stack may exist, and CloudFormation goes on creating it.`,
+    creating: `Stopped watching the creation of the stack ${stackName}: CloudFormation goes on creating it.`,
+    'planning-update': `Stopped while planning the update of ${stackName}: the stack was not changed (a change set that was never executed may be left on it).`,
+    'update-sent': `Stopped while CloudFormation was asked to update the stack ${stackName}: the request was sent, so the update may have started, and goes on if it did.`,
+    updating: `Stopped watching the update of the stack ${stackName}: CloudFormation goes on with it (and rolls it back if it fails).`,
+  };
+  const suggestions: string[] = [];
+  let message: string;
+  if (progress.stack !== undefined) {
+    message = `${stackMessages[progress.stack]}${passwordNote}`;
+    suggestions.push(`See where it is: ${status}.`);
+    if (progress.stack === 'planning-dry-run') {
+      suggestions.push(`Run \`traefikctl cluster up --env ${env} --dry-run\` again.`);
+    } else if (progress.stack === 'planning-update') {
+      suggestions.push(`Run ${up} again to update it.`);
+    } else {
+      suggestions.push(`Resume: run ${up} again once CloudFormation is done (it keeps the stored password).`);
+      if (progress.stack === 'update-sent' || progress.stack === 'updating')
+        suggestions.push(
+          `Or cancel the update: \`aws cloudformation cancel-update-stack --stack-name ${stackName}\`.`,
+        );
+      else suggestions.push(...removal);
+    }
+  } else if (progress.password !== undefined) {
+    message =
+      progress.password === 'stored'
+        ? `Stopped after storing the Traefik API password in SSM ${parameter}; the stack ${stackName} was not changed.`
+        : `Stopped while the Traefik API password was being stored in SSM ${parameter} (it may be stored now); the stack ${stackName} was not changed.`;
+    suggestions.push(`Resume: run ${up} again (it uses the stored password).`);
+    if (!progress.existed)
+      suggestions.push(`Or remove the password: \`traefikctl cluster down --env ${env} --yes\`.`);
+  } else {
+    message = 'Stopped before changing anything.';
+    suggestions.push(`Run ${up} again.`);
+  }
+  return new UserError(message, { suggestions, exitCode: ExitCode.Interrupted, code: 'INTERRUPTED' });
+}
+
 /**
  * `cluster up`: creates the stack `traefikctl-<env>`, or updates it when the template or a parameter
  * traefikctl decides differs from what it has. Emits one phase per step and one `progress` event per
- * stack event; fails with the resource that failed and its reason.
+ * stack event; fails with the resource that failed and its reason. Ctrl-C (`signal`) stops it at once,
+ * saying what may be left.
  */
 export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpResult> {
+  const progress: UpProgress = {};
+  try {
+    return await untilAborted(bringUp(options, progress), options.signal);
+  } catch (error) {
+    if (options.signal?.aborted)
+      throw interruptedError(progress, options.context.env, stackNameFor(options.context.env));
+    throw error;
+  }
+}
+
+async function bringUp(options: ClusterUpOptions, progress: UpProgress): Promise<ClusterUpResult> {
   const { clients, context: ctx } = options;
   const emit = options.onEvent ?? silentSink;
   const domain = requireDomain(ctx);
@@ -102,6 +192,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
   assertUpdatable(found, stackName, env);
   const replace = found !== undefined && REPLACEABLE.has(found.StackStatus ?? '');
   const existing = replace ? undefined : found;
+  progress.existed = existing !== undefined;
 
   const vpc = options.vpc ?? ctx.environment.vpc;
   const subnets = options.subnets ?? ctx.environment.subnets;
@@ -127,8 +218,12 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
   });
 
   const passwordParameter = ctx.traefik.passwordParameter ?? defaultPasswordParameter(env);
+  progress.passwordParameter = passwordParameter;
+  if (!options.dryRun) progress.password = 'storing';
   const password = await withPhase(emit, PHASES.password, async (setDetail) => {
     const found = await ensureApiPassword(ssm, { parameter: passwordParameter, env, store: !options.dryRun });
+    if (options.dryRun || !found.created) delete progress.password;
+    else progress.password = 'stored';
     setDetail(
       found.created
         ? `${options.dryRun ? 'would be generated and stored' : 'generated and stored'} in SSM ${passwordParameter}`
@@ -160,7 +255,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     ),
     EntryPoint: entryPoint,
     ApiUsername: ctx.traefik.username,
-    ApiPasswordHash: rehash ? bcryptHash(password.value) : undefined,
+    ApiPasswordHash: rehash ? await hashApiPassword(password.value) : undefined,
     ApiPasswordVersion: version,
     PasswordParameter: passwordParameter,
   };
@@ -214,6 +309,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
       emit,
       { id: 'stack', title: `Plan the changes to ${stackName}` },
       async (setDetail) => {
+        progress.stack = 'planning-dry-run';
         // A dry run must not touch a stack that is there to be replaced: plan a creation elsewhere.
         const planned = await computeChangeSet({
           cloudformation,
@@ -246,6 +342,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     if (replace && found?.StackId !== undefined) {
       const failedId = found.StackId;
       await withPhase(emit, PHASES.cleanup, async () => {
+        progress.stack = 'deleting-failed';
         await deleteStack(cloudformation, failedId, stackName, `traefikctl cluster status --env ${env}`);
         await watchStack({
           ...watch,
@@ -257,7 +354,9 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
       });
     }
     const stack = await withPhase(emit, { ...PHASES.stack, title: `Create ${stackName}` }, async () => {
+      progress.stack = 'create-sent';
       const stackId = await createStack(cloudformation, { stackName, templateBody, parameters, tags });
+      progress.stack = 'creating';
       const outcome = await watchStack({ ...watch, stackId, operation: 'create', sinceEventId: undefined });
       return outcome.stack;
     });
@@ -269,6 +368,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
     emit,
     { ...PHASES.stack, title: `Update ${stackName}` },
     async (setDetail) => {
+      progress.stack = 'planning-update';
       const planned = await computeChangeSet({
         cloudformation,
         stackName,
@@ -309,7 +409,9 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterUpRes
         }
       }
       const since = await newestEventId(cloudformation, stackId);
+      progress.stack = 'update-sent';
       await executeChangeSet(cloudformation, stackName, planned, `traefikctl cluster status --env ${env}`);
+      progress.stack = 'updating';
       const outcome = await watchStack({ ...watch, stackId, operation: 'update', sinceEventId: since });
       return { action: 'updated' as const, stack: outcome.stack, changes: planned.changes };
     },

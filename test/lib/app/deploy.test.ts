@@ -327,6 +327,109 @@ describe('deployApp', () => {
     ]);
   });
 
+  it('says the update may have happened when Ctrl-C aborts an UpdateService in flight', async () => {
+    // given v2 running on revision 1, and a new build of v2
+    const aws = fakeAws();
+    await deploy(aws);
+    aws.state.digests.v2 = `sha256:${'c6'.repeat(32)}`;
+    const interrupt = new AbortController();
+    const updateService = aws.updateService.bind(aws);
+    aws.updateService = async (input) => {
+      // ECS takes the update; its answer is still out when Ctrl-C aborts the call (as the SDK does)
+      await updateService(input);
+      interrupt.abort();
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    };
+
+    // when
+    const error = await rejection(deploy(aws, { signal: interrupt.signal }));
+
+    // then it doesn't claim the service was not changed, and says how to look, go on or roll back
+    expect(error.exitCode).toBe(ExitCode.Interrupted);
+    expect(error.message).toBe(
+      'Stopped while ECS was updating the service whoami-v2 to whoami-v2:2: the request was sent, so the update may have happened.',
+    );
+    expect(error.suggestions).toEqual([
+      'See what is there: `aws ecs describe-services --cluster traefikctl-dev --services whoami-v2`.',
+      'Deploy again to finish (it picks up what is there): `traefikctl app deploy whoami --tag v2 --env dev`.',
+      'Or roll back: `aws ecs update-service --cluster traefikctl-dev --service whoami-v2 --task-definition arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:1`.',
+    ]);
+  });
+
+  it('ends at once on Ctrl-C even when the call in flight ignores it', async () => {
+    // given a CreateService that never settles, whatever happens
+    const aws = fakeAws();
+    const interrupt = new AbortController();
+    aws.createService = () => {
+      setImmediate(() => interrupt.abort());
+      return new Promise(() => {});
+    };
+
+    // when Ctrl-C comes while it hangs
+    const error = await rejection(deploy(aws, { signal: interrupt.signal }));
+
+    // then the deploy ends with exit 130, saying the service may exist
+    expect(error.exitCode).toBe(ExitCode.Interrupted);
+    expect(error.message).toBe(
+      'Stopped while ECS was creating the service whoami-v2: the request was sent, so the service may exist now.',
+    );
+  });
+
+  it('stops waiting for its route when the service is deleted meanwhile (app destroy), exit 3', async () => {
+    // given a route Traefik never shows, and the service deleted after the second look
+    const aws = fakeAws();
+    let looks = 0;
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: () => {
+        if (++looks === 2 && aws.state.service !== undefined)
+          aws.state.service = { ...aws.state.service, status: 'INACTIVE' };
+        return Promise.resolve(undefined);
+      },
+      httpService: () => Promise.resolve(undefined),
+    };
+
+    // when deployed
+    const error = await rejection(deploy(aws, { routeApi }));
+
+    // then it stops at the next look, saying so, instead of waiting out the route timeout
+    expect(error.exitCode).toBe(ExitCode.DeploymentFailed);
+    expect(error.code).toBe('ROLLOUT_SERVICE_GONE');
+    expect(error.message).toBe('The ECS service whoami-v2 is inactive: it was deleted while deploying.');
+    expect(looks).toBe(2);
+  });
+
+  it('stops waiting for its URL when another deploy of the tag takes the service over, exit 3', async () => {
+    // given a URL that never answers, and another deploy's revision 9 on the service after the first look
+    const aws = fakeAws();
+    const theirs = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:9';
+    let looks = 0;
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: () => {
+        if (++looks === 1 && aws.state.service !== undefined)
+          aws.state.service = {
+            ...aws.state.service,
+            taskDefinition: theirs,
+            deployments: [{ id: 'ecs-svc/9999', status: 'PRIMARY', taskDefinition: theirs, desiredCount: 1 }],
+          };
+        return Promise.resolve(undefined);
+      },
+      httpService: () => Promise.resolve(undefined),
+    };
+
+    // when deployed
+    const error = await rejection(deploy(aws, { routeApi }));
+
+    // then it says the service is another deploy's now, and not that this one succeeded
+    expect(error.exitCode).toBe(ExitCode.DeploymentFailed);
+    expect(error.code).toBe('ROLLOUT_TAKEN_OVER');
+    expect(error.message).toBe(
+      'Another deploy took over whoami-v2 while this one waited for its route and URL: the service now runs whoami-v2:9 (deployment ecs-svc/9999), registered after ours (whoami-v2:1, deployment ecs-svc/1111). ECS rolled nothing back.',
+    );
+    expect(looks).toBe(1);
+  });
+
   it('waits for the route when a Traefik API is there, then is done', async () => {
     let looks = 0;
     const routeApi: RouteApi = {

@@ -38,6 +38,38 @@ describe('Poller', () => {
     expect(poller.waits.map(Math.round)).toEqual([4_000, 4_000, 2_000]);
   });
 
+  it('gives up an attempt still running at the deadline, and aborts its signal', async () => {
+    // given an attempt that hangs until its signal aborts, and a deadline 100 ms away
+    const poller = new Poller({ intervalMs: 20 });
+    let aborted: unknown;
+    const started = performance.now();
+
+    // when polling
+    const outcome = await poller.until(
+      (signal) =>
+        new Promise<undefined>((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+          });
+        }),
+      { deadline: Date.now() + 100 },
+    );
+
+    // then it timed out at the deadline (not an error), and the attempt was told to stop
+    expect(outcome).toEqual({ status: 'timed-out' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect((aborted as Error).name).toBe('TimeoutError');
+  });
+
+  it('ends an attempt that ignores its signal on Ctrl-C, with the abort reason', async () => {
+    const controller = new AbortController();
+    const poller = new Poller({ signal: controller.signal });
+    const polling = poller.until(() => new Promise<undefined>(() => {}), { deadline: Date.now() + 600_000 });
+    setTimeout(() => controller.abort(new Error('interrupted')), 10);
+    await expect(polling).rejects.toThrow('interrupted');
+  });
+
   it('lets other errors through at once, unless they are transient', async () => {
     const clock = fakeClock(0);
     const poller = new Poller({ now: clock.now, sleep: clock.sleep });

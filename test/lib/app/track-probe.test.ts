@@ -126,6 +126,38 @@ describe('probeUrl', () => {
   });
 });
 
+describe('probeUrl against a deadline', () => {
+  it('gives up at the deadline even while a request waits for its answer, and closes it', async () => {
+    // given a URL that accepts connections and never answers (a request may wait 10 s on its own)
+    let closed = 0;
+    const address = await serve((request) => request.socket.on('close', () => closed++));
+
+    // when probing it with 300 ms left
+    const started = performance.now();
+    const error = (await probeUrl({
+      url: URL,
+      path: '/',
+      address,
+      poller: new Poller({ intervalMs: 20 }),
+      deadline: Date.now() + 300,
+      deadlineIsOverall: true,
+      timeoutText: 'the --timeout of 15s',
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as UserError;
+    const elapsed = performance.now() - started;
+
+    // then it timed out at the deadline, not at the request's own 10 s, and left no request open
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.exitCode).toBe(ExitCode.TimedOut);
+    expect(error.message).toMatch(/doesn't answer after the --timeout of 15s/);
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(1_500);
+    await expect.poll(() => closed, { timeout: 2_000 }).toBe(1);
+  });
+});
+
 describe('parseProbeAddress', () => {
   it('takes host, host:port and [ipv6]:port, and refuses URLs with a usage error', () => {
     expect(parseProbeAddress('127.0.0.1:8080')).toEqual({ host: '127.0.0.1', port: 8080 });

@@ -16,6 +16,7 @@ import {
   fakeClock,
   OLD_REVISION,
   OURS,
+  OUR_REVISION,
   previousDeployment,
   ROLLBACK,
   scriptedEcs,
@@ -312,6 +313,72 @@ describe('trackRollout', () => {
     expect(
       events.filter((e) => e.type === 'info' && e.message.startsWith('ECS is throttling DescribeServices')),
     ).toHaveLength(5);
+  });
+
+  it('reports another deploy taking the service over as a race (exit 3), not as a rollback', async () => {
+    // given our update to revision 7 rolling out, when another deploy of the tag updates the service to
+    // revision 8 (ours is left ACTIVE and IN_PROGRESS: nothing failed)
+    const THEIRS = 'ecs-svc/4455667788990011223';
+    const NEWER = OUR_REVISION.replace(/:7$/, ':8');
+    const ecs = scriptedEcs([
+      service([deployment({ id: OURS, pendingCount: 2 }), previousDeployment]),
+      service([
+        deployment({
+          id: THEIRS,
+          taskDefinition: NEWER,
+          pendingCount: 2,
+          createdAt: new Date(STARTED.getTime() + 9_000),
+        }),
+        deployment({ id: OURS, status: 'ACTIVE', runningCount: 1, pendingCount: 1 }),
+        previousDeployment,
+      ]),
+    ]);
+
+    // when tracking ours, knowing the revision it replaced
+    const error = await rejection(
+      track(ecs, { taskDefinition: OUR_REVISION, previousTaskDefinition: OLD_REVISION }).run,
+    );
+
+    // then it says what happened: a race, with both deployments, and nothing about a rollback
+    expect(error.outcome).toBe('taken-over');
+    expect(error.exitCode).toBe(ExitCode.DeploymentFailed);
+    expect(error.code).toBe('ROLLOUT_TAKEN_OVER');
+    expect(error.message).toBe(
+      `Another deploy took over whoami-v2 before this one finished: the service now runs whoami-v2:8 (deployment ${THEIRS}), registered after ours (whoami-v2:7, deployment ${OURS}). ECS rolled nothing back.`,
+    );
+    expect(error.suggestions).toEqual([
+      "Two deploys of the same tag ran at once (another CI job, or someone's `aws ecs update-service`); the service is the other one's now.",
+      `See what runs now: \`aws ecs describe-services --cluster ${CLUSTER} --services whoami-v2\`.`,
+      'To deploy this build after all, run this deploy again once the other one is done: `traefikctl app deploy whoami --tag v2 --env dev`.',
+    ]);
+  });
+
+  it('tells a race from a rollback by where the service went, not by revision numbers', async () => {
+    // given a service WE created on revision 7, then replaced by another deploy's older revision 6
+    // (it registered first and created later): a new service has nothing to roll back to
+    const replacedCreate = scriptedEcs([
+      service([
+        deployment({ id: 'ecs-svc/theirs', taskDefinition: OLD_REVISION, rolloutState: 'IN_PROGRESS' }),
+      ]),
+    ]);
+    const raced = await rejection(track(replacedCreate, { taskDefinition: OUR_REVISION, created: true }).run);
+    expect(raced.outcome).toBe('taken-over');
+    expect(raced.message).toContain(
+      'the service now runs whoami-v2:6 (deployment ecs-svc/theirs), not ours (whoami-v2:7',
+    );
+
+    // given our update from revision 6, and ECS back on revision 6 with ours not (yet) marked FAILED
+    const backToPrevious = scriptedEcs([
+      service([
+        deployment({ id: ROLLBACK, taskDefinition: OLD_REVISION }),
+        deployment({ id: OURS, status: 'ACTIVE', failedTasks: 2 }),
+      ]),
+    ]);
+    const rolledBack = await rejection(
+      track(backToPrevious, { taskDefinition: OUR_REVISION, previousTaskDefinition: OLD_REVISION }).run,
+    );
+    expect(rolledBack.outcome).toBe('rolled-back');
+    expect(rolledBack.message).toContain('ECS rolled whoami-v2 back to whoami-v2:6');
   });
 
   it('treats a deployment that is no longer listed, or a deleted service, as failure', async () => {
