@@ -16,7 +16,7 @@
 #             version and go.sum in $TRAEFIKCTL_TEST_CACHE (default ~/.cache/traefikctl-test-stack);
 #             also a FROM-scratch image, <registry>/traefik:<version>. Not a daemon: tests run it.
 #
-# Usage: scripts/test-stack.sh install|up|env|status|verify|down|traefik --env <env>
+# Usage: scripts/test-stack.sh install|up|env|status|verify|down|traefik --env <env> [--stop]
 #   install  (root) apt-get installs what is missing; moto_server and Go must be preinstalled
 #   up       starts each component that is not already answering, builds Traefik when its cache
 #            has no binary for this version (minutes the first time, then seconds); state in
@@ -32,7 +32,8 @@
 #            entry points on free 127.0.0.1 ports, ECS refresh 1 s, ECS through the task runner),
 #            registers it with the runner as the `traefik` service's task (again whenever `up`
 #            restarts the runner), waits for /ping, and prints `export` lines for eval:
-#            TRAEFIKCTL_TEST_TRAEFIK_WEB and TRAEFIKCTL_CONNECT_TO
+#            TRAEFIKCTL_TEST_TRAEFIK_WEB and TRAEFIKCTL_CONNECT_TO. With --stop: stops that env's
+#            Traefik only, and its registration with the runner
 #   down     stops what this script started (by pid file), nothing else, and removes the task
 #            runner's containers and network
 set -euo pipefail
@@ -639,7 +640,7 @@ cmd_down() {
 }
 
 cmd_traefik() {
-  local env=
+  local env= stop=
   while (($#)); do
     case $1 in
       --env)
@@ -647,10 +648,22 @@ cmd_traefik() {
         shift $(($# > 1 ? 2 : 1))
         ;;
       --env=*) env=${1#--env=} && shift ;;
-      *) die "traefik: unknown argument $1 (usage: scripts/test-stack.sh traefik --env <env>)" ;;
+      --stop) stop=1 && shift ;;
+      *) die "traefik: unknown argument $1 (usage: scripts/test-stack.sh traefik --env <env> [--stop])" ;;
     esac
   done
   [[ $env =~ ^[a-z][a-z0-9-]{0,19}$ ]] || die "traefik: give the env of a \`traefikctl cluster up\` (--env dev)"
+  if [[ -n $stop ]]; then
+    # Only this env's Traefik, and its registration with the runner (a test stops its own).
+    if [[ -s $STATE_DIR/traefik-$env.cluster ]]; then
+      curl -s --max-time 5 -X DELETE --get "$RUNNER_URL/_runner/external-tasks" \
+        --data-urlencode "cluster=$(<"$STATE_DIR/traefik-$env.cluster")" --data-urlencode service=traefik \
+        --data-urlencode "region=$AWS_TEST_REGION" >/dev/null || true
+    fi
+    stop_one "traefik-$env"
+    rm -f "$STATE_DIR/traefik-$env.cluster"
+    return 0
+  fi
   runner_answers || die "the task runner is not answering: run scripts/test-stack.sh up"
   local binary node name=traefik-$env line cluster='' web_entry=web
   local -a args=()

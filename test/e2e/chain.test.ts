@@ -1,0 +1,194 @@
+/**
+ * The heart of the product, end to end: a deployment's task really runs (the stack's task runner in
+ * front of moto's ECS), Traefik's ECS provider discovers it through its labels, and its URL answers
+ * through Traefik's entry point. Every step is the CLI as a user runs it, with the env's Traefik
+ * started the way `scripts/test-stack.sh traefik --env <env>` starts it for a person: the stack's
+ * own arguments, its API router found on its own task definition's labels, reached through
+ * TRAEFIKCTL_CONNECT_TO since no DNS record exists. Everything stays on 127.0.0.0/8.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { describeWith, uniqueName } from '../support/stack.js';
+import { eventually, getWithHost } from '../integration/traefik/support.js';
+
+const run = promisify(execFile);
+const STACK_SCRIPT = path.join(REPO_ROOT, 'scripts/test-stack.sh');
+
+/** busybox httpd FROM scratch, answering its APP_TAG on / and 200 on /health. */
+const SERVE =
+  'mkdir -p /www && echo "$APP_TAG" > /www/index.html && echo ok > /www/health && exec /bin/busybox httpd -f -p 80 -h /www';
+/** A build that starts, says why it gives up, and exits 3. */
+const CRASH = 'echo "config error: DATABASE_URL is not set" >&2; exit 3';
+
+describeWith(
+  ['docker', 'registry', 'moto', 'traefik', 'runner'],
+  'the deploy chain through a real Traefik and tasks that run',
+  (stack) => {
+    const env = uniqueName('ch');
+    const whoami = uniqueName('whoami');
+    const crash = uniqueName('crash');
+    let cwd: string;
+    let cliEnv: NodeJS.ProcessEnv;
+    let web: string;
+
+    const cli = (args: readonly string[], timeoutMs = 120_000): Promise<CliResult> =>
+      runCli(args, { cwd, env: cliEnv, timeoutMs });
+
+    async function buildContext(dir: string, command: string): Promise<void> {
+      await mkdir(dir, { recursive: true });
+      await copyFile(stack.busybox ?? '/bin/busybox', path.join(dir, 'busybox'));
+      await writeFile(
+        path.join(dir, 'Dockerfile'),
+        `FROM scratch\nCOPY busybox /bin/busybox\nEXPOSE 80\nCMD ["/bin/busybox", "sh", "-c", ${JSON.stringify(command)}]\n`,
+      );
+    }
+
+    /** Traefik's API as the CLI reads it: through the entry point, by the API's host name. */
+    async function routers(): Promise<{ name: string }[]> {
+      const { stdout } = await cli(['routes', '--json']);
+      return JSON.parse(stdout) as { name: string }[];
+    }
+
+    beforeAll(async () => {
+      cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-chain-'));
+      await buildContext(path.join(cwd, 'whoami'), SERVE);
+      await buildContext(path.join(cwd, 'crash'), CRASH);
+      await writeFile(
+        path.join(cwd, 'traefikctl.config.yaml'),
+        [
+          'region: us-east-1',
+          'domain: example.com',
+          `environment: ${env}`,
+          `registry: ${stack.registry}`,
+          'apps:',
+          '  whoami:',
+          `    repository: ${whoami}`,
+          '    context: whoami',
+          '    port: 80',
+          '    healthCheck:',
+          '      path: /health',
+          '      interval: 1s',
+          '      timeout: 1s',
+          '  crash:',
+          `    repository: ${crash}`,
+          '    context: crash',
+          '    port: 80',
+          '',
+        ].join('\n'),
+      );
+      // The runner is opted into here only: ECS calls of this test's CLI see running tasks.
+      cliEnv = { AWS_ENDPOINT_URL_ECS: stack.runnerUrl };
+      const up = await cli(['cluster', 'up', '--yes']);
+      expect(up.exitCode, up.stderr).toBe(0);
+      const started = await run('bash', [STACK_SCRIPT, 'traefik', '--env', env], { timeout: 60_000 });
+      web = /^export TRAEFIKCTL_TEST_TRAEFIK_WEB=(\S+)$/m.exec(started.stdout)?.[1] ?? '';
+      expect(web).toMatch(/^127\.0\.0\.1:\d+$/);
+      cliEnv = { ...cliEnv, TRAEFIKCTL_CONNECT_TO: web };
+    });
+
+    afterAll(async () => {
+      for (const [app, tag] of [
+        ['whoami', 'v2'],
+        ['whoami', 'v3'],
+        ['crash', 'v1'],
+      ] as const) {
+        await cli(['app', 'destroy', app, '--tag', tag, '--yes']).catch(() => undefined);
+      }
+      await run('bash', [STACK_SCRIPT, 'traefik', '--env', env, '--stop']).catch(() => undefined);
+      await cli(['cluster', 'down', '--yes', '--force']).catch(() => undefined);
+      await rm(cwd, { recursive: true, force: true });
+    });
+
+    it('app deploy reaches live: rollout, route found by Traefik, URL answered through the entry point', async () => {
+      // given the image pushed
+      const push = await cli(['image', 'push', 'whoami', '--tag', 'v2']);
+      expect(push.exitCode, push.stderr).toBe(0);
+
+      // when the tag is deployed and followed to the end
+      const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v2']);
+
+      // then it ends live, with the URL on stdout, the route and the probe's answer on stderr
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      expect(deploy.stdout).toBe(`http://whoami-v2.${env}.example.com\n`);
+      expect(deploy.stderr).toMatch(/✓ Route whoami-v2@ecs in Traefik: 1\/1 server UP/);
+      expect(deploy.stderr).toMatch(/✓ Probe http:\/\/whoami-v2\.\S+\/health: HTTP 200/);
+      // and a request for the host through Traefik's entry point gets the app's own answer
+      const answer = await getWithHost(`http://${web}/`, `whoami-v2.${env}.example.com`);
+      expect(answer).toMatchObject({ status: 200, body: 'v2\n' });
+    });
+
+    it('app urls --check, routes and status show it healthy with its task address', async () => {
+      const urls = await cli(['app', 'urls', '--check', '--json']);
+      expect(urls.exitCode, urls.stderr).toBe(0);
+      const listed = JSON.parse(urls.stdout) as {
+        deployments: { tag: string; check?: { status?: number; ok?: boolean; address?: string } }[];
+      };
+      // The probe went to Traefik's entry point (TRAEFIKCTL_CONNECT_TO), not to a DNS answer.
+      expect(listed.deployments.find((row) => row.tag === 'v2')?.check).toMatchObject({
+        ok: true,
+        status: 200,
+        address: '127.0.0.1',
+      });
+
+      const routes = await cli(['routes', 'show', 'whoami-v2@ecs', '--json']);
+      expect(routes.exitCode, routes.stderr).toBe(0);
+      expect(routes.stdout).toMatch(/"address":"http:\/\/127\.0\.10\.\d+:80"/);
+      expect(routes.stdout).toMatch(/"status":"UP"/);
+
+      const status = await cli(['status', '--json']);
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(status.stdout).not.toMatch(/10\.\d+\.\d+\.\d+/);
+    });
+
+    it('a second tag routes to its own task', async () => {
+      const push = await cli(['image', 'push', 'whoami', '--tag', 'v3']);
+      expect(push.exitCode, push.stderr).toBe(0);
+      const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v3']);
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+
+      expect(await getWithHost(`http://${web}/`, `whoami-v3.${env}.example.com`)).toMatchObject({
+        body: 'v3\n',
+      });
+      expect(await getWithHost(`http://${web}/`, `whoami-v2.${env}.example.com`)).toMatchObject({
+        body: 'v2\n',
+      });
+    });
+
+    it('a container that exits at once fails the deploy with its exit code and its last log lines', async () => {
+      const push = await cli(['image', 'push', 'crash', '--tag', 'v1']);
+      expect(push.exitCode, push.stderr).toBe(0);
+
+      const deploy = await cli(['app', 'deploy', 'crash', '--tag', 'v1', '--timeout', '90s']);
+
+      expect(deploy.exitCode, deploy.stderr).toBe(3);
+      expect(deploy.stderr).toMatch(
+        /Task \S+ of crash-v1 stopped: Essential container in task exited; container crash\S* exited 3/,
+      );
+      expect(deploy.stderr).toContain('config error: DATABASE_URL is not set');
+    });
+
+    it('app destroy stops the task and the route leaves Traefik', async () => {
+      const destroy = await cli(['app', 'destroy', 'whoami', '--tag', 'v2', '--yes']);
+      expect(destroy.exitCode, destroy.stderr).toBe(0);
+
+      await eventually('whoami-v2@ecs gone from Traefik', async () => {
+        const names = (await routers()).map((router) => router.name);
+        return names.includes('whoami-v2@ecs')
+          ? { done: false, seen: names.join(', ') }
+          : { done: true, value: undefined };
+      });
+      const gone = await getWithHost(`http://${web}/`, `whoami-v2.${env}.example.com`);
+      expect(gone.status).toBe(404);
+      expect(await getWithHost(`http://${web}/`, `whoami-v3.${env}.example.com`)).toMatchObject({
+        body: 'v3\n',
+      });
+    });
+  },
+);
