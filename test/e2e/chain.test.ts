@@ -122,6 +122,14 @@ describeWith(
       // and a request for the host through Traefik's entry point gets the app's own answer
       const answer = await getWithHost(`http://${web}/`, `whoami-v2.${env}.example.com`);
       expect(answer).toMatchObject({ status: 200, body: 'v2\n' });
+      // For the CI log: the deploy reaching live through which Traefik, with the probe's status.
+      const live = deploy.stderr
+        .split('\n')
+        .filter((line) => /^✓ (Roll out|Route|Probe)/.test(line))
+        .join(' · ');
+      console.log(
+        `chain: app deploy whoami --tag v2 is live through Traefik ${stack.traefik.version}: ${live}`,
+      );
     });
 
     it('app urls --check, routes and status show it healthy with its task address', async () => {
