@@ -20,7 +20,7 @@ export const EXIT_CODES_HELP = `EXIT CODES
   0    success
   1    failure (AWS, Docker or network error, failed check)
   2    usage error: bad flag, argument or config; nothing was changed
-  3    deployment failed or was rolled back
+  3    deployment failed, was rolled back, deleted or taken over
   4    timed out
   5    route not discovered by Traefik
   6    URL probe failed

@@ -128,7 +128,7 @@ describe('traefikctl app deploy --dry-run, with no AWS at all', () => {
       '--skip-route-check',
       '--skip-probe',
       '--probe-address',
-      '3    deployment failed or was rolled back',
+      '3    deployment failed, was rolled back, deleted or taken over',
       '130  interrupted',
     ]) {
       expect(stdout).toContain(text);
