@@ -1,4 +1,4 @@
-import type { Deployment, Service, Tag } from '@aws-sdk/client-ecs';
+import type { Deployment, Service, Tag, Task } from '@aws-sdk/client-ecs';
 
 import { anySignal, isAbortError, untilAborted } from '../aws/abort.js';
 import { AwsClients } from '../aws/clients.js';
@@ -29,9 +29,10 @@ import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
 import { fatalStop } from './stop-verdict.js';
 import {
-  describeStoppedTask,
+  newStoppedTasks,
   RolloutError,
   serviceChange,
+  stoppedTaskReport,
   trackRollout,
   type OurDeployment,
 } from './track-rollout.js';
@@ -456,6 +457,13 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   }
 
   const deployAgain = commandFor('app deploy', target);
+  // The awslogs stream of a task's container: <stream prefix = service>/<container>/<task id>.
+  const taskLogLines = (task: Task, container: string) =>
+    aws.lastLogLines(
+      outputs.logGroup,
+      `${plan.serviceName}/${container}/${task.taskArn?.split('/').pop() ?? ''}`,
+      5,
+    );
   if (applied.deploymentId === undefined) {
     skipPhase(emit, PHASES.rollout, 'ECS reported no deployment to follow');
   } else {
@@ -480,12 +488,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
           since: startedAt,
           onEvent: emit,
           setDetail,
-          logLines: (task, container) =>
-            aws.lastLogLines(
-              outputs.logGroup,
-              `${plan.serviceName}/${container}/${task.taskArn?.split('/').pop() ?? ''}`,
-              5,
-            ),
+          logLines: taskLogLines,
           hints: { logs: commandFor('app logs', target), retry: deployAgain },
         }),
     );
@@ -533,34 +536,21 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   const seenStopped = new Set<string>();
   const noFatalStop = async () => {
     if (applied.deploymentId === undefined) return;
-    const listed = await aws
-      .listTasks({ cluster: outputs.cluster, startedBy: applied.deploymentId, desiredStatus: 'STOPPED' })
-      .catch((error: unknown) => {
+    const stopped = await newStoppedTasks(aws, outputs.cluster, applied.deploymentId, seenStopped).catch(
+      (error: unknown) => {
         if (isAbortError(error) || options.signal?.aborted) throw error;
-        return undefined;
-      });
-    const fresh = (listed?.taskArns ?? []).filter((arn) => !seenStopped.has(arn)).slice(0, 100);
-    if (fresh.length === 0) return;
-    const { tasks = [] } = await aws.describeTasks({ cluster: outputs.cluster, tasks: fresh });
-    for (const task of tasks) {
-      if (task.taskArn !== undefined) seenStopped.add(task.taskArn);
+        return []; // can't tell now: the next look will
+      },
+    );
+    for (const task of stopped) {
       const verdict = fatalStop(task);
       if (verdict === undefined) continue;
-      const id = task.taskArn?.split('/').pop() ?? '?';
-      const container =
-        task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0)?.name ??
-        task.containers?.[0]?.name;
-      const lines =
-        container === undefined
-          ? []
-          : await aws
-              .lastLogLines(outputs.logGroup, `${plan.serviceName}/${container}/${id}`, 5)
-              .catch(() => []);
+      const report = await stoppedTaskReport(task, taskLogLines);
       throw new RolloutError(
-        `Task ${id} of ${plan.serviceName} stopped: ${describeStoppedTask(task)} (${verdict}).`,
+        `Task ${report.taskId} of ${plan.serviceName} stopped: ${report.summary} (${verdict}).`,
         'failed',
         [
-          ...lines.map((line) => `log: ${line}`),
+          ...report.logLines.map((line) => `log: ${line}`),
           `See the app's logs: \`${commandFor('app logs', target)}\`.`,
           `Fix the app or its configuration, then deploy again: \`${deployAgain}\`.`,
         ],

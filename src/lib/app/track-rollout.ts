@@ -186,6 +186,42 @@ function taskId(arn: string | undefined): string {
   return arn?.split('/').pop() ?? '?';
 }
 
+/**
+ * The stopped tasks of a deployment that `seen` doesn't hold yet, which it then does: one ListTasks,
+ * and one DescribeTasks when there are new ones.
+ */
+export async function newStoppedTasks(
+  ecs: TrackerEcs,
+  cluster: string,
+  deploymentId: string,
+  seen: Set<string>,
+): Promise<Task[]> {
+  const listed = await ecs.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
+  const fresh = (listed.taskArns ?? []).filter((arn) => !seen.has(arn)).slice(0, 100);
+  if (fresh.length === 0) return [];
+  const { tasks = [] } = await ecs.describeTasks({ cluster, tasks: fresh });
+  const result: Task[] = [];
+  for (const task of tasks) {
+    if (task.taskArn === undefined || seen.has(task.taskArn)) continue;
+    seen.add(task.taskArn);
+    result.push(task);
+  }
+  return result;
+}
+
+/** A stopped task's one-line summary, with the last log lines of the container that failed (or the first). */
+export async function stoppedTaskReport(
+  task: Task,
+  logLines: ((task: Task, container: string) => Promise<string[]>) | undefined,
+): Promise<StoppedTaskReport> {
+  const container =
+    task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0)?.name ??
+    task.containers?.[0]?.name;
+  const lines =
+    container === undefined || logLines === undefined ? [] : await logLines(task, container).catch(() => []);
+  return { taskId: taskId(task.taskArn), summary: describeStoppedTask(task), logLines: lines };
+}
+
 /** `CannotPullContainerError: ...; container whoami exited 1 (OOM)`. */
 export function describeStoppedTask(task: Task): string {
   const parts: string[] = [];
@@ -224,21 +260,9 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
   };
 
   const surfaceStoppedTasks = async () => {
-    const listed = await ecs.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
-    const fresh = (listed.taskArns ?? []).filter((arn) => !seenTasks.has(arn)).slice(0, 100);
-    if (fresh.length === 0) return;
-    const { tasks = [] } = await ecs.describeTasks({ cluster, tasks: fresh });
-    for (const task of tasks) {
-      if (task.taskArn === undefined || seenTasks.has(task.taskArn)) continue;
-      seenTasks.add(task.taskArn);
-      const container =
-        task.containers?.find((c) => c.exitCode !== undefined && c.exitCode !== 0)?.name ??
-        task.containers?.[0]?.name;
-      const logLines =
-        container === undefined || options.logLines === undefined
-          ? []
-          : await options.logLines(task, container).catch(() => []);
-      const report = { taskId: taskId(task.taskArn), summary: describeStoppedTask(task), logLines };
+    for (const task of await newStoppedTasks(ecs, cluster, deploymentId, seenTasks)) {
+      const report = await stoppedTaskReport(task, options.logLines);
+      const { logLines } = report;
       stoppedTasks.push(report);
       emit({
         type: 'warning',
