@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Modules too heavy for the start-up path: commands must load them with `await import()`.
@@ -38,6 +39,31 @@ export default tseslint.config(
       ],
     },
   },
+  // The layers (DESIGN.md "Architecture"): lib/ decides and emits events, ui/ renders, commands/ wire
+  // the two. lib never reaches up into the views or the commands.
+  {
+    files: ['src/lib/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(ui|commands|hooks)(/|$)|^(\.\./)+(base-command|help)\.js$`,
+              message:
+                'src/lib never imports the views, the commands or oclif glue: emit events and return results.',
+            },
+            {
+              group: ['ink', 'react', '@oclif/*'],
+              message: 'src/lib has no views and no oclif: that is src/ui and src/commands.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // ink views follow the rules of hooks (the same checks React's own lint runs).
+  { files: ['src/ui/**/*.tsx'], ...reactHooks.configs.flat['recommended-latest'] },
   {
     files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.{js,mjs}'],
     ...tseslint.configs.disableTypeChecked,

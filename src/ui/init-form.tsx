@@ -62,6 +62,25 @@ export function InitForm({ initial, validate, onSubmit, onCancel }: InitFormProp
     onSubmit(submitted);
   }, [submitted, onSubmit]);
 
+  function accept(field: InitField, value: string | undefined): void {
+    const next = { ...answers };
+    if (value === undefined) delete next[field];
+    else next[field] = value;
+    setAnswers(next);
+    setTyped('');
+    setProblem(undefined);
+    if (step + 1 < QUESTIONS.length) {
+      setStep(step + 1);
+      return;
+    }
+    setSubmitted({
+      domain: next.domain ?? '',
+      ...(next.region === undefined ? {} : { region: next.region }),
+      env: next.env ?? 'dev',
+      app: next.app ?? '',
+    });
+  }
+
   useInput(
     (input, key) => {
       if (question === undefined) return;
@@ -103,25 +122,6 @@ export function InitForm({ initial, validate, onSubmit, onCancel }: InitFormProp
     },
     { isActive: !done },
   );
-
-  function accept(field: InitField, value: string | undefined): void {
-    const next = { ...answers };
-    if (value === undefined) delete next[field];
-    else next[field] = value;
-    setAnswers(next);
-    setTyped('');
-    setProblem(undefined);
-    if (step + 1 < QUESTIONS.length) {
-      setStep(step + 1);
-      return;
-    }
-    setSubmitted({
-      domain: next.domain ?? '',
-      ...(next.region === undefined ? {} : { region: next.region }),
-      env: next.env ?? 'dev',
-      app: next.app ?? '',
-    });
-  }
 
   return (
     <Box flexDirection="column">

@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useReducer, useRef, useState } from 'react';
 
 import { describeError } from '../../lib/errors.js';
 import type { RouteFilter } from '../../lib/routes/filter.js';
@@ -90,31 +90,36 @@ export function WatchApp(props: WatchAppProps) {
 
   const [tick, setTick] = useState<WatchTick | undefined>(undefined);
   const [view, dispatch] = useReducer(reduceKey, INITIAL_VIEW);
-  const top = useRef(0);
+  const [top, setTop] = useState(0);
   const controller = useRef<AbortController | undefined>(undefined);
   const latest = useRef<WatchTick | undefined>(undefined);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    controller.current = abort;
-    void watchRoutes(source, {
+  // The loop starts once for the life of the view, with the props it was mounted with.
+  const startLoop = useEffectEvent((signal: AbortSignal) =>
+    watchRoutes(source, {
       intervalMs,
-      signal: abort.signal,
+      signal,
       onTick: (next) => {
         latest.current = next;
         setTick(next);
       },
       now,
-    });
+    }),
+  );
+  useEffect(() => {
+    const abort = new AbortController();
+    controller.current = abort;
+    void startLoop(abort.signal);
     return () => abort.abort();
-    // The loop runs once for the life of the view.
   }, []);
 
-  useEffect(() => {
-    if (view.exit === undefined) return;
+  const finish = useEffectEvent((exit: NonNullable<typeof view.exit>) => {
     controller.current?.abort();
-    onExit({ interrupted: view.exit === 'interrupt', tick: latest.current });
+    onExit({ interrupted: exit === 'interrupt', tick: latest.current });
     app.exit();
+  });
+  useEffect(() => {
+    if (view.exit !== undefined) finish(view.exit);
   }, [view.exit]);
 
   const { mode, search, sort } = view;
@@ -137,7 +142,9 @@ export function WatchApp(props: WatchAppProps) {
 
   const selected = selectedPosition(rows, view);
   const visible = Math.max(1, height - CHROME_LINES - 1);
-  top.current = scrollTop(top.current, selected, visible, rows.length);
+  // The scroll position follows the selection; it is state kept from the previous render.
+  const shownTop = scrollTop(top, selected, visible, rows.length);
+  if (shownTop !== top) setTop(shownTop);
   const selectedName = mode === 'details' ? view.selectedName : undefined;
 
   useInput((input, key) => dispatch({ input, key, rows, page: visible }));
@@ -166,7 +173,7 @@ export function WatchApp(props: WatchAppProps) {
           now={at}
         />
       ) : (
-        <Table rows={rows} selected={selected} top={top.current} visible={visible} width={width} now={at} />
+        <Table rows={rows} selected={selected} top={shownTop} visible={visible} width={width} now={at} />
       )}
       <Footer mode={mode} search={search} sort={sort} width={width} />
     </Box>
