@@ -4,7 +4,7 @@ import type { PruneTarget } from '../lib/app/prune.js';
 import { usageError } from '../lib/errors.js';
 import { confirmOnTerminal } from './confirm.js';
 import type { Presentation } from './mode.js';
-import { formatAge } from './style.js';
+import { formatAge } from '../lib/duration.js';
 import { stylist } from './style.js';
 import { renderTable } from './table.js';
 import { visibleData } from './visible.js';

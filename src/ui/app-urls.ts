@@ -1,6 +1,7 @@
 import type { AppUrlsResult, DeploymentUrl } from '../lib/app/urls.js';
 import type { Presentation } from './mode.js';
-import { formatAge, type Stylist } from './style.js';
+import { formatAge } from '../lib/duration.js';
+import type { Stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
 import { visibleData } from './visible.js';
 

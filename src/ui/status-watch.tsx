@@ -1,5 +1,6 @@
 import type { ReactElement } from 'react';
 
+import { formatDuration } from '../lib/duration.js';
 import type { EnvStatus, EnvStatusSource } from '../lib/status/env.js';
 import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.js';
 import { describeError } from '../lib/errors.js';
@@ -106,7 +107,7 @@ export async function statusScreen(
         ? `Reading env ${source.env} …`
         : tick.error !== undefined
           ? `✗ ${visible(describeError(tick.error))}`
-          : `↻ ${checked} · every ${options.intervalMs / 1000}s · q quit`;
+          : `↻ ${checked} · every ${formatDuration(options.intervalMs)} · q quit`;
     return (
       <Box flexDirection="column">
         {lines.slice(0, rows).map((line, index) => (

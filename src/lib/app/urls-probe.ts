@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
+import { mapLimit } from '../async.js';
+import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { connectToFromEnvironment } from '../traefik/connect-to.js';
 import { parseProbeAddress } from './track-probe.js';
@@ -100,7 +102,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       url,
       ok: false,
       error: signal.aborted
-        ? `no answer within ${formatSeconds(timeoutMs)} (name resolution)`
+        ? `no answer within ${formatDuration(timeoutMs)} (name resolution)`
         : `can't resolve ${target.hostname} (${errorCode(error)})`,
       elapsedMs: elapsed(),
     };
@@ -131,7 +133,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       resolve({
         url,
         ok: false,
-        error: signal.aborted ? `no answer within ${formatSeconds(timeoutMs)}` : withCode(error),
+        error: signal.aborted ? `no answer within ${formatDuration(timeoutMs)}` : withCode(error),
         address: resolved.address,
         elapsedMs: elapsed(),
       });
@@ -145,16 +147,7 @@ export async function probeUrls(
   urls: readonly string[],
   options: ProbeOptions & { concurrency?: number | undefined } = {},
 ): Promise<ProbeResult[]> {
-  const results: ProbeResult[] = new Array<ProbeResult>(urls.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < urls.length) {
-      const index = next++;
-      results[index] = await probeUrl(urls[index] ?? '', options);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, urls.length) }, worker));
-  return results;
+  return mapLimit(urls, options.concurrency ?? 16, (url) => probeUrl(url, options));
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -176,8 +169,4 @@ function withCode(error: unknown): string {
   const message = describeError(error);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

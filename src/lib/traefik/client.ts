@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { z } from 'zod';
 
+import { formatDuration } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import {
   hasUrlCredentials,
@@ -537,7 +538,7 @@ export class TraefikClient {
 
   #timeoutError(path: string, cause: unknown): TraefikApiError {
     return new TraefikApiError(
-      `Traefik's API at ${this.displayUrl} doesn't answer ${path} within ${formatSeconds(this.#timeoutMs)}.`,
+      `Traefik's API at ${this.displayUrl} doesn't answer ${path} within ${formatDuration(this.#timeoutMs)}.`,
       'timeout',
       {
         suggestions: [
@@ -772,8 +773,4 @@ function formatBytes(bytes: number): string {
     unit++;
   }
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
