@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ExitCode } from '../../lib/errors.js';
 import type { Route } from '../../lib/routes/join.js';
 
 export default class Routes extends BaseCommand<typeof Routes> {
@@ -60,7 +61,7 @@ ${EXIT_CODES_HELP}`;
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');
         const summary = await runRoutesWatch(source, { filter, intervalMs, presentation: this.presentation });
         this.note(summary.line);
-        if (summary.interrupted) process.exitCode = 130;
+        if (summary.interrupted) this.setExitCode(ExitCode.Interrupted);
         return undefined;
       }
       const snapshot = await source.snapshot();
@@ -68,7 +69,7 @@ ${EXIT_CODES_HELP}`;
       if (snapshot.ecsProblem) this.note(`${snapshot.ecsProblem}\nRoutes are shown without app and tag.`);
       if (this.presentation.mode !== 'json') {
         const { renderRoutesTable, attentionHint } = await import('../../ui/routes/table.js');
-        if (routes.length > 0) process.stdout.write(renderRoutesTable(routes, this.presentation));
+        if (routes.length > 0) this.io.stdout.write(renderRoutesTable(routes, this.presentation));
         else
           this.note(snapshot.routes.length > 0 ? 'No routes match the filters.' : 'Traefik has no routers.');
         const hint = attentionHint(routes);
