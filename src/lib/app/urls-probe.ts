@@ -6,6 +6,7 @@ import { mapLimit } from '../async.js';
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { connectToFromEnvironment } from '../traefik/connect-to.js';
+import { ANSWER_BODY_BYTES, urlAnswers } from '../traefik/url-answer.js';
 import { parseProbeAddress } from './track-probe.js';
 
 /**
@@ -33,7 +34,10 @@ export interface ProbeOptions {
 
 export interface ProbeResult {
   url: string;
-  /** True when the URL answered below 400, or with 401/403 (an app behind a login answers too). */
+  /**
+   * True when the URL answers (traefik/url-answer.ts): the app's own response below 500, its 404 or
+   * login wall included; not a 5xx, not Traefik's own 404 (no router for the host).
+   */
   ok: boolean;
   status?: number | undefined;
   /** Why there was no answer: DNS, refused connection, TLS, timeout. */
@@ -72,11 +76,6 @@ export function probeResolver(
   if (probeAddress !== undefined) return fixedAddress(probeAddress);
   const connectTo = connectToFromEnvironment(environment);
   return connectTo === undefined ? undefined : () => ({ address: connectTo.host, port: connectTo.port });
-}
-
-/** Whether a status means the deployment answers (Traefik's own 404 and 5xx mean it doesn't). */
-export function answers(status: number): boolean {
-  return status < 400 || status === 401 || status === 403;
 }
 
 export async function probeUrl(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {
@@ -124,9 +123,27 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       },
       (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        // Only the status matters; don't download the body.
-        response.destroy();
-        resolve({ url, ok: answers(status), status, address: resolved.address, elapsedMs: elapsed() });
+        // The status, and for a 404 the start of the body (is it Traefik's own?); never the whole body.
+        let body = '';
+        let settled = false;
+        const done = () => {
+          if (settled) return;
+          settled = true;
+          response.destroy();
+          const ok = urlAnswers({ status, body, headers: response.headers });
+          resolve({ url, ok, status, address: resolved.address, elapsedMs: elapsed() });
+        };
+        if (status !== 404) {
+          done();
+          return;
+        }
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length >= ANSWER_BODY_BYTES) done();
+        });
+        response.on('end', done);
+        response.on('error', done);
       },
     );
     req.on('error', (error) => {
