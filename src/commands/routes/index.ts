@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<Route[] | undefined> {
     const { openRoutesSource } = await import('../../lib/routes/open.js');
     const { parseInterval } = await import('../../lib/routes/watch.js');
-    const { filterRoutes } = await import('../../lib/routes/filter.js');
+    const { filterRoutes, wantsInternalRouters } = await import('../../lib/routes/filter.js');
     const flags = this.flags;
     const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;
     const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
@@ -55,6 +55,7 @@ ${EXIT_CODES_HELP}`;
       cwd: process.cwd(),
       global: this.globalOptions(),
       apiUrl: flags['api-url'],
+      includeInternal: wantsInternalRouters(filter),
     });
     try {
       if (flags.watch) {

@@ -191,16 +191,6 @@ export function explainAwsError(
   return error;
 }
 
-/** Throws the explained error; for `catch` clauses that only rethrow. */
-export function rethrowAws(
-  error: unknown,
-  action: string,
-  permission?: string,
-  options?: ExplainOptions,
-): never {
-  throw explainAwsError(error, action, permission, options);
-}
-
 export function awsErrorName(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as AwsErrorShape).name : undefined;
 }
