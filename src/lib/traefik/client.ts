@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { z } from 'zod';
 
+import { debug, since } from '../debug.js';
 import { formatDuration } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import {
@@ -362,6 +363,7 @@ export class TraefikClient {
     for (let attempt = 0, redirects = 0; ; attempt++) {
       let response: Response;
       let body: Body;
+      let started = performance.now();
       try {
         this.#signal?.throwIfAborted();
         cancel?.throwIfAborted();
@@ -370,6 +372,7 @@ export class TraefikClient {
         if (cancel) signals.push(cancel);
         const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
         const send = await this.#fetch();
+        started = performance.now();
         response = await send(url, {
           headers: {
             accept: 'application/json',
@@ -382,7 +385,13 @@ export class TraefikClient {
           signal,
         });
         body = await readBody(response, this.#maxResponseBytes);
+        // The URL never holds credentials (the constructor refuses them); the Authorization header isn't shown.
+        debug(
+          'traefik',
+          `GET ${url} ${response.status} in ${since(started)}${body.tooLarge ? ' (too large)' : ` (${body.bytes} bytes)`}`,
+        );
       } catch (error) {
+        debug('traefik', `GET ${url} failed: ${connectionErrorCode(error)} in ${since(started)}`);
         if (this.#signal?.aborted) throw this.#signal.reason;
         if (cancel?.aborted) throw cancel.reason;
         if (isTimeout(error)) throw this.#timeoutError(path, error);
