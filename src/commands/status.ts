@@ -49,7 +49,11 @@ ${EXIT_CODES_HELP}`;
           import('../ui/status-watch.js'),
         ]);
         const intervalMs = parseInterval(this.flags.interval ?? '5s');
-        const result = await runStatusWatch(source, { intervalMs, presentation: this.presentation });
+        const result = await runStatusWatch(source, {
+          intervalMs,
+          presentation: this.presentation,
+          io: this.io,
+        });
         this.note(result.line);
         if (result.interrupted) this.setExitCode(ExitCode.Interrupted);
         return undefined;

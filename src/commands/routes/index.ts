@@ -60,7 +60,12 @@ ${EXIT_CODES_HELP}`;
     try {
       if (flags.watch) {
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');
-        const summary = await runRoutesWatch(source, { filter, intervalMs, presentation: this.presentation });
+        const summary = await runRoutesWatch(source, {
+          filter,
+          intervalMs,
+          presentation: this.presentation,
+          io: this.io,
+        });
         this.note(summary.line);
         if (summary.interrupted) this.setExitCode(ExitCode.Interrupted);
         return undefined;
