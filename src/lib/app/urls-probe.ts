@@ -143,7 +143,19 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
           if (body.length >= ANSWER_BODY_BYTES) done();
         });
         response.on('end', done);
-        response.on('error', done);
+        // Cut off before the body said whose 404 it is: no verdict from half a body.
+        response.on('error', (error) => {
+          if (settled) return;
+          settled = true;
+          resolve({
+            url,
+            ok: false,
+            status,
+            error: withCode(error),
+            address: resolved.address,
+            elapsedMs: elapsed(),
+          });
+        });
       },
     );
     req.on('error', (error) => {
