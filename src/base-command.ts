@@ -1,9 +1,10 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 
-import type { AwsContext } from './lib/aws/clients.js';
 import type { GlobalOptions } from './lib/config/resolve.js';
-import { describeError, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
+import { describeError, EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
+import type { Refusal } from './ui/confirm.js';
+import { processIO, type CommandIO } from './ui/io.js';
 import { jsonChunks } from './ui/json-output.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
 import type { Renderer } from './ui/renderer.js';
@@ -16,15 +17,9 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 
 const GLOBAL = 'GLOBAL';
 
-export const EXIT_CODES_HELP = `EXIT CODES
-  0    success
-  1    failure (AWS, Docker or network error, failed check)
-  2    usage error: bad flag, argument or config; nothing was changed
-  3    deployment failed, was rolled back, deleted or taken over
-  4    timed out
-  5    route not discovered by Traefik
-  6    URL probe failed
-  130  interrupted (Ctrl-C)`;
+export const EXIT_CODES_HELP = `EXIT CODES\n${EXIT_CODE_MEANINGS.map(
+  ([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`,
+).join('\n')}`;
 
 /**
  * Global flags, presentation and error handling for every command. Nothing else lives here:
@@ -48,6 +43,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     verbose: Flags.boolean({ summary: 'Show more detail on stderr.', helpGroup: GLOBAL }),
   };
 
+  /**
+   * Where the command reads and writes: the process's streams, or buffers that a test puts here
+   * before running the command in-process (test/support/io.ts).
+   */
+  io: CommandIO = processIO();
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   protected presentation!: Presentation;
@@ -56,7 +56,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async init(): Promise<void> {
     await super.init();
-    this.presentation = currentPresentation(this.jsonEnabled());
+    this.presentation = currentPresentation(this.jsonEnabled(), this.io);
     const { args, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
@@ -92,11 +92,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
   }
 
-  /** Where and as whom to call AWS, from the global flags (which oclif already filled from env vars). */
-  protected awsContext(region?: string, profile?: string): AwsContext {
-    return { region: this.flags.region ?? region, profile: this.flags.profile ?? profile };
-  }
-
   /**
    * An event sink that renders progress as the presentation says: ink on a TTY, one plain line per
    * change on stderr otherwise, nothing under --json. Call `endProgress()` before printing results.
@@ -104,6 +99,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async progress(title?: string): Promise<EventSink> {
     const { createRenderer } = await import('./ui/renderer.js');
     this.#renderer = await createRenderer(this.presentation, {
+      stream: this.io.stderr,
       verbose: this.flags.verbose,
       ...(title === undefined ? {} : { title }),
     });
@@ -134,12 +130,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** A hint or warning for humans: stderr, never under --json. Outside text in it is made visible. */
   protected note(message: string): void {
     if (this.presentation.mode !== 'json')
-      process.stderr.write(`${visible(message, { layout: true, colour: true })}\n`);
+      this.io.stderr.write(`${visible(message, { layout: true, colour: true })}\n`);
   }
 
   /** Prints a result line on stdout (results only; progress goes to stderr). */
   protected result(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A command that ends without an error but must not exit 0 (a failed check, Ctrl-C in a watch). */
+  protected setExitCode(code: ExitCode): void {
+    this.io.setExitCode(code);
+  }
+
+  /**
+   * The one way to ask before a change: true with --yes, else a yes/no question on a terminal; where
+   * there is no terminal, the refusal (exit 2) that names --yes. Call `endProgress()` first.
+   */
+  protected async confirm(question: string, options: { yes: boolean; refusal?: Refusal }): Promise<boolean> {
+    const { confirm } = await import('./ui/confirm.js');
+    return confirm({ presentation: this.presentation, io: this.io, question, ...options });
   }
 
   /**
@@ -149,8 +159,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * in pieces (src/ui/json-output.ts).
    */
   override logJson(json: unknown): void {
-    for (const piece of jsonChunks(json, process.stdout.isTTY ? 2 : undefined)) process.stdout.write(piece);
-    process.stdout.write('\n');
+    const { stdout } = this.io;
+    for (const piece of jsonChunks(json, stdout.isTTY ? 2 : undefined)) stdout.write(piece);
+    stdout.write('\n');
   }
 
   override async catch(error: Error & { exitCode?: number }): Promise<never> {
@@ -158,10 +169,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (error instanceof Errors.ExitError) throw error;
     const interrupted = error.message === 'SIGINT';
     const exitCode = interrupted ? ExitCode.Interrupted : exitCodeOf(error);
-    const presentation = this.presentation ?? currentPresentation(false);
+    const presentation = this.presentation ?? currentPresentation(false, this.io);
     const { formatError } = await import('./ui/errors.js');
     if (this.jsonEnabled()) {
-      process.stdout.write(
+      this.io.stdout.write(
         `${JSON.stringify({
           error: {
             message: describeError(error),
@@ -172,7 +183,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       );
     }
     const command = this.id === undefined ? '' : `${this.id.replaceAll(':', this.config.topicSeparator)} `;
-    process.stderr.write(
+    this.io.stderr.write(
       formatError(error, {
         color: presentation.color,
         debug: Boolean(process.env.DEBUG),

@@ -1,5 +1,6 @@
 import { BaseCommand, EXIT_CODES_HELP } from '../base-command.js';
 import type { DoctorReport } from '../lib/doctor/run.js';
+import { ExitCode } from '../lib/errors.js';
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Check that everything traefikctl needs is in place.';
@@ -27,7 +28,7 @@ ${EXIT_CODES_HELP}`;
       const { formatDoctorReport } = await import('../ui/doctor.js');
       this.result(formatDoctorReport(report, this.presentation));
     }
-    if (!report.ok) process.exitCode = 1;
+    if (!report.ok) this.setExitCode(ExitCode.Failure);
     return report;
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../base-command.js';
+import { ExitCode } from '../lib/errors.js';
 import type { EnvStatus } from '../lib/status/env.js';
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -48,15 +49,19 @@ ${EXIT_CODES_HELP}`;
           import('../ui/status-watch.js'),
         ]);
         const intervalMs = parseInterval(this.flags.interval ?? '5s');
-        const result = await runStatusWatch(source, { intervalMs, presentation: this.presentation });
+        const result = await runStatusWatch(source, {
+          intervalMs,
+          presentation: this.presentation,
+          io: this.io,
+        });
         this.note(result.line);
-        if (result.interrupted) process.exitCode = 130;
+        if (result.interrupted) this.setExitCode(ExitCode.Interrupted);
         return undefined;
       }
       const status = await source.read();
       if (this.presentation.mode !== 'json') {
         const { renderEnvStatus, statusNotes } = await import('../ui/status.js');
-        process.stdout.write(renderEnvStatus(status, this.presentation));
+        this.io.stdout.write(renderEnvStatus(status, this.presentation));
         if (!this.presentation.stdoutIsTty) for (const line of statusNotes(status)) this.note(line);
       }
       return status;

@@ -14,6 +14,18 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, as `--help` lists them (the table of src/base-command.ts). */
+export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
+  [ExitCode.Ok, 'success'],
+  [ExitCode.Failure, 'failure (AWS, Docker or network error, failed check)'],
+  [ExitCode.Usage, 'usage error: bad flag, argument or config; nothing was changed'],
+  [ExitCode.DeploymentFailed, 'deployment failed, was rolled back, deleted or taken over'],
+  [ExitCode.TimedOut, 'timed out'],
+  [ExitCode.RouteNotDiscovered, 'route not discovered by Traefik'],
+  [ExitCode.ProbeFailed, 'URL probe failed'],
+  [ExitCode.Interrupted, 'interrupted (Ctrl-C)'],
+];
+
 export interface UserErrorOptions {
   /** Concrete next steps, each one a sentence or a command line. */
   suggestions?: readonly string[];

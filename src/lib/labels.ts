@@ -1,3 +1,4 @@
+import { goDuration } from './duration.js';
 import { isHostname } from './naming.js';
 
 /**
@@ -42,18 +43,12 @@ const ENTRY_POINT = /^[A-Za-z0-9_-]+$/;
 const ENV_NAME = /^[A-Za-z0-9_-]+$/;
 const HOST_RULE = /^Host\(`([^`]*)`\)$/;
 const ROUTER_RULE_KEY = /^traefik\.http\.routers\.([^.]+)\.rule$/;
-const DURATION = /^(\d+)(s|m|h|d|w)$/;
 
 /**
  * Traefik parses durations with Go's time.ParseDuration, which has no days or weeks: those become hours.
  */
 export function traefikDuration(duration: string): string {
-  const match = DURATION.exec(duration);
-  if (match === null) throw new Error(`Not a duration: ${JSON.stringify(duration)}`);
-  const [, amount = '', unit = ''] = match;
-  const hoursPer: Record<string, number> = { d: 24, w: 24 * 7 };
-  const hours = hoursPer[unit];
-  return hours === undefined ? duration : `${Number(amount) * hours}h`;
+  return goDuration(duration);
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { DestroyTarget } from '../lib/app/destroy.js';
 import { isDeleted } from '../lib/app/list.js';
 import type { PruneTarget } from '../lib/app/prune.js';
-import { usageError } from '../lib/errors.js';
-import { confirmOnTerminal } from './confirm.js';
+import { formatAge } from '../lib/duration.js';
+import { confirm } from './confirm.js';
+import type { CommandIO } from './io.js';
 import type { Presentation } from './mode.js';
-import { formatAge } from './style.js';
 import { stylist } from './style.js';
 import { renderTable } from './table.js';
 import { visibleData } from './visible.js';
@@ -85,9 +85,10 @@ export interface RemovalRow {
 
 /**
  * Whether to go ahead: `--yes` says so; on a terminal the user is asked (default no); anywhere else
- * it is a usage error naming `--yes`, before anything is touched.
+ * it is a usage error naming `--yes`, before anything is touched. The words of the one `confirm`.
  */
 export async function confirmRemoval(options: {
+  io?: Pick<CommandIO, 'stdin' | 'stderr'> | undefined;
   presentation: Presentation;
   yes: boolean;
   count: number;
@@ -95,20 +96,19 @@ export async function confirmRemoval(options: {
   /** The command that only lists, where there is one (`app prune --dry-run`; `app destroy` has none). */
   listOnly?: string | undefined;
 }): Promise<boolean> {
-  if (options.yes) return true;
-  if (!options.presentation.interactive) {
-    throw usageError(
-      `Removing ${options.count === 1 ? 'a deployment' : `${options.count} deployments`} needs confirmation, and there is no terminal to ask on.`,
-      [
+  return confirm({
+    presentation: options.presentation,
+    yes: options.yes,
+    io: options.io,
+    question: `Remove ${options.count === 1 ? 'this deployment' : `these ${options.count} deployments`}?`,
+    refusal: {
+      message: `Removing ${options.count === 1 ? 'a deployment' : `${options.count} deployments`} needs confirmation, and there is no terminal to ask on.`,
+      suggestions: [
         `Pass --yes to remove what is listed above: ${options.retry} --yes`,
         ...(options.listOnly === undefined ? [] : [`To only list it: ${options.listOnly}`]),
       ],
-      'CONFIRMATION_REQUIRED',
-    );
-  }
-  return confirmOnTerminal(
-    `Remove ${options.count === 1 ? 'this deployment' : `these ${options.count} deployments`}?`,
-  );
+    },
+  });
 }
 
 function revision(arn: string): string {

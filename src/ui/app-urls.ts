@@ -1,6 +1,7 @@
 import type { AppUrlsResult, DeploymentUrl } from '../lib/app/urls.js';
 import type { Presentation } from './mode.js';
-import { formatAge, type Stylist } from './style.js';
+import { formatAge, formatElapsed } from '../lib/duration.js';
+import type { Stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
 import { visibleData } from './visible.js';
 
@@ -87,7 +88,7 @@ export function urlsNotes(outside: AppUrlsResult, s: Stylist): string[] {
 function checkText(row: DeploymentUrl): string {
   const check = row.check;
   if (check === undefined) return '-';
-  if (check.status !== undefined) return `${check.status} ${check.elapsedMs}ms`;
+  if (check.status !== undefined) return `${check.status} ${formatElapsed(check.elapsedMs)}`;
   return check.error ?? 'no answer';
 }
 

@@ -43,12 +43,20 @@ export function decidePresentation(s: Surroundings): Presentation {
   };
 }
 
-export function currentPresentation(json: boolean): Presentation {
+/** The presentation for the given streams: the process's unless a command's `io` says otherwise. */
+export function currentPresentation(
+  json: boolean,
+  streams: {
+    stdin: { isTTY?: boolean };
+    stdout: { isTTY?: boolean };
+    stderr: { isTTY?: boolean };
+  } = process,
+): Presentation {
   return decidePresentation({
     json,
     env: process.env,
-    stdinIsTty: Boolean(process.stdin.isTTY),
-    stdoutIsTty: Boolean(process.stdout.isTTY),
-    stderrIsTty: Boolean(process.stderr.isTTY),
+    stdinIsTty: Boolean(streams.stdin.isTTY),
+    stdoutIsTty: Boolean(streams.stdout.isTTY),
+    stderrIsTty: Boolean(streams.stderr.isTTY),
   });
 }

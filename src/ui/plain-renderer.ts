@@ -1,6 +1,7 @@
+import { formatElapsed } from '../lib/duration.js';
 import type { ProgressEvent } from '../lib/events.js';
 import type { Renderer, RendererOptions } from './renderer.js';
-import { formatDuration, stylist } from './style.js';
+import { stylist } from './style.js';
 import { visibleData } from './visible.js';
 
 /**
@@ -22,7 +23,7 @@ export function createPlainRenderer(options: RendererOptions & { color: boolean 
     switch (event.type) {
       case 'phase': {
         const elapsed =
-          event.elapsedMs === undefined ? '' : ` ${s.dim(`(${formatDuration(event.elapsedMs)})`)}`;
+          event.elapsedMs === undefined ? '' : ` ${s.dim(`(${formatElapsed(event.elapsedMs)})`)}`;
         const detail = event.detail ? `: ${event.detail}` : '';
         switch (event.status) {
           case 'running':

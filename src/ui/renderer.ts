@@ -1,4 +1,5 @@
 import type { EventSink } from '../lib/events.js';
+import type { OutputStream } from './io.js';
 import type { Presentation } from './mode.js';
 
 export interface Renderer {
@@ -10,8 +11,8 @@ export interface Renderer {
 export interface RendererOptions {
   title?: string;
   verbose?: boolean;
-  /** Where progress goes; stderr unless a test says otherwise. */
-  stream?: NodeJS.WriteStream;
+  /** Where progress goes: the command's stderr (a buffer when a test runs the command). */
+  stream?: OutputStream;
 }
 
 /** The one place that maps a presentation to a progress renderer; ink is loaded only for a TTY. */

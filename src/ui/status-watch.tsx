@@ -1,8 +1,10 @@
 import type { ReactElement } from 'react';
 
+import { formatDuration } from '../lib/duration.js';
 import type { EnvStatus, EnvStatusSource } from '../lib/status/env.js';
 import { rowSignature, watchStatus, type StatusTick } from '../lib/status/watch.js';
 import { describeError } from '../lib/errors.js';
+import type { CommandIO } from './io.js';
 import type { Presentation } from './mode.js';
 import { renderEnvStatus, statusHeader } from './status.js';
 import { visible } from './visible.js';
@@ -11,6 +13,8 @@ import { runWatchLoop } from './watch-loop.js';
 export interface StatusWatchOptions {
   intervalMs: number;
   presentation: Presentation;
+  /** The command's streams for the plain view (the ink view draws on the terminal itself). */
+  io?: Pick<CommandIO, 'stdout' | 'stderr'> | undefined;
 }
 
 export interface StatusWatchResult {
@@ -49,7 +53,7 @@ export async function runStatusWatch(
       watchStatus(source, {
         intervalMs: options.intervalMs,
         signal,
-        onTick: plainLines((status) => {
+        onTick: plainLines(options.io ?? process, (status) => {
           last = status;
         }),
       }),
@@ -106,7 +110,7 @@ export async function statusScreen(
         ? `Reading env ${source.env} …`
         : tick.error !== undefined
           ? `✗ ${visible(describeError(tick.error))}`
-          : `↻ ${checked} · every ${options.intervalMs / 1000}s · q quit`;
+          : `↻ ${checked} · every ${formatDuration(options.intervalMs)} · q quit`;
     return (
       <Box flexDirection="column">
         {lines.slice(0, rows).map((line, index) => (
@@ -128,7 +132,10 @@ export async function statusScreen(
  * The plain view's onTick: on stdout a line per deployment whose state changed (or that went away),
  * on stderr the summary when it changes and each new read error.
  */
-function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) => void {
+function plainLines(
+  io: Pick<CommandIO, 'stdout' | 'stderr'>,
+  onStatus: (status: EnvStatus) => void,
+): (tick: StatusTick) => void {
   const seen = new Map<string, string>();
   let lastSummary = '';
   let lastError = '';
@@ -136,7 +143,7 @@ function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) =
     const time = new Date().toISOString();
     if (tick.error !== undefined) {
       const message = visible(describeError(tick.error));
-      if (message !== lastError) process.stderr.write(`${time} ! ${message}\n`);
+      if (message !== lastError) io.stderr.write(`${time} ! ${message}\n`);
       lastError = message;
       return;
     }
@@ -145,7 +152,7 @@ function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) =
     if (status === undefined) return;
     onStatus(status);
     const summary = statusHeader(status, false).join(' | ');
-    if (summary !== lastSummary) process.stderr.write(`${time} ${summary}\n`);
+    if (summary !== lastSummary) io.stderr.write(`${time} ${summary}\n`);
     lastSummary = summary;
     const current = new Set<string>();
     for (const row of status.deployments) {
@@ -153,12 +160,12 @@ function plainLines(onStatus: (status: EnvStatus) => void): (tick: StatusTick) =
       current.add(key);
       const signature = rowSignature(row);
       if (seen.get(key) !== signature)
-        process.stdout.write(`${visible(`${time} ${key} ${row.url} ${signature}`)}\n`);
+        io.stdout.write(`${visible(`${time} ${key} ${row.url} ${signature}`)}\n`);
       seen.set(key, signature);
     }
     for (const key of [...seen.keys()]) {
       if (current.has(key)) continue;
-      process.stdout.write(`${visible(`${time} ${key} removed`)}\n`);
+      io.stdout.write(`${visible(`${time} ${key} removed`)}\n`);
       seen.delete(key);
     }
   };

@@ -1,6 +1,6 @@
 import type { EnvStatus, StatusDeployment } from '../lib/status/env.js';
 import type { Presentation } from './mode.js';
-import { formatAge } from './style.js';
+import { formatAge } from '../lib/duration.js';
 import { stylist } from './style.js';
 import { renderTable, type Column } from './table.js';
 import { visibleData } from './visible.js';

@@ -4,6 +4,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { DeployResult } from '../../lib/app/deploy.js';
 import type { DryRunResult } from '../../lib/app/deploy-dry-run.js';
 import { parseTimeout } from '../../lib/duration.js';
+import { ExitCode } from '../../lib/errors.js';
 
 export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
   static override summary = 'Deploy a tagged build of an app to its own URL, and wait until it answers.';
@@ -84,7 +85,7 @@ ${EXIT_CODES_HELP}`;
         this.result(formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }));
       }
       // The plan is printed either way; a CI plan step still learns that the deploy would fail.
-      if (plan.problems.length > 0) process.exitCode = 1;
+      if (plan.problems.length > 0) this.setExitCode(ExitCode.Failure);
       return plan;
     }
 

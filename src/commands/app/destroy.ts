@@ -50,7 +50,9 @@ ${EXIT_CODES_HELP}`;
       const target = await planDestroy(clients, { cluster: outputs.cluster, env: context.env, app, tag });
       this.note(ui.describeRemoval([target], { color: this.presentation.color }).trimEnd());
       const retry = `traefikctl app destroy ${app} --tag ${JSON.stringify(tag)} --env ${context.env}`;
-      if (!(await ui.confirmRemoval({ presentation: this.presentation, yes, count: 1, retry }))) {
+      if (
+        !(await ui.confirmRemoval({ presentation: this.presentation, io: this.io, yes, count: 1, retry }))
+      ) {
         this.note('Nothing was removed.');
         return undefined;
       }
@@ -59,7 +61,7 @@ ${EXIT_CODES_HELP}`;
       });
       await this.endProgress();
       if (result !== undefined && this.presentation.mode !== 'json') {
-        process.stdout.write(ui.renderRemovalTable([result], this.presentation));
+        this.io.stdout.write(ui.renderRemovalTable([result], this.presentation));
       }
       return result;
     } finally {

@@ -54,7 +54,7 @@ ${EXIT_CODES_HELP}`;
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     // A closed pipe (`| head`) ends the output the way Ctrl-C does.
-    process.stdout.once('error', onSignal);
+    this.io.stdout.once('error', onSignal);
     try {
       const json = this.presentation.mode === 'json';
       return await appLogs(clients, {
@@ -71,11 +71,11 @@ ${EXIT_CODES_HELP}`;
           if (this.flags.verbose && (event.type === 'step' || event.type === 'warning'))
             this.note(event.message);
         },
-        ...(json ? {} : { onLine: (line) => process.stdout.write(formatLogLine(line, this.presentation)) }),
+        ...(json ? {} : { onLine: (line) => this.io.stdout.write(formatLogLine(line, this.presentation)) }),
       });
     } finally {
       process.off('SIGINT', onSignal);
-      process.stdout.off('error', onSignal);
+      this.io.stdout.off('error', onSignal);
       await clients.destroy();
     }
   }

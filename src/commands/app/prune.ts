@@ -68,6 +68,7 @@ ${EXIT_CODES_HELP}`;
         !flags['dry-run'] &&
         (await ui.confirmRemoval({
           presentation: this.presentation,
+          io: this.io,
           yes: flags.yes,
           count: plan.targets.length,
           retry,
@@ -82,7 +83,7 @@ ${EXIT_CODES_HELP}`;
       const result = pruneResult(plan, { dryRun: flags['dry-run'], removed });
       if (!go && !flags['dry-run']) this.note('Nothing was removed.');
       else if (this.presentation.mode !== 'json')
-        process.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));
+        this.io.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));
       return result;
     } finally {
       await clients.destroy();

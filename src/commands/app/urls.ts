@@ -61,11 +61,11 @@ ${EXIT_CODES_HELP}`;
           import('../../ui/app-urls.js'),
           import('../../ui/style.js'),
         ]);
-        process.stdout.write(renderUrlsTable(result, this.presentation));
+        this.io.stdout.write(renderUrlsTable(result, this.presentation));
         for (const note of urlsNotes(result, stylist(this.presentation.color))) this.note(note);
       }
       if (result.deployments.some((row) => row.check !== undefined && !row.check.ok))
-        process.exitCode = ExitCode.ProbeFailed;
+        this.setExitCode(ExitCode.ProbeFailed);
       return result;
     } finally {
       await clients.destroy();

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterDownResult } from '../../lib/cluster/down.js';
-import { usageError } from '../../lib/errors.js';
 
 export default class ClusterDown extends BaseCommand<typeof ClusterDown> {
   static override summary = 'Remove the Traefik cluster of an environment.';
@@ -24,28 +23,29 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterDownResult | undefined> {
     const { flags } = this;
-    if (!flags.yes && !this.presentation.interactive) {
-      throw usageError(
-        'cluster down deletes the cluster and needs confirmation, and there is no terminal to ask on.',
-        [`Pass --yes to remove it: traefikctl cluster down${flags.env ? ` --env ${flags.env}` : ''} --yes`],
-        'CONFIRMATION_REQUIRED',
-      );
-    }
+    const refusal = {
+      message: 'cluster down deletes the cluster and needs confirmation, and there is no terminal to ask on.',
+      suggestions: [
+        `Pass --yes to remove it: traefikctl cluster down${flags.env ? ` --env ${flags.env}` : ''} --yes`,
+      ],
+    };
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, down, ui, { confirmOnTerminal }] = await Promise.all([
+    const [{ loadContext }, { AwsClients }, down, ui, { assertCanConfirm }] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/down.js'),
       import('../../ui/cluster-output.js'),
       import('../../ui/confirm.js'),
     ]);
+    // Refused before anything is read: without a terminal, only --yes can say go.
+    assertCanConfirm({ presentation: this.presentation, yes: flags.yes, refusal });
     const ctx = await loadContext(cwd, this.globalOptions());
     const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
     try {
       const plan = await down.planClusterDown(clients, ctx);
       down.assertDownAllowed(plan, flags.force);
       this.note(ui.describeDown(plan, flags.force, this.presentation.color).trimEnd());
-      if (!flags.yes && !(await confirmOnTerminal(`Remove the cluster of ${ctx.env}?`))) {
+      if (!(await this.confirm(`Remove the cluster of ${ctx.env}?`, { yes: flags.yes, refusal }))) {
         this.note('Nothing was removed.');
         return undefined;
       }

@@ -48,12 +48,11 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterUpResult> {
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, { clusterUp }, ui, { confirmOnTerminal }] = await Promise.all([
+    const [{ loadContext }, { AwsClients }, { clusterUp }, ui] = await Promise.all([
       import('../../lib/config/resolve.js'),
       import('../../lib/aws/clients.js'),
       import('../../lib/cluster/up.js'),
       import('../../ui/cluster-output.js'),
-      import('../../ui/confirm.js'),
     ]);
     const { flags } = this;
     const ctx = await loadContext(cwd, this.globalOptions());
@@ -76,7 +75,7 @@ ${EXIT_CODES_HELP}`;
         confirm: this.presentation.interactive
           ? async (question) => {
               await this.endProgress();
-              const approved = await confirmOnTerminal(question);
+              const approved = await this.confirm(question, { yes: flags.yes });
               emit = await this.progress(title);
               return approved;
             }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ExitCode } from '../../lib/errors.js';
 import type { Route } from '../../lib/routes/join.js';
 
 export default class Routes extends BaseCommand<typeof Routes> {
@@ -46,7 +47,7 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<Route[] | undefined> {
     const { openRoutesSource } = await import('../../lib/routes/open.js');
     const { parseInterval } = await import('../../lib/routes/watch.js');
-    const { filterRoutes } = await import('../../lib/routes/filter.js');
+    const { filterRoutes, wantsInternalRouters } = await import('../../lib/routes/filter.js');
     const flags = this.flags;
     const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;
     const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
@@ -54,13 +55,19 @@ ${EXIT_CODES_HELP}`;
       cwd: process.cwd(),
       global: this.globalOptions(),
       apiUrl: flags['api-url'],
+      includeInternal: wantsInternalRouters(filter),
     });
     try {
       if (flags.watch) {
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');
-        const summary = await runRoutesWatch(source, { filter, intervalMs, presentation: this.presentation });
+        const summary = await runRoutesWatch(source, {
+          filter,
+          intervalMs,
+          presentation: this.presentation,
+          io: this.io,
+        });
         this.note(summary.line);
-        if (summary.interrupted) process.exitCode = 130;
+        if (summary.interrupted) this.setExitCode(ExitCode.Interrupted);
         return undefined;
       }
       const snapshot = await source.snapshot();
@@ -68,7 +75,7 @@ ${EXIT_CODES_HELP}`;
       if (snapshot.ecsProblem) this.note(`${snapshot.ecsProblem}\nRoutes are shown without app and tag.`);
       if (this.presentation.mode !== 'json') {
         const { renderRoutesTable, attentionHint } = await import('../../ui/routes/table.js');
-        if (routes.length > 0) process.stdout.write(renderRoutesTable(routes, this.presentation));
+        if (routes.length > 0) this.io.stdout.write(renderRoutesTable(routes, this.presentation));
         else
           this.note(snapshot.routes.length > 0 ? 'No routes match the filters.' : 'Traefik has no routers.');
         const hint = attentionHint(routes);

@@ -44,7 +44,7 @@ ${EXIT_CODES_HELP}`;
       if (snapshot.ecsProblem) this.note(snapshot.ecsProblem);
       if (this.presentation.mode !== 'json') {
         const { formatRouteDetails } = await import('../../ui/routes/details.js');
-        process.stdout.write(formatRouteDetails(route, this.presentation.color));
+        this.io.stdout.write(formatRouteDetails(route, this.presentation.color));
       }
       return route;
     } finally {

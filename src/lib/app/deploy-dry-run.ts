@@ -1,5 +1,7 @@
+import { withTimeout } from '../async.js';
 import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
+import { formatDuration } from '../duration.js';
 import { describeError, ExitCode, isUserError } from '../errors.js';
 import { sdkDeployAws, type DeployAws } from './deploy-aws.js';
 import type { Change } from './deploy-diff.js';
@@ -83,19 +85,10 @@ function problem(error: unknown): DryRunProblem {
   return { code: 'ERROR', message: describeError(error), suggestions: [] };
 }
 
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`AWS did not answer within ${Math.round(ms / 1000)}s (${what})`)),
-      ms,
-    );
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(work, ms, () => {
+    throw new Error(`AWS did not answer within ${formatDuration(ms)} (${what})`);
   });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function placeholderRepository(target: DeployTarget, region: string | undefined): string {

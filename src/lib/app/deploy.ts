@@ -3,7 +3,7 @@ import type { Deployment, Service, Tag, Task } from '@aws-sdk/client-ecs';
 import { anySignal, isAbortError, untilAborted } from '../aws/abort.js';
 import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
-import { parseTimeout } from '../duration.js';
+import { formatDuration, parseTimeout } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink, type PhaseStatus } from '../events.js';
 import type { PushImageOptions, PushImageResult } from '../image/push.js';
@@ -145,12 +145,6 @@ function phaseRecorder(sink: EventSink) {
     sink(event);
   };
   return { emit, phases: () => [...phases.values()] };
-}
-
-export function durationText(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${Math.round(ms / 1000)}s`;
 }
 
 /** What has been changed so far, for the Ctrl-C message. */
@@ -316,7 +310,10 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
   const poller = new Poller({ ...options.poller, signal: options.signal });
   const deadline = poller.now() + timeoutMs;
   const progress: Progress = {};
-  const timer = setTimeout(() => expiry.abort(new Error(`--timeout ${durationText(timeoutMs)}`)), timeoutMs);
+  const timer = setTimeout(
+    () => expiry.abort(new Error(`--timeout ${formatDuration(timeoutMs)}`)),
+    timeoutMs,
+  );
   try {
     const running = run({
       options: { ...options, timeoutMs },
@@ -338,7 +335,7 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
     if (options.signal?.aborted) throw stoppedError(target, progress, { interrupted: true });
     // The phases that wait say themselves that time ran out; an AWS call cut short by it can't.
     if (expiry.signal.aborted && isAbortError(error))
-      throw stoppedError(target, progress, { interrupted: false, timeoutText: durationText(timeoutMs) });
+      throw stoppedError(target, progress, { interrupted: false, timeoutText: formatDuration(timeoutMs) });
     throw error;
   } finally {
     clearTimeout(timer);
@@ -497,11 +494,11 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   const phaseDeadline = (ms: number) => {
     const own = poller.now() + ms;
     return own < deadline
-      ? { deadline: own, overall: false, text: durationText(ms) }
+      ? { deadline: own, overall: false, text: formatDuration(ms) }
       : {
           deadline,
           overall: true,
-          text: `the --timeout of ${durationText(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`,
+          text: `the --timeout of ${formatDuration(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`,
         };
   };
 

@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 
+import { limiter } from '../async.js';
 import type { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { describeError, isUserError, UserError } from '../errors.js';
@@ -9,7 +10,6 @@ import {
   deploymentFromService,
   findDeployment,
   isDeleted,
-  limiter,
   type ManagedDeployment,
 } from './list.js';
 import { readDeploymentTags } from './plan-tags.js';

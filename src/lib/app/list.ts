@@ -1,5 +1,6 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 
+import { chunks, limiter } from '../async.js';
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { suggestKey } from '../config/issues.js';
@@ -7,6 +8,9 @@ import { UserError, usageError } from '../errors.js';
 import { serviceName, slug } from '../naming.js';
 import type { Deployment } from '../routes/join.js';
 import { decodeTagValue, readDeploymentTags, TAG_KEYS } from './plan-tags.js';
+
+/** Moved to lib/async.ts with the other concurrency helpers; kept here for this module's callers. */
+export { chunks, limiter };
 
 /**
  * The managed deployments of an environment, read back from ECS (DESIGN.md "State lives in AWS"):
@@ -271,35 +275,4 @@ function newestFirstByApp(a: ManagedDeployment, b: ManagedDeployment): number {
   const time = Date.parse(b.deployedAt) - Date.parse(a.deployedAt);
   if (time !== 0 && !Number.isNaN(time)) return time;
   return a.service < b.service ? -1 : a.service > b.service ? 1 : 0;
-}
-
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
-  return out;
-}
-
-/** Runs at most `concurrency` of the given tasks at once, in the order they were handed in. */
-export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    if (active >= concurrency) return;
-    const start = queue.shift();
-    if (start === undefined) return;
-    active += 1;
-    start();
-  };
-  return <T>(task: () => Promise<T>) =>
-    new Promise<T>((resolve, reject) => {
-      queue.push(() => {
-        task()
-          .then(resolve, reject)
-          .finally(() => {
-            active -= 1;
-            next();
-          });
-      });
-      next();
-    });
 }

@@ -9,10 +9,10 @@ import type {
 
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
+import { durationMs } from '../duration.js';
 import { describeError, UserError, usageError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { findDeployment } from './list.js';
-import { addDuration } from './plan.js';
 
 /**
  * `app logs`: the CloudWatch Logs of one deployment. Its containers log through awslogs into the
@@ -60,9 +60,8 @@ export function logSource(logGroup: string, service: string): LogSource {
 
 /** `--since`: a duration back from now (`30s`, `10m`, `2h`, `1d`) or an ISO 8601 date. */
 export function parseSince(since: string, now: Date): number {
-  if (/^\d+[smhdw]$/.test(since)) {
-    return now.getTime() - addDuration(new Date(0), since, '--since value').getTime();
-  }
+  const ms = durationMs(since, { unitRequired: true });
+  if (ms !== undefined) return now.getTime() - ms;
   const date = Date.parse(since);
   if (/^\d{4}-\d{2}-\d{2}/.test(since) && !Number.isNaN(date)) return date;
   throw usageError(

@@ -10,10 +10,14 @@ import type {
 
 import type { ClusterOutputs as StackOutputs } from '../cluster/outputs.js';
 import type { AppConfig } from '../config/schema.js';
+import { addDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import { traefikLabels } from '../labels.js';
 import { deploymentNames } from '../naming.js';
 import { deploymentTags, type ResourceTag } from './plan-tags.js';
+
+/** Moved to lib/duration.ts, the one grammar of durations; kept here for the plan's callers. */
+export { addDuration };
 
 /**
  * The deployment plan: everything `app deploy` will send to ECS, computed without a single AWS call.
@@ -153,28 +157,6 @@ const RESERVED_ENV = ['APP_TAG', 'APP_URL'] as const;
 // Traefik names entry points in `--entrypoints.<name>.address`, and labels list them comma-separated.
 const ENTRY_POINT = /^[A-Za-z0-9_-]+$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const DURATION = /^(\d+)(s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = {
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** `now` plus a config duration (`30s`, `12h`, `7d`, `2w`). */
-export function addDuration(now: Date, duration: string, what = 'ttl'): Date {
-  const match = DURATION.exec(duration);
-  const unitMs = UNIT_MS[match?.[2] ?? ''];
-  if (match === null || unitMs === undefined) {
-    throw usageError(
-      `The ${what} ${JSON.stringify(duration)} is not a duration.`,
-      ['Write it as a number and a unit: 30m, 12h, 7d or 2w.'],
-      'DURATION_INVALID',
-    );
-  }
-  return new Date(now.getTime() + Number(match[1]) * unitMs);
-}
 
 /** Memory (MiB) that Fargate offers for each CPU size the config allows. */
 function fargateMemory(cpu: number): number[] {

@@ -1,8 +1,9 @@
+import { limiter } from '../async.js';
 import type { AwsClients } from '../aws/clients.js';
+import { addDuration } from '../duration.js';
 import { usageError } from '../errors.js';
-import { addDuration } from './plan.js';
 import { destroyTarget, type DestroyedDeployment, type DestroyTarget } from './destroy.js';
-import { limiter, listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
+import { listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
 
 /**
  * `app prune`: which deployments to remove. Each criterion narrows the selection, so a deployment is

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 
 import { ExitCode, UserError } from '../errors.js';
 import { parseConnectAddress, type ConnectAddress } from '../traefik/connect-to.js';
+import { ANSWER_BODY_BYTES, urlAnswers, type HttpAnswer } from '../traefik/url-answer.js';
 import type { Poller } from './poll.js';
 
 /**
@@ -41,9 +42,6 @@ export interface ProbeUrlOptions extends ProbeTarget {
   check?: (() => Promise<void>) | undefined;
 }
 
-// Traefik's own answer when no router matches the host: the route isn't there (yet), the app didn't answer.
-const TRAEFIK_NOT_FOUND = '404 page not found';
-
 /** `host[:port]`, with IPv6 in brackets; a usage error naming --probe-address for anything else. */
 export function parseProbeAddress(address: string): ConnectAddress {
   return parseConnectAddress(address, '--probe-address');
@@ -54,7 +52,7 @@ export function probeOnce(
   target: ProbeTarget,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<ProbeAnswer & { body: string }> {
+): Promise<ProbeAnswer & HttpAnswer> {
   const url = new URL(target.url);
   const https = url.protocol === 'https:';
   const defaultPort = https ? 443 : 80;
@@ -76,10 +74,15 @@ export function probeOnce(
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
-          if (body.length < 256) body += chunk;
+          if (body.length < ANSWER_BODY_BYTES) body += chunk;
         });
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, ms: Math.round(performance.now() - started), body }),
+          resolve({
+            status: response.statusCode ?? 0,
+            ms: Math.round(performance.now() - started),
+            body,
+            headers: response.headers,
+          }),
         );
         response.on('error', reject);
       },
@@ -97,7 +100,7 @@ function errorText(error: unknown): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-/** Polls the URL until it answers with something other than a server error or Traefik's own 404. */
+/** Polls the URL until it answers (traefik/url-answer.ts: not a server error, not Traefik's own 404). */
 export async function probeUrl(options: ProbeUrlOptions): Promise<ProbeAnswer> {
   const { poller } = options;
   const shown = `${options.url.replace(/\/$/, '')}${options.path}${options.address ? ` via ${options.address}` : ''}`;
@@ -114,10 +117,11 @@ export async function probeUrl(options: ProbeUrlOptions): Promise<ProbeAnswer> {
       );
       try {
         const answer = await probeOnce(options, timeoutMs, signal);
-        if (answer.status >= 500) seen = `it answered ${answer.status}`;
-        else if (answer.status === 404 && answer.body.trim() === TRAEFIK_NOT_FOUND)
-          seen = 'Traefik answered 404: no route for the host';
-        else return { status: answer.status, ms: answer.ms };
+        if (urlAnswers(answer)) return { status: answer.status, ms: answer.ms };
+        seen =
+          answer.status === 404
+            ? 'Traefik answered 404: no route for the host'
+            : `it answered ${answer.status}`;
       } catch (error) {
         if (signal.aborted) throw error;
         seen = `the request failed (${errorText(error)})`;

@@ -1,5 +1,6 @@
 import type { Deployment, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs';
 
+import { formatDuration } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import { silentSink, type EventSink } from '../events.js';
 import type { TrackerEcs } from './deploy-aws.js';
@@ -369,7 +370,7 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
       onThrottled: (delayMs) =>
         emit({
           type: 'info',
-          message: `ECS is throttling DescribeServices; next look in ${(delayMs / 1000).toFixed(1)}s.`,
+          message: `ECS is throttling DescribeServices; next look in ${formatDuration(delayMs)}.`,
         }),
     },
   );

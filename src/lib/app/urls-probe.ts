@@ -2,8 +2,11 @@ import { lookup } from 'node:dns/promises';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
+import { mapLimit } from '../async.js';
+import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { connectToFromEnvironment } from '../traefik/connect-to.js';
+import { ANSWER_BODY_BYTES, urlAnswers } from '../traefik/url-answer.js';
 import { parseProbeAddress } from './track-probe.js';
 
 /**
@@ -31,7 +34,10 @@ export interface ProbeOptions {
 
 export interface ProbeResult {
   url: string;
-  /** True when the URL answered below 400, or with 401/403 (an app behind a login answers too). */
+  /**
+   * True when the URL answers (traefik/url-answer.ts): the app's own response below 500, its 404 or
+   * login wall included; not a 5xx, not Traefik's own 404 (no router for the host).
+   */
   ok: boolean;
   status?: number | undefined;
   /** Why there was no answer: DNS, refused connection, TLS, timeout. */
@@ -72,11 +78,6 @@ export function probeResolver(
   return connectTo === undefined ? undefined : () => ({ address: connectTo.host, port: connectTo.port });
 }
 
-/** Whether a status means the deployment answers (Traefik's own 404 and 5xx mean it doesn't). */
-export function answers(status: number): boolean {
-  return status < 400 || status === 401 || status === 403;
-}
-
 export async function probeUrl(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -100,7 +101,7 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       url,
       ok: false,
       error: signal.aborted
-        ? `no answer within ${formatSeconds(timeoutMs)} (name resolution)`
+        ? `no answer within ${formatDuration(timeoutMs)} (name resolution)`
         : `can't resolve ${target.hostname} (${errorCode(error)})`,
       elapsedMs: elapsed(),
     };
@@ -122,16 +123,46 @@ export async function probeUrl(url: string, options: ProbeOptions = {}): Promise
       },
       (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        // Only the status matters; don't download the body.
-        response.destroy();
-        resolve({ url, ok: answers(status), status, address: resolved.address, elapsedMs: elapsed() });
+        // The status, and for a 404 the start of the body (is it Traefik's own?); never the whole body.
+        let body = '';
+        let settled = false;
+        const done = () => {
+          if (settled) return;
+          settled = true;
+          response.destroy();
+          const ok = urlAnswers({ status, body, headers: response.headers });
+          resolve({ url, ok, status, address: resolved.address, elapsedMs: elapsed() });
+        };
+        if (status !== 404) {
+          done();
+          return;
+        }
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length >= ANSWER_BODY_BYTES) done();
+        });
+        response.on('end', done);
+        // Cut off before the body said whose 404 it is: no verdict from half a body.
+        response.on('error', (error) => {
+          if (settled) return;
+          settled = true;
+          resolve({
+            url,
+            ok: false,
+            status,
+            error: withCode(error),
+            address: resolved.address,
+            elapsedMs: elapsed(),
+          });
+        });
       },
     );
     req.on('error', (error) => {
       resolve({
         url,
         ok: false,
-        error: signal.aborted ? `no answer within ${formatSeconds(timeoutMs)}` : withCode(error),
+        error: signal.aborted ? `no answer within ${formatDuration(timeoutMs)}` : withCode(error),
         address: resolved.address,
         elapsedMs: elapsed(),
       });
@@ -145,16 +176,7 @@ export async function probeUrls(
   urls: readonly string[],
   options: ProbeOptions & { concurrency?: number | undefined } = {},
 ): Promise<ProbeResult[]> {
-  const results: ProbeResult[] = new Array<ProbeResult>(urls.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < urls.length) {
-      const index = next++;
-      results[index] = await probeUrl(urls[index] ?? '', options);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, urls.length) }, worker));
-  return results;
+  return mapLimit(urls, options.concurrency ?? 16, (url) => probeUrl(url, options));
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -176,8 +198,4 @@ function withCode(error: unknown): string {
   const message = describeError(error);
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -9,6 +9,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { durationMs } from '../duration.js';
 import { usageError } from '../errors.js';
 import { abortOnSignal } from './abort.js';
+import { debugAwsCalls } from './debug.js';
 import { checkProfile } from './profile.js';
 import { checkRegion } from './region.js';
 
@@ -130,7 +131,9 @@ export class AwsClients {
     if (!client) {
       client = (async () => {
         this.checkContext();
-        const built = abortOnSignal(await build(commonConfig(this.context)), this.context.signal);
+        const built = debugAwsCalls(
+          abortOnSignal(await build(commonConfig(this.context)), this.context.signal),
+        );
         // A region from the profile or AWS_REGION, when none was given: checked the same way.
         if (!this.context.region) {
           const region = await built.config.region().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration.js';
 import { ExitCode, isUserError, UserError } from '../errors.js';
 import { TIMEOUT_VARIABLES } from './clients.js';
 
@@ -20,8 +21,7 @@ export interface ExplainOptions {
 function timeoutIn(message: string): string | undefined {
   const ms = /(\d+) ?ms\b/.exec(message)?.[1];
   if (ms === undefined) return undefined;
-  const value = Number(ms);
-  return value < 1000 ? `${value}ms` : `${Number((value / 1000).toFixed(1))}s`;
+  return formatDuration(Number(ms));
 }
 
 /**
@@ -189,16 +189,6 @@ export function explainAwsError(
     });
   }
   return error;
-}
-
-/** Throws the explained error; for `catch` clauses that only rethrow. */
-export function rethrowAws(
-  error: unknown,
-  action: string,
-  permission?: string,
-  options?: ExplainOptions,
-): never {
-  throw explainAwsError(error, action, permission, options);
 }
 
 export function awsErrorName(error: unknown): string | undefined {

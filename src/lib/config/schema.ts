@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { isConfigDuration } from '../duration.js';
 import { DEFAULT_HOST_TEMPLATE, hostTemplateProblem } from '../naming.js';
 
 /**
@@ -22,7 +23,7 @@ const domainName = z
 export const ENV_NAME = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
 const envName = z.string().regex(ENV_NAME, 'a short lowercase name such as dev or staging');
 const appName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name such as whoami');
-const duration = z.string().regex(/^\d+(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 12h, 7d or 2w');
+const duration = z.string().refine(isConfigDuration, 'a duration such as 30s, 10m, 12h, 7d or 2w');
 
 export const healthCheckSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),

@@ -1,3 +1,4 @@
+import { debug, since } from '../debug.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -50,8 +51,11 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   return result;
 }
 
-/** How a docker invocation is shown in messages: argv only (secrets never are in it), build-arg values hidden. */
-export function describeDockerCommand(args: readonly string[]): string {
+/**
+ * How a docker invocation is shown in messages and debug lines: argv only (secrets never are in it),
+ * build-arg values hidden, and any known secret scrubbed all the same.
+ */
+export function describeDockerCommand(args: readonly string[], secrets: readonly string[] = []): string {
   const shown: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
@@ -62,7 +66,7 @@ export function describeDockerCommand(args: readonly string[]): string {
       i += 1;
     }
   }
-  return `docker ${shown.join(' ')}`;
+  return redact(`docker ${shown.join(' ')}`, secrets);
 }
 
 /**
@@ -136,6 +140,8 @@ export async function runDocker(
       if (stream === 'stdout' && options.captureStdout) yield line;
     };
 
+  const started = performance.now();
+  debug('docker', `${describeDockerCommand(args, secrets)}`);
   const subprocess = execa('docker', [...args], {
     reject: false,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -147,6 +153,10 @@ export async function runDocker(
     cleanup: true,
   });
   const result = await subprocess;
+  debug(
+    'docker',
+    `${describeDockerCommand(args, secrets)} exit ${result.exitCode ?? '?'} in ${since(started)}`,
+  );
 
   if ((result as { code?: string }).code === 'ENOENT' || /spawn docker ENOENT/.test(result.message ?? '')) {
     throw dockerMissing();

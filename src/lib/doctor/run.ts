@@ -1,3 +1,4 @@
+import { withTimeout } from '../async.js';
 import { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
@@ -9,6 +10,7 @@ import {
 } from '../config/resolve.js';
 import { configSchema } from '../config/schema.js';
 import { dockerVersion } from '../docker/docker.js';
+import { formatDuration } from '../duration.js';
 import { describeError, isUserError } from '../errors.js';
 import { checkNode, fail, ok, skip, warn, type CheckResult } from './checks.js';
 
@@ -48,15 +50,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     results.push(region);
     const credentials =
       region.status !== 'fail'
-        ? await withTimeout(checkCredentials(clients), timeoutMs, 'credentials')
+        ? await checkWithin(checkCredentials(clients), timeoutMs, 'credentials')
         : skip('credentials', 'needs an AWS region');
     results.push(credentials);
     const awsReady = credentials.status === 'ok';
     const [cluster, traefik] = await Promise.all([
       awsReady
-        ? withTimeout(checkCluster(clients, context), timeoutMs, 'cluster')
+        ? checkWithin(checkCluster(clients, context), timeoutMs, 'cluster')
         : skip('cluster', 'needs AWS credentials'),
-      withTimeout(checkTraefik(clients, context, env, awsReady, timeoutMs), timeoutMs + 1000, 'traefik'),
+      checkWithin(checkTraefik(clients, context, env, awsReady, timeoutMs), timeoutMs + 1000, 'traefik'),
     ]);
     results.push(cluster, traefik, await dockerCheck);
   } finally {
@@ -224,24 +226,8 @@ function failFrom(
   return fail(id, describeError(error), fallbackFix);
 }
 
-async function withTimeout(
-  check: Promise<CheckResult>,
-  ms: number,
-  id: CheckResult['id'],
-): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve(
-          fail(id, `no answer within ${Math.round(ms / 1000)}s`, 'Check your network and AWS endpoint.'),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([check, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function checkWithin(check: Promise<CheckResult>, ms: number, id: CheckResult['id']): Promise<CheckResult> {
+  return withTimeout(check, ms, () =>
+    fail(id, `no answer within ${formatDuration(ms)}`, 'Check your network and AWS endpoint.'),
+  );
 }

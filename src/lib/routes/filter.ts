@@ -10,6 +10,14 @@ export interface RouteFilter {
   search?: string | undefined;
 }
 
+/**
+ * Whether the filter asks for Traefik's own routers (`--provider internal`): the join leaves them out
+ * unless told to keep them, so the filter alone would find none.
+ */
+export function wantsInternalRouters(filter: RouteFilter): boolean {
+  return filter.provider?.toLowerCase() === 'internal';
+}
+
 export function isEmptyFilter(filter: RouteFilter): boolean {
   return !filter.app && !filter.status && !filter.provider && !filter.search;
 }

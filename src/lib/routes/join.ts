@@ -254,10 +254,6 @@ export function scanRuleHosts(rule: string | undefined): string[] {
   return hosts;
 }
 
-export function isHealthy(route: Route): boolean {
-  return route.attention.length === 0;
-}
-
 /**
  * Joins Traefik's routers with their services and servers, and with the ECS deployments when given.
  * Returns HTTP routes, then TCP, then UDP, each sorted by name; deployments without a router are

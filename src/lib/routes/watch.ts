@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { shortDurationMs } from '../duration.js';
-import { usageError } from '../errors.js';
 import { routeLabel } from './find.js';
 import type { Route } from './join.js';
 import type { RoutesSnapshot, RoutesSource } from './source.js';
@@ -77,18 +75,8 @@ function describeChange(before: Route, after: Route): string[] {
   return changes;
 }
 
-/** `2s`, `500ms`, `1m`, or plain seconds (`5`): the `--interval` flag. At least 250 ms. */
-export function parseInterval(text: string): number {
-  const ms = shortDurationMs(text) ?? Number.NaN;
-  if (!Number.isFinite(ms) || ms < 250) {
-    throw usageError(
-      `--interval ${JSON.stringify(text)} is not a refresh interval of at least 250ms.`,
-      ['Pass a duration such as --interval 2s, --interval 500ms or --interval 1m.'],
-      'INTERVAL_INVALID',
-    );
-  }
-  return ms;
-}
+/** The `--interval` flag's parser lives with every other duration's, in lib/duration.ts. */
+export { parseInterval } from '../duration.js';
 
 /** One refresh of a watch, good or failed. */
 export interface WatchTick {

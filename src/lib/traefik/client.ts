@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { z } from 'zod';
 
+import { debug, since } from '../debug.js';
+import { formatDuration } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
 import {
   hasUrlCredentials,
@@ -361,6 +363,7 @@ export class TraefikClient {
     for (let attempt = 0, redirects = 0; ; attempt++) {
       let response: Response;
       let body: Body;
+      let started = performance.now();
       try {
         this.#signal?.throwIfAborted();
         cancel?.throwIfAborted();
@@ -369,6 +372,7 @@ export class TraefikClient {
         if (cancel) signals.push(cancel);
         const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
         const send = await this.#fetch();
+        started = performance.now();
         response = await send(url, {
           headers: {
             accept: 'application/json',
@@ -381,7 +385,13 @@ export class TraefikClient {
           signal,
         });
         body = await readBody(response, this.#maxResponseBytes);
+        // The URL never holds credentials (the constructor refuses them); the Authorization header isn't shown.
+        debug(
+          'traefik',
+          `GET ${url} ${response.status} in ${since(started)}${body.tooLarge ? ' (too large)' : ` (${body.bytes} bytes)`}`,
+        );
       } catch (error) {
+        debug('traefik', `GET ${url} failed: ${connectionErrorCode(error)} in ${since(started)}`);
         if (this.#signal?.aborted) throw this.#signal.reason;
         if (cancel?.aborted) throw cancel.reason;
         if (isTimeout(error)) throw this.#timeoutError(path, error);
@@ -537,7 +547,7 @@ export class TraefikClient {
 
   #timeoutError(path: string, cause: unknown): TraefikApiError {
     return new TraefikApiError(
-      `Traefik's API at ${this.displayUrl} doesn't answer ${path} within ${formatSeconds(this.#timeoutMs)}.`,
+      `Traefik's API at ${this.displayUrl} doesn't answer ${path} within ${formatDuration(this.#timeoutMs)}.`,
       'timeout',
       {
         suggestions: [
@@ -772,8 +782,4 @@ function formatBytes(bytes: number): string {
     unit++;
   }
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }

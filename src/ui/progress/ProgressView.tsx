@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 
-import { formatDuration } from '../style.js';
+import { formatElapsed } from '../../lib/duration.js';
 import type { ItemView, PhaseView, ProgressState } from './state.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -59,7 +59,7 @@ export function ProgressView({ state, title }: { state: ProgressState; title?: s
             <Text wrap="truncate-end">
               <StatusIcon phase={phase} now={now} /> {phase.title}
               {phase.detail ? <Text dimColor>{` ${phase.detail}`}</Text> : null}
-              {elapsed === undefined ? null : <Text dimColor>{` ${formatDuration(elapsed)}`}</Text>}
+              {elapsed === undefined ? null : <Text dimColor>{` ${formatElapsed(elapsed)}`}</Text>}
             </Text>
             {phase.status === 'running' || phase.status === 'failed'
               ? phase.steps.map((step, index) => (

@@ -24,7 +24,8 @@ export function createInkRenderer(options: RendererOptions): Renderer {
     return <ProgressView state={current} title={options.title} />;
   }
 
-  const stream = options.stream ?? process.stderr;
+  // ink draws only on a terminal (the `tty` presentation), so the stream is the process's stderr.
+  const stream = (options.stream ?? process.stderr) as NodeJS.WriteStream;
   const instance = render(<Live />, { stdout: stream, patchConsole: false, exitOnCtrlC: false });
   let closed = false;
 

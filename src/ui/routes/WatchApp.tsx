@@ -1,6 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useEffectEvent, useMemo, useReducer, useRef, useState } from 'react';
 
+import { formatDuration, formatElapsed } from '../../lib/duration.js';
 import { describeError } from '../../lib/errors.js';
 import type { RouteFilter } from '../../lib/routes/filter.js';
 import { routeLabel } from '../../lib/routes/find.js';
@@ -69,10 +70,6 @@ const CHROME_LINES = 5;
 
 function clock(epochMs: number): string {
   return new Date(epochMs).toTimeString().slice(0, 8);
-}
-
-function seconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10}s` : `${Math.round(ms)}ms`;
 }
 
 /**
@@ -207,7 +204,7 @@ function Header(props: {
     };
   } else if (snapshot !== undefined) {
     status = {
-      text: `↻ refreshed ${clock(snapshot.fetchedAt)} in ${seconds(snapshot.durationMs)} · every ${seconds(props.intervalMs)}${
+      text: `↻ refreshed ${clock(snapshot.fetchedAt)} in ${formatElapsed(snapshot.durationMs)} · every ${formatDuration(props.intervalMs)}${
         snapshot.ecsProblem === undefined ? '' : ` · ${visible(snapshot.ecsProblem)}`
       }`,
       ...(snapshot.ecsProblem === undefined ? {} : { color: 'yellow' }),

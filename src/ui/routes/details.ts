@@ -1,6 +1,6 @@
 import type { Route } from '../../lib/routes/join.js';
 import { stylist, type Stylist } from '../style.js';
-import { formatAge } from '../style.js';
+import { formatAge } from '../../lib/duration.js';
 import { visibleData } from '../visible.js';
 import { routeServers, serversTone, statusTone } from './format.js';
 import { paint } from './table.js';

@@ -1,5 +1,5 @@
 import type { Route, RouteStatus } from '../../lib/routes/join.js';
-import { formatAge } from '../style.js';
+import { formatAge } from '../../lib/duration.js';
 
 /** Age of the deployment behind a route on a terminal; `-` when no deployment is known. */
 export function routeAge(route: Route, now: number): string {

@@ -1,6 +1,7 @@
 import type { RouteFilter } from '../../lib/routes/filter.js';
 import type { RoutesSource } from '../../lib/routes/source.js';
 import { watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
+import type { CommandIO } from '../io.js';
 import type { Presentation } from '../mode.js';
 import { runWatchLoop } from '../watch-loop.js';
 import { WatchLines, watchSummary } from './watch-lines.js';
@@ -9,6 +10,8 @@ export interface RunWatchOptions {
   filter: RouteFilter;
   intervalMs: number;
   presentation: Presentation;
+  /** The command's streams for the plain view (the ink view draws on the terminal itself). */
+  io?: Pick<CommandIO, 'stdout' | 'stderr'> | undefined;
 }
 
 export interface WatchResult {
@@ -48,8 +51,9 @@ export async function runRoutesWatch(source: RoutesSource, options: RunWatchOpti
         onTick: (tick) => {
           last = tick;
           const { stdout, stderr } = lines.lines(tick, Date.now());
-          if (stdout.length > 0) process.stdout.write(`${stdout.join('\n')}\n`);
-          if (stderr.length > 0) process.stderr.write(`${stderr.join('\n')}\n`);
+          const io = options.io ?? process;
+          if (stdout.length > 0) io.stdout.write(`${stdout.join('\n')}\n`);
+          if (stderr.length > 0) io.stderr.write(`${stderr.join('\n')}\n`);
         },
       });
     },

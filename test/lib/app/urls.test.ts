@@ -3,14 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { urlScheme } from '../../../src/lib/app/urls.js';
-import {
-  answers,
-  fixedAddress,
-  probeResolver,
-  probeUrl,
-  probeUrls,
-} from '../../../src/lib/app/urls-probe.js';
+import { fixedAddress, probeResolver, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
 import { UserError } from '../../../src/lib/errors.js';
+import { TRAEFIK_NOT_FOUND_BODY, urlAnswers } from '../../../src/lib/traefik/url-answer.js';
 import { startLocalServer, type LocalServer } from '../../support/local-server.js';
 
 describe('urlScheme', () => {
@@ -32,7 +27,22 @@ describe('probeUrl', () => {
     server = await startLocalServer((request, response) => {
       seen.push(request.headers);
       if (request.headers.host === 'slow.dev.example.com') return; // never answers
-      response.statusCode = request.headers.host === 'whoami-v1.dev.example.com' ? 200 : 404;
+      if (request.headers.host === 'app-404.dev.example.com') {
+        // the app's own 404, with the headers an app sends
+        response.writeHead(404, { 'content-type': 'text/html', 'x-powered-by': 'Express' });
+        response.end('<h1>Not here</h1>'.repeat(1000));
+        return;
+      }
+      if (request.headers.host !== 'whoami-v1.dev.example.com') {
+        // Traefik's own 404 for a host no router matches, as Traefik writes it (Go's http.NotFound)
+        response.writeHead(404, {
+          'content-type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        });
+        response.end(TRAEFIK_NOT_FOUND_BODY);
+        return;
+      }
+      response.statusCode = 200;
       response.end('x'.repeat(100_000));
     });
     port = server.port;
@@ -49,6 +59,11 @@ describe('probeUrl', () => {
   it("counts Traefik's 404 (no router for the host) as not answering", async () => {
     const result = await probeUrl('http://gone.dev.example.com', { resolve, timeoutMs: 2000 });
     expect(result).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it("counts the app's own 404 as an answer: the route works and the app is up", async () => {
+    const result = await probeUrl('http://app-404.dev.example.com', { resolve, timeoutMs: 2000 });
+    expect(result).toMatchObject({ ok: true, status: 404 });
   });
 
   it('gives up after the timeout and says so', async () => {
@@ -86,20 +101,30 @@ describe('probeUrl', () => {
   });
 });
 
-describe('answers', () => {
-  it('treats 2xx, 3xx and a login wall as answering, 404 and 5xx as not', () => {
-    expect([200, 204, 301, 302, 401, 403, 404, 500, 502, 503].map(answers)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-    ]);
+describe('urlAnswers', () => {
+  // Traefik's own 404 as the stack's real Traefik writes it (test/integration/traefik/url-answer.test.ts)
+  const traefik404 = {
+    status: 404,
+    body: TRAEFIK_NOT_FOUND_BODY,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      date: 'x',
+      'content-length': '19',
+    },
+  };
+  const app = (status: number) => ({ status, body: 'hello', headers: { 'content-type': 'text/html' } });
+
+  it("treats 2xx, 3xx, a login wall and the app's own 4xx as answering; Traefik's 404 and 5xx as not", () => {
+    expect(
+      [200, 204, 301, 302, 401, 403, 404, 410, 500, 502, 503].map((status) => urlAnswers(app(status))),
+    ).toEqual([true, true, true, true, true, true, true, true, false, false, false]);
+    expect(urlAnswers(traefik404)).toBe(false);
+  });
+
+  it("takes a 404 with Traefik's body but an app's header (a Go app's http.NotFound behind a Server header) as the app's", () => {
+    expect(urlAnswers({ ...traefik404, headers: { ...traefik404.headers, server: 'my-app' } })).toBe(true);
+    expect(urlAnswers({ ...traefik404, body: '404 page not found' })).toBe(true);
   });
 });
 

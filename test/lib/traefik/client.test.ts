@@ -295,7 +295,7 @@ describe('TraefikClient failures', () => {
     server.misbehave({ kind: 'hang' });
     const error = await failure(client(server, { timeoutMs: 200 }).overview());
     expect(error.failure).toBe('timeout');
-    expect(error.message).toBe(`Traefik's API at ${server.url} doesn't answer /api/overview within 0.2s.`);
+    expect(error.message).toBe(`Traefik's API at ${server.url} doesn't answer /api/overview within 200ms.`);
     expect(server.requests).toHaveLength(1);
   });
 
