@@ -12,7 +12,7 @@ function capture(verbose = false) {
   const renderer = createPlainRenderer({
     color: false,
     verbose,
-    stream: stream as unknown as NodeJS.WriteStream,
+    stream: stream,
   });
   return { renderer, output: () => text };
 }
