@@ -76,36 +76,45 @@ ${EXIT_CODES_HELP}`;
       tag: flags.tag,
       ttl: flags.ttl,
     };
-    if (flags['dry-run']) {
-      const { planDeploy } = await import('../../lib/app/deploy-dry-run.js');
-      const plan = await planDeploy({ ...request, build: flags.build, force: flags.force });
-      if (this.presentation.mode !== 'json') {
-        const { formatDryRun } = await import('../../ui/deploy-plan.js');
-        this.result(formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }));
+    const { openEnvironment } = await import('../../lib/env/open.js');
+    const environment = await openEnvironment({ cwd: request.cwd, global: request.global });
+    try {
+      if (flags['dry-run']) {
+        const { planDeploy } = await import('../../lib/app/deploy-dry-run.js');
+        const plan = await planDeploy({ ...request, environment, build: flags.build, force: flags.force });
+        if (this.presentation.mode !== 'json') {
+          const { formatDryRun } = await import('../../ui/deploy-plan.js');
+          this.result(
+            formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }),
+          );
+        }
+        // The plan is printed either way; a CI plan step still learns that the deploy would fail.
+        if (plan.problems.length > 0) process.exitCode = 1;
+        return plan;
       }
-      // The plan is printed either way; a CI plan step still learns that the deploy would fail.
-      if (plan.problems.length > 0) process.exitCode = 1;
-      return plan;
-    }
 
-    // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
-    // back); a second one exits at once.
-    const signal = this.interruptSignal();
-    const { deployApp } = await import('../../lib/app/deploy.js');
-    const result = await deployApp({
-      ...request,
-      build: flags.build,
-      force: flags.force,
-      wait: flags.wait,
-      timeoutMs,
-      skipRouteCheck: flags['skip-route-check'],
-      skipProbe: flags['skip-probe'],
-      probeAddress: flags['probe-address'],
-      signal,
-      onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
-    });
-    await this.endProgress();
-    if (this.presentation.mode !== 'json') this.result(result.url);
-    return result;
+      // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
+      // back); a second one exits at once.
+      const signal = this.interruptSignal();
+      const { deployApp } = await import('../../lib/app/deploy.js');
+      const result = await deployApp({
+        ...request,
+        environment,
+        build: flags.build,
+        force: flags.force,
+        wait: flags.wait,
+        timeoutMs,
+        skipRouteCheck: flags['skip-route-check'],
+        skipProbe: flags['skip-probe'],
+        probeAddress: flags['probe-address'],
+        signal,
+        onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
+      });
+      await this.endProgress();
+      if (this.presentation.mode !== 'json') this.result(result.url);
+      return result;
+    } finally {
+      await environment.close();
+    }
   }
 }

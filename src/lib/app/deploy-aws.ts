@@ -61,8 +61,6 @@ export interface DeployAws extends TrackerEcs {
   untagResource(arn: string, keys: string[]): Promise<void>;
   /** The last lines a task's container wrote to CloudWatch Logs; empty when there are none. */
   lastLogLines(logGroup: string, logStream: string, limit: number): Promise<string[]>;
-  /** A SecureString's value, or undefined when it is missing or unreadable. */
-  secureParameter(name: string): Promise<string | undefined>;
 }
 
 function fail(error: unknown, action: string, permission: string, check?: string): never {
@@ -292,18 +290,6 @@ export function sdkDeployAws(clients: AwsClients): DeployAws {
       } catch {
         // Logs are a hint on top of the stopped reason; a missing stream or permission must not hide it.
         return [];
-      }
-    },
-
-    async secureParameter(name) {
-      const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
-      try {
-        const answer = await (
-          await clients.ssm()
-        ).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-        return answer.Parameter?.Value;
-      } catch {
-        return undefined;
       }
     },
   };

@@ -1,5 +1,5 @@
-import { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
+import { openEnvironment, type Environment } from '../env/open.js';
 import { describeError, ExitCode, isUserError } from '../errors.js';
 import { sdkDeployAws, type DeployAws } from './deploy-aws.js';
 import type { Change } from './deploy-diff.js';
@@ -57,6 +57,8 @@ export interface PlanDeployOptions extends DeployRequest {
   /** `--build`: the image is built at deploy time, so its digest can't be known now. */
   build?: boolean;
   force?: boolean;
+  /** The env, opened by the command; opened from `cwd` and `global` (and closed) otherwise. */
+  environment?: Environment | undefined;
   /** For tests: the AWS calls. */
   aws?: DeployAws;
   /** How long the first AWS call may take before the dry run goes offline. */
@@ -104,19 +106,19 @@ function placeholderRepository(target: DeployTarget, region: string | undefined)
 }
 
 export async function planDeploy(options: PlanDeployOptions): Promise<DryRunResult> {
-  const target = await resolveDeployTarget(options);
-  const now = (options.now ?? (() => new Date()))();
-  const clients =
-    options.aws === undefined
-      ? new AwsClients({ region: target.context.region, profile: target.context.profile, maxAttempts: 2 })
-      : undefined;
-  // A region or profile that doesn't exist is bad input (exit 2), not a check to skip.
-  clients?.checkContext();
-  const aws = options.aws ?? sdkDeployAws(clients ?? new AwsClients());
+  const environment =
+    options.environment ?? (await openEnvironment({ cwd: options.cwd, global: options.global }));
   try {
+    const target = await resolveDeployTarget(environment.context, options);
+    const now = (options.now ?? (() => new Date()))();
+    // Few retries: the dry run goes offline rather than wait.
+    const clients = options.aws === undefined ? environment.awsClients({ maxAttempts: 2 }) : undefined;
+    // A region or profile that doesn't exist is bad input (exit 2), not a check to skip.
+    clients?.checkContext();
+    const aws = options.aws ?? sdkDeployAws(clients ?? environment.clients);
     return await dryRun(options, target, aws, now);
   } finally {
-    await clients?.destroy();
+    if (options.environment === undefined) await environment.close();
   }
 }
 

@@ -1,12 +1,6 @@
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 
-import {
-  requireDomain,
-  resolveApp,
-  loadContext,
-  type GlobalOptions,
-  type ResolvedContext,
-} from '../config/resolve.js';
+import { requireDomain, resolveApp, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
 import type { AppConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { registryHost } from '../image/auth.js';
@@ -52,8 +46,10 @@ export interface DeployTarget {
  * What to deploy, from the configuration, the app and the tag. Every usage error (unknown app, a tag
  * without letters or digits, no domain, config Fargate can't run) is thrown here, before any AWS call.
  */
-export async function resolveDeployTarget(request: DeployRequest): Promise<DeployTarget> {
-  const context = await loadContext(request.cwd, request.global);
+export async function resolveDeployTarget(
+  context: ResolvedContext,
+  request: DeployRequest,
+): Promise<DeployTarget> {
   const resolved = await resolveApp(context, request.app, request.cwd);
   const domain = requireDomain(context);
   const names = deploymentNames({

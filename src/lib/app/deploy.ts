@@ -1,7 +1,8 @@
 import type { Deployment, Service, Tag, Task } from '@aws-sdk/client-ecs';
 
 import { anySignal, isAbortError, untilAborted } from '../aws/abort.js';
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
+import { openEnvironment, type Environment } from '../env/open.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
 import { parseTimeout } from '../duration.js';
 import { ExitCode, UserError } from '../errors.js';
@@ -24,7 +25,7 @@ import {
 import { createServiceInput, planCluster, updateServiceInput, type DeploymentPlan } from './plan.js';
 import { TAG_KEYS, type ResourceTag } from './plan-tags.js';
 import { Poller, type PollerOptions } from './poll.js';
-import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } from '../traefik/connect-to.js';
+import { CONNECT_TO_VARIABLE, connectToFromEnvironment } from '../traefik/connect-to.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
 import { fatalStop } from './stop-verdict.js';
@@ -70,7 +71,9 @@ export interface DeployAppOptions extends DeployRequest {
   /** Ctrl-C: stop watching (the deployment goes on in ECS) and say how to resume or roll back. */
   signal?: AbortSignal | undefined;
   onEvent?: EventSink | undefined;
-  /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; defaults to process.env. */
+  /** The env, opened by the command; opened from `cwd` and `global` (and closed) otherwise. */
+  environment?: Environment | undefined;
+  /** Where TRAEFIKCTL_TRAEFIK_PASSWORD and TRAEFIKCTL_CONNECT_TO are read; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** For tests: the AWS calls; defaults to SDK clients for the env's region and profile. */
   aws?: DeployAws;
@@ -259,43 +262,47 @@ function ourDeployment(service: Service, taskDefinitionArn: string): Deployment 
   return primary.find((deployment) => deployment.taskDefinition === taskDefinitionArn) ?? primary[0];
 }
 
+/** Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own. */
 async function traefikApi(
   options: DeployAppOptions,
-  aws: DeployAws,
+  environment: Environment,
+  clients: AwsClients | undefined,
   target: DeployTarget,
   outputs: ClusterOutputs,
-  connectTo: ConnectAddress | undefined,
 ): Promise<RouteApi | undefined> {
   if (options.routeApi !== undefined) return options.routeApi;
-  const apiUrl = target.context.traefik.apiUrl ?? outputs.apiUrl;
-  if (apiUrl === undefined) return undefined;
-  const env = options.env ?? process.env;
-  const parameter =
-    target.context.traefik.passwordParameter ??
-    outputs.passwordParameter ??
-    `/traefikctl/${target.context.env}/traefik-api-password`;
-  const password = env.TRAEFIKCTL_TRAEFIK_PASSWORD ?? (await aws.secureParameter(parameter));
-  const { TraefikClient } = await import('../traefik/client.js');
-  return new TraefikClient({
-    apiUrl,
-    username: outputs.apiUsername ?? target.context.traefik.username,
-    password,
-    credentialHints: [
-      `The password comes from TRAEFIKCTL_TRAEFIK_PASSWORD, else the SSM parameter ${parameter}.`,
-    ],
-    connectTo,
-    signal: options.signal,
-  });
+  if ((target.context.traefik.apiUrl ?? outputs.apiUrl) === undefined) return undefined;
+  const [access, { TraefikClient }] = await Promise.all([
+    environment.traefik({ clients, outputs }),
+    import('../traefik/client.js'),
+  ]);
+  return new TraefikClient({ ...access, signal: options.signal });
 }
 
 export async function deployApp(options: DeployAppOptions): Promise<DeployResult> {
   const recorder = phaseRecorder(options.onEvent ?? silentSink);
-  const emit = recorder.emit;
   const now = options.now ?? (() => new Date());
-  const target = await resolveDeployTarget(options);
+  const environment =
+    options.environment ??
+    (await openEnvironment({ cwd: options.cwd, global: options.global, environment: options.env }));
+  try {
+    return await deployIn(environment, options, recorder, now);
+  } finally {
+    if (options.environment === undefined) await environment.close();
+  }
+}
+
+async function deployIn(
+  environment: Environment,
+  options: DeployAppOptions,
+  recorder: ReturnType<typeof phaseRecorder>,
+  now: () => Date,
+): Promise<DeployResult> {
+  const emit = recorder.emit;
+  const target = await resolveDeployTarget(environment.context, options);
   // TRAEFIKCTL_CONNECT_TO sends the API's and the probe's connections to the env's entry point;
   // --probe-address wins for the probe. Both are checked before anything changes.
-  const connectTo = connectToFromEnvironment(options.env ?? process.env);
+  connectToFromEnvironment(options.env ?? process.env);
   const probeAddress = options.probeAddress ?? (options.env ?? process.env)[CONNECT_TO_VARIABLE]?.trim();
   if (options.probeAddress !== undefined) parseProbeAddress(options.probeAddress);
   const timeoutMs =
@@ -305,14 +312,10 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
   const expiry = new AbortController();
   const clients =
     options.aws === undefined
-      ? new AwsClients({
-          region: target.context.region,
-          profile: target.context.profile,
-          signal: anySignal(options.signal, expiry.signal),
-        })
+      ? environment.awsClients({ signal: anySignal(options.signal, expiry.signal) })
       : undefined;
   clients?.checkContext();
-  const aws = options.aws ?? sdkDeployAws(clients ?? new AwsClients());
+  const aws = options.aws ?? sdkDeployAws(clients ?? environment.clients);
   const poller = new Poller({ ...options.poller, signal: options.signal });
   const deadline = poller.now() + timeoutMs;
   const progress: Progress = {};
@@ -329,7 +332,7 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
       now,
       progress,
       recorder,
-      connectTo,
+      environment,
       probeAddress: probeAddress || undefined,
     });
     // Ctrl-C ends the command at once, even while something that can't be aborted runs.
@@ -357,14 +360,13 @@ interface RunContext {
   now: () => Date;
   progress: Progress;
   recorder: ReturnType<typeof phaseRecorder>;
-  /** Where the API's connections go (TRAEFIKCTL_CONNECT_TO). */
-  connectTo: ConnectAddress | undefined;
+  environment: Environment;
   /** Where the probe connects: --probe-address, else TRAEFIKCTL_CONNECT_TO. */
   probeAddress: string | undefined;
 }
 
 async function run(ctx: RunContext): Promise<DeployResult> {
-  const { options, target, aws, poller, deadline, emit, progress, connectTo, probeAddress } = ctx;
+  const { options, target, aws, poller, deadline, emit, progress, probeAddress } = ctx;
   const { names } = target;
   const env = target.context.env;
   const startedAt = ctx.now();
@@ -416,7 +418,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
       configDir: target.context.configDir,
       tags: [target.tag],
       registryOverride: target.context.registry,
-      clients: ctx.clients ?? new AwsClients(),
+      clients: ctx.clients ?? ctx.environment.clients,
       onEvent: emit,
     });
     image = { repository: `${pushed.registry}/${pushed.repository}`, digest: pushed.digest };
@@ -558,7 +560,9 @@ async function run(ctx: RunContext): Promise<DeployResult> {
     }
   };
 
-  const api = options.skipRouteCheck ? undefined : await traefikApi(options, aws, target, outputs, connectTo);
+  const api = options.skipRouteCheck
+    ? undefined
+    : await traefikApi(options, ctx.environment, ctx.clients, target, outputs);
   if (options.skipRouteCheck) skipPhase(emit, PHASES.route, '--skip-route-check');
   else if (api === undefined) skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
   else {

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
+import { defaultPasswordParameter } from '../cluster/password.js';
 import type { TraefikConfig } from '../config/schema.js';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { TraefikClientOptions } from './client.js';
@@ -15,6 +16,13 @@ export interface TraefikAccessOptions {
   apiUrl?: string | undefined;
   /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; process.env by default. */
   environment?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Why the password can't be read from SSM now (`doctor` without AWS credentials): only
+   * TRAEFIKCTL_TRAEFIK_PASSWORD can give it, and the hint says why none was sent.
+   */
+  withoutSsm?: string | undefined;
+  /** The env's stack outputs when the caller has them (or reads them once); read here otherwise. */
+  outputs?: (() => Promise<ClusterOutputs>) | undefined;
 }
 
 export type TraefikAccess = Pick<
@@ -39,7 +47,10 @@ export async function resolveTraefikAccess(
   const { env, traefik } = options;
   const connectTo = connectToFromEnvironment(options.environment ?? process.env);
   const explicit = options.apiUrl ?? traefik.apiUrl;
-  const outputs = explicit === undefined ? await clusterOutputs(clients, env) : undefined;
+  const outputs =
+    explicit === undefined
+      ? await clusterOutputs(options.outputs ?? (() => readClusterOutputs(clients, env)), env)
+      : undefined;
   const apiUrl = explicit ?? outputs?.apiUrl;
   if (apiUrl === undefined) {
     throw new UserError(
@@ -55,8 +66,8 @@ export async function resolveTraefikAccess(
   }
   const username =
     traefik.apiUrl === undefined ? (outputs?.apiUsername ?? traefik.username) : traefik.username;
-  const fromEnv = (options.environment ?? process.env)[PASSWORD_VARIABLE];
-  if (fromEnv !== undefined && fromEnv !== '') {
+  const fromEnv = passwordFromEnvironment(options.environment);
+  if (fromEnv !== undefined) {
     return {
       apiUrl,
       username,
@@ -65,8 +76,17 @@ export async function resolveTraefikAccess(
       credentialHints: [`The password comes from ${PASSWORD_VARIABLE}: check its value.`],
     };
   }
-  const parameter =
-    traefik.passwordParameter ?? outputs?.passwordParameter ?? `/traefikctl/${env}/traefik-api-password`;
+  if (options.withoutSsm !== undefined) {
+    return {
+      apiUrl,
+      username,
+      connectTo,
+      credentialHints: [
+        `No password was sent: ${options.withoutSsm}. Set ${PASSWORD_VARIABLE}, or fix the AWS checks above.`,
+      ],
+    };
+  }
+  const parameter = traefik.passwordParameter ?? outputs?.passwordParameter ?? defaultPasswordParameter(env);
   const password = await readPassword(clients, parameter);
   return {
     apiUrl,
@@ -77,9 +97,15 @@ export async function resolveTraefikAccess(
   };
 }
 
-async function clusterOutputs(clients: AwsClients, env: string): Promise<ClusterOutputs> {
+/** TRAEFIKCTL_TRAEFIK_PASSWORD's value; undefined when it is unset or empty ("not set"). */
+export function passwordFromEnvironment(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = environment[PASSWORD_VARIABLE];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+async function clusterOutputs(read: () => Promise<ClusterOutputs>, env: string): Promise<ClusterOutputs> {
   try {
-    return await readClusterOutputs(clients, env);
+    return await read();
   } catch (error) {
     if (!isUserError(error)) throw error;
     throw new UserError(

@@ -174,7 +174,6 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
     listTasks: () => call('listTasks', () => ({ taskArns: [] })),
     describeTasks: () => call('describeTasks', () => ({ tasks: [] })),
     lastLogLines: () => call('lastLogLines', () => []),
-    secureParameter: () => call('secureParameter', () => undefined),
   };
 }
 
