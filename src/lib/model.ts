@@ -6,3 +6,24 @@
 
 /** Where an environment's deployments run: ECS today; a local Docker engine is the next. */
 export type Target = 'ecs' | 'docker';
+
+/**
+ * One deployment of an app at a tag, as its target records it (on ECS: the service's tags, DESIGN.md
+ * "State lives in AWS"). Not the SDK's ECS `Deployment` (one rollout of a service, imported as
+ * `EcsServiceDeployment` where used), nor lib/ecs/services.ts's `EcsDeploymentRecord` (this, plus the
+ * service's counts and rollout).
+ */
+export interface DeploymentRecord {
+  app: string;
+  /** The original tag, as CI passed it. */
+  tag: string;
+  env: string;
+  host: string;
+  /** The ECS service name, which is also the Traefik router and service name (`<service>@ecs`). */
+  service: string;
+  /** ISO 8601, from `traefikctl:deployed-at`. */
+  deployedAt?: string | undefined;
+  expiresAt?: string | undefined;
+  /** ECS service status: ACTIVE, or DRAINING/INACTIVE once it is being deleted. */
+  status?: string | undefined;
+}

@@ -24,7 +24,11 @@ ${EXIT_CODES_HELP}`;
     const environment = await openEnvironment({ cwd, global: this.globalOptions() });
     const { context: ctx, clients } = environment;
     try {
-      const status = await clusterStatus({ clients, context: ctx });
+      const status = await clusterStatus({
+        clients,
+        context: ctx,
+        traefikAccess: () => environment.traefik(),
+      });
       if (this.presentation.mode !== 'json') this.result(ui.formatStatus(status, this.presentation));
       return status;
     } finally {

@@ -8,7 +8,7 @@ import type {
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
 
-import { decodeTagValue, type ResourceTag } from './plan-tags.js';
+import { decodeTagValue, type ResourceTag } from '../ecs/tag-codec.js';
 
 /**
  * What a deployment would change, field by field: the planned task definition and service against

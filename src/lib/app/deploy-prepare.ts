@@ -8,7 +8,7 @@ import { deploymentNames, type DeploymentNames } from '../naming.js';
 import type { DeployAws, DeployedTaskDefinition } from './deploy-aws.js';
 import { diffService, diffTags, diffTaskDefinition, type Change } from './deploy-diff.js';
 import { placeholderCluster, planDeployment, type DeploymentPlan, type PlanContext } from './plan.js';
-import { readDeploymentTags, type DeploymentTagValues } from './plan-tags.js';
+import { readDeploymentTags, type DeploymentTagValues } from '../ecs/tag-codec.js';
 
 /**
  * The steps `app deploy` and `app deploy --dry-run` share: resolving what to deploy from the

@@ -23,7 +23,7 @@ import {
   type ExistingService,
 } from './deploy-prepare.js';
 import { createServiceInput, planCluster, updateServiceInput, type DeploymentPlan } from './plan.js';
-import { TAG_KEYS, type ResourceTag } from './plan-tags.js';
+import { TAG_KEYS, type ResourceTag } from '../ecs/tag-codec.js';
 import { Poller, type PollerOptions } from './poll.js';
 import { CONNECT_TO_VARIABLE, connectToFromEnvironment } from '../traefik/connect-to.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';

@@ -11,7 +11,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { describeError, UserError, usageError } from '../errors.js';
 import type { EventSink } from '../events.js';
-import { findDeployment } from './list.js';
+import { findDeployment } from '../ecs/services.js';
 import { addDuration } from './plan.js';
 
 /**

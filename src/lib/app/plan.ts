@@ -13,7 +13,7 @@ import type { AppConfig } from '../config/schema.js';
 import { usageError } from '../errors.js';
 import { traefikLabels } from '../labels.js';
 import { deploymentNames } from '../naming.js';
-import { deploymentTags, type ResourceTag } from './plan-tags.js';
+import { deploymentTags, type ResourceTag } from '../ecs/tag-codec.js';
 
 /**
  * The deployment plan: everything `app deploy` will send to ECS, computed without a single AWS call.

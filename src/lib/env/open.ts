@@ -1,5 +1,6 @@
 import { AwsClients, type AwsContext } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
+import { defaultPasswordParameter } from '../cluster/password.js';
 import { APP_NAME } from '../config/app-name.js';
 import { loadContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
 import { usageError } from '../errors.js';
@@ -124,6 +125,7 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
           traefik: context.traefik,
           apiUrl: request.apiUrl ?? options.apiUrl,
           environment: options.environment,
+          defaultPasswordParameter: defaultPasswordParameter(context.env),
           withoutSsm: request.withoutSsm,
           outputs: () =>
             request.outputs === undefined ? environment.outputs() : Promise.resolve(request.outputs),

@@ -1,8 +1,8 @@
-import { isMissingCluster, listDeployments } from '../app/list.js';
+import { isMissingCluster, listDeployments } from '../ecs/services.js';
 import type { Environment } from '../env/open.js';
 import type { EventSink } from '../events.js';
 import { TraefikClient } from '../traefik/client.js';
-import type { Deployment } from './join.js';
+import type { DeploymentRecord } from '../model.js';
 import { createRoutesSource, type RoutesSource } from './source.js';
 
 export interface OpenRoutesOptions {
@@ -35,7 +35,7 @@ export async function openRoutesSource(
     );
   // The first snapshot reads ECS anyway: start now, beside the password and stack reads that must
   // come before Traefik's, rather than after them, when its SDK import would hold up Traefik's pages.
-  let early: Promise<Deployment[] | undefined> | undefined = listEcs();
+  let early: Promise<DeploymentRecord[] | undefined> | undefined = listEcs();
   // Its failure is the first snapshot's to report; if no snapshot comes, it is dropped.
   early.catch(() => undefined);
   try {

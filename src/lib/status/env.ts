@@ -1,6 +1,11 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 
-import { describeServices, isMissingCluster, listDeployments, type ManagedDeployment } from '../app/list.js';
+import {
+  describeServices,
+  isMissingCluster,
+  listDeployments,
+  type EcsDeploymentRecord,
+} from '../ecs/services.js';
 import { urlScheme } from '../app/urls.js';
 import type { AwsClients } from '../aws/clients.js';
 import {
@@ -80,7 +85,7 @@ export interface EnvStatusInput {
   outputs: Pick<ClusterOutputs, 'cluster' | 'apiUrl' | 'urlPattern'> | undefined;
   outputsProblem?: string | undefined;
   traefikTasks?: { running: number; desired: number } | undefined;
-  deployments: readonly ManagedDeployment[];
+  deployments: readonly EcsDeploymentRecord[];
   traefik: {
     apiUrl?: string | undefined;
     version?: string | undefined;
@@ -179,7 +184,7 @@ function compare(a: string, b: string): number {
 }
 
 function statusOf(
-  deployment: ManagedDeployment,
+  deployment: EcsDeploymentRecord,
   route: Route | undefined,
   scheme: string,
   now: number,

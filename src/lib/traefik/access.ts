@@ -1,17 +1,33 @@
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
-import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
-import { defaultPasswordParameter } from '../cluster/password.js';
-import type { TraefikConfig } from '../config/schema.js';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { TraefikClientOptions } from './client.js';
 import { connectToFromEnvironment } from './connect-to.js';
 
 export const PASSWORD_VARIABLE = 'TRAEFIKCTL_TRAEFIK_PASSWORD';
 
+/** The configuration's `traefik` block, as far as the API's address and login go. */
+export interface TraefikApiConfig {
+  apiUrl?: string | undefined;
+  username: string;
+  passwordParameter?: string | undefined;
+}
+
+/** What the stack `traefikctl-<env>` says about its API (lib/cluster/outputs.ts reads it). */
+export interface StackApiOutputs {
+  apiUrl?: string | undefined;
+  apiUsername?: string | undefined;
+  passwordParameter?: string | undefined;
+}
+
 export interface TraefikAccessOptions {
   env: string;
-  traefik: TraefikConfig;
+  traefik: TraefikApiConfig;
+  /**
+   * The SSM parameter when neither the configuration nor the stack names one: lib/cluster/password.ts
+   * `defaultPasswordParameter(env)` (passed in, so that this folder imports nothing of the cluster's).
+   */
+  defaultPasswordParameter: string;
   /** `--api-url`: wins over the configuration and the cluster stack. */
   apiUrl?: string | undefined;
   /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; process.env by default. */
@@ -21,8 +37,11 @@ export interface TraefikAccessOptions {
    * TRAEFIKCTL_TRAEFIK_PASSWORD can give it, and the hint says why none was sent.
    */
   withoutSsm?: string | undefined;
-  /** The env's stack outputs when the caller has them (or reads them once); read here otherwise. */
-  outputs?: (() => Promise<ClusterOutputs>) | undefined;
+  /**
+   * Reads the env's stack outputs (lib/env/open.ts reads them once), needed when neither `apiUrl`
+   * nor `traefik.apiUrl` is set; without it, no URL can be found then.
+   */
+  outputs?: (() => Promise<StackApiOutputs>) | undefined;
 }
 
 export type TraefikAccess = Pick<
@@ -47,10 +66,7 @@ export async function resolveTraefikAccess(
   const { env, traefik } = options;
   const connectTo = connectToFromEnvironment(options.environment ?? process.env);
   const explicit = options.apiUrl ?? traefik.apiUrl;
-  const outputs =
-    explicit === undefined
-      ? await clusterOutputs(options.outputs ?? (() => readClusterOutputs(clients, env)), env)
-      : undefined;
+  const outputs = explicit === undefined ? await clusterOutputs(options.outputs, env) : undefined;
   const apiUrl = explicit ?? outputs?.apiUrl;
   if (apiUrl === undefined) {
     throw new UserError(
@@ -86,7 +102,8 @@ export async function resolveTraefikAccess(
       ],
     };
   }
-  const parameter = traefik.passwordParameter ?? outputs?.passwordParameter ?? defaultPasswordParameter(env);
+  const parameter =
+    traefik.passwordParameter ?? outputs?.passwordParameter ?? options.defaultPasswordParameter;
   const password = await readPassword(clients, parameter);
   return {
     apiUrl,
@@ -103,7 +120,18 @@ export function passwordFromEnvironment(environment: NodeJS.ProcessEnv = process
   return value === undefined || value === '' ? undefined : value;
 }
 
-async function clusterOutputs(read: () => Promise<ClusterOutputs>, env: string): Promise<ClusterOutputs> {
+async function clusterOutputs(
+  read: (() => Promise<StackApiOutputs>) | undefined,
+  env: string,
+): Promise<StackApiOutputs> {
+  if (read === undefined) {
+    throw new UserError(`No Traefik API URL is configured for env ${env}.`, {
+      suggestions: [
+        'Pass --api-url https://traefik.<env>.<domain>, or set traefik.apiUrl in the configuration.',
+      ],
+      code: 'TRAEFIK_URL_MISSING',
+    });
+  }
   try {
     return await read();
   } catch (error) {

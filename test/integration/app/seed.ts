@@ -5,7 +5,7 @@
  * The seeding itself is test/support/moto-seed.ts, bound here to src/'s naming, outputs and tags.
  */
 import type { AwsClients } from '../../../src/lib/aws/clients.js';
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { OUTPUT_KEYS, stackNameFor } from '../../../src/lib/cluster/outputs.js';
 import { hostname, serviceName } from '../../../src/lib/naming.js';
 import { motoSeed } from '../../support/moto-seed.js';

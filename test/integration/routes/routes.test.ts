@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, expect, it } from 'vitest';
 
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { openEnvironment } from '../../../src/lib/env/open.js';
 import { openRoutesSource } from '../../../src/lib/routes/open.js';

@@ -8,7 +8,7 @@ import {
   updateServiceInput,
   type PlanDeploymentOptions,
 } from '../../../src/lib/app/plan.js';
-import { readDeploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { readDeploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { appSchema, type AppConfig } from '../../../src/lib/config/schema.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 

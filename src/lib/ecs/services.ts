@@ -5,8 +5,8 @@ import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { suggestKey } from '../config/issues.js';
 import { UserError, usageError } from '../errors.js';
 import { serviceName, slug } from '../naming.js';
-import type { Deployment } from '../routes/join.js';
-import { decodeTagValue, readDeploymentTags, TAG_KEYS } from './plan-tags.js';
+import type { DeploymentRecord } from '../model.js';
+import { decodeTagValue, readDeploymentTags, TAG_KEYS } from './tag-codec.js';
 
 /**
  * The managed deployments of an environment, read back from ECS (DESIGN.md "State lives in AWS"):
@@ -14,7 +14,7 @@ import { decodeTagValue, readDeploymentTags, TAG_KEYS } from './plan-tags.js';
  */
 
 /** A deployment as its ECS service and tags describe it. */
-export interface ManagedDeployment extends Deployment {
+export interface EcsDeploymentRecord extends DeploymentRecord {
   deployedAt: string;
   deployedBy: string;
   /** Digest-pinned image reference, from `traefikctl:image`. */
@@ -59,7 +59,7 @@ const DEFAULT_CONCURRENCY = 8;
 export async function listDeployments(
   clients: AwsClients,
   options: ListDeploymentsOptions,
-): Promise<ManagedDeployment[]> {
+): Promise<EcsDeploymentRecord[]> {
   const services = await listManagedServices(await clients.ecs(), options);
   const deployments = services.flatMap((service) => {
     const deployment = deploymentFromService(service, options.cluster);
@@ -128,7 +128,7 @@ export async function describeServices(
 }
 
 /** The deployment an ECS service stands for, or undefined when traefikctl doesn't manage it. Pure. */
-export function deploymentFromService(service: Service, cluster: string): ManagedDeployment | undefined {
+export function deploymentFromService(service: Service, cluster: string): EcsDeploymentRecord | undefined {
   const values = readDeploymentTags(service.tags);
   if (values === undefined || service.serviceName === undefined || service.serviceArn === undefined)
     return undefined;
@@ -156,7 +156,7 @@ export function deploymentFromService(service: Service, cluster: string): Manage
 }
 
 /** A service being deleted (DRAINING) or deleted (INACTIVE): nothing to scale or delete any more. */
-export function isDeleted(deployment: Pick<ManagedDeployment, 'status'>): boolean {
+export function isDeleted(deployment: Pick<EcsDeploymentRecord, 'status'>): boolean {
   return deployment.status === 'DRAINING' || deployment.status === 'INACTIVE';
 }
 
@@ -171,7 +171,7 @@ export interface FindDeploymentOptions {
    * matches and this says yes: what is left of a removal that stopped halfway (`app destroy`
    * finishes it while revisions of it are left).
    */
-  acceptDeleted?: ((deployment: ManagedDeployment) => Promise<boolean>) | undefined;
+  acceptDeleted?: ((deployment: EcsDeploymentRecord) => Promise<boolean>) | undefined;
 }
 
 /**
@@ -182,7 +182,7 @@ export interface FindDeploymentOptions {
 export async function findDeployment(
   clients: AwsClients,
   options: FindDeploymentOptions,
-): Promise<ManagedDeployment> {
+): Promise<EcsDeploymentRecord> {
   const name = serviceName(options.app, options.tag);
   const ecs = await clients.ecs();
   let direct: Service[];
@@ -191,7 +191,7 @@ export async function findDeployment(
   } catch (error) {
     throw clusterError(error, options.cluster, options.env, 'ecs:DescribeServices');
   }
-  const matches = (deployment: ManagedDeployment | undefined): deployment is ManagedDeployment =>
+  const matches = (deployment: EcsDeploymentRecord | undefined): deployment is EcsDeploymentRecord =>
     deployment !== undefined &&
     deployment.status === 'ACTIVE' &&
     deployment.env === options.env &&
@@ -217,7 +217,7 @@ export async function findDeployment(
 /** "No deployment of ..." with what does exist in the env and the command that lists it. */
 export function notDeployedError(
   options: { env: string; app: string; tag?: string | undefined },
-  deployments: readonly ManagedDeployment[],
+  deployments: readonly EcsDeploymentRecord[],
 ): UserError {
   const listCommand = `traefikctl app urls --env ${options.env}`;
   const ofApp = deployments.filter((deployment) => deployment.app === options.app);
@@ -266,7 +266,7 @@ function clusterError(error: unknown, cluster: string, env: string, permission: 
   return explainAwsError(error, `list the services of cluster ${cluster}`, permission);
 }
 
-function newestFirstByApp(a: ManagedDeployment, b: ManagedDeployment): number {
+function newestFirstByApp(a: EcsDeploymentRecord, b: EcsDeploymentRecord): number {
   if (a.app !== b.app) return a.app < b.app ? -1 : 1;
   const time = Date.parse(b.deployedAt) - Date.parse(a.deployedAt);
   if (time !== 0 && !Number.isNaN(time)) return time;

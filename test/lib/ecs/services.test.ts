@@ -6,9 +6,9 @@ import {
   deploymentFromService,
   limiter,
   notDeployedError,
-  type ManagedDeployment,
-} from '../../../src/lib/app/list.js';
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+  type EcsDeploymentRecord,
+} from '../../../src/lib/ecs/services.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 
 const tags = deploymentTags({
   env: 'dev',
@@ -108,7 +108,7 @@ describe('chunks and limiter', () => {
 });
 
 describe('notDeployedError', () => {
-  const deployed = (app: string, tag: string) => ({ app, tag }) as ManagedDeployment;
+  const deployed = (app: string, tag: string) => ({ app, tag }) as EcsDeploymentRecord;
 
   it('names the deployed apps and the closest one for an unknown app (exit 2)', () => {
     const error = notDeployedError({ env: 'dev', app: 'whoamii' }, [

@@ -7,7 +7,7 @@ import {
   deploymentTags,
   encodeTagValue,
   readDeploymentTags,
-} from '../../../src/lib/app/plan-tags.js';
+} from '../../../src/lib/ecs/tag-codec.js';
 
 /** AWS's documented pattern for tag values, with its 256-character limit. */
 const AWS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
