@@ -3,11 +3,13 @@
 // imports and dynamic import() included: each folder is one part of the design, and a cycle means two
 // parts that can't be understood, tested or replaced (a second deployment target) one without the
 // other. A file directly in src/lib (model.ts, errors.ts, ...) counts as a folder of its own.
-// Usage: node scripts/check-folder-cycles.mjs [dir]   (default src/lib); exit 1 and the cycles when any.
+// Usage: node scripts/check-folder-cycles.mjs [--files] [dir]   (default src/lib); exit 1 and the
+// cycles when any. --files checks cycles between files instead of folders.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(process.argv[2] ?? 'src/lib');
+const byFile = process.argv.includes('--files');
+const root = path.resolve(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'src/lib');
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function* sources(dir) {
@@ -20,6 +22,7 @@ function* sources(dir) {
 
 /** The folder a file belongs to: its first directory under root, or the file's own name at the top. */
 function partOf(file) {
+  if (byFile) return path.relative(root, file).replace(/\.js$/, '.ts');
   const [first, ...rest] = path.relative(root, file).split(path.sep);
   return rest.length === 0 ? first.replace(/\.(ts|tsx|mts|js)$/, '') : first;
 }
@@ -74,7 +77,8 @@ for (const node of edges.keys()) if (!index.has(node)) visit(node);
 
 if (components.length === 0) {
   process.stdout.write(
-    `No import cycle between the folders of ${path.relative(process.cwd(), root) || root}.` + '\n',
+    `No import cycle between the ${byFile ? 'files' : 'folders'} of ${path.relative(process.cwd(), root) || root}.` +
+      '\n',
   );
   process.exit(0);
 }

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
-import type { DeployResult } from '../../lib/app/deploy.js';
-import type { DryRunResult } from '../../lib/app/deploy-dry-run.js';
+import type { DeployResult } from '../../lib/app/deploy/index.js';
+import type { DryRunResult } from '../../lib/app/deploy/dry-run.js';
 import { parseTimeout } from '../../lib/duration.js';
 
 export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
@@ -80,8 +80,8 @@ ${EXIT_CODES_HELP}`;
     const environment = await openEnvironment({ cwd: request.cwd, global: request.global });
     try {
       if (flags['dry-run']) {
-        const { planDeploy } = await import('../../lib/app/deploy-dry-run.js');
-        const plan = await planDeploy({ ...request, environment, build: flags.build, force: flags.force });
+        const { dryRunDeploy } = await import('../../lib/app/deploy/dry-run.js');
+        const plan = await dryRunDeploy({ ...request, environment, build: flags.build, force: flags.force });
         if (this.presentation.mode !== 'json') {
           const { formatDryRun } = await import('../../ui/deploy-plan.js');
           this.result(
@@ -96,7 +96,7 @@ ${EXIT_CODES_HELP}`;
       // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
       // back); a second one exits at once.
       const signal = this.interruptSignal();
-      const { deployApp } = await import('../../lib/app/deploy.js');
+      const { deployApp } = await import('../../lib/app/deploy/index.js');
       const result = await deployApp({
         ...request,
         environment,

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
-import type { ClusterUpResult } from '../../lib/cluster/up.js';
+import type { ClusterUpResult } from '../../lib/cluster/up/index.js';
 import type { EventSink } from '../../lib/events.js';
 
 const id = (pattern: RegExp, example: string) => (value: string) => {
@@ -50,7 +50,7 @@ ${EXIT_CODES_HELP}`;
     const cwd = process.cwd();
     const [{ openEnvironment }, { clusterUp }, ui, { confirmOnTerminal }] = await Promise.all([
       import('../../lib/env/open.js'),
-      import('../../lib/cluster/up.js'),
+      import('../../lib/cluster/up/index.js'),
       import('../../ui/cluster-output.js'),
       import('../../ui/confirm.js'),
     ]);

@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import { usageError } from '../errors.js';
-import { addDuration } from './plan.js';
+import { addDuration } from './deploy/ecs/plan.js';
 import { destroyTarget, type DestroyedDeployment, type DestroyTarget } from './destroy.js';
 import { limiter, listDeployments, notDeployedError, type EcsDeploymentRecord } from '../ecs/services.js';
 

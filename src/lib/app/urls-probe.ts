@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 
 import { describeError } from '../errors.js';
 import { connectToFromEnvironment } from '../traefik/connect-to.js';
-import { parseProbeAddress } from './track-probe.js';
+import { parseProbeAddress } from './deploy/track-probe.js';
 
 /**
  * `app urls --check`: one GET per URL, concurrently, each with a timeout. The address a host

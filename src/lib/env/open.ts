@@ -5,7 +5,7 @@ import { APP_NAME } from '../config/app-name.js';
 import { loadContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
 import { usageError } from '../errors.js';
 import type { Target } from '../model.js';
-import type { TraefikAccess } from '../traefik/access.js';
+import type { StackApiOutputs, TraefikAccess } from '../traefik/access.js';
 
 /**
  * The one way a command reaches an environment: its configuration resolved (flags, shell, file),
@@ -48,7 +48,7 @@ export interface TraefikAccessRequest {
   /** The clients to read the password with (default: the environment's). */
   clients?: AwsClients | undefined;
   /** The stack's outputs when the caller has read them already. */
-  outputs?: ClusterOutputs | undefined;
+  outputs?: StackApiOutputs | undefined;
 }
 
 interface CommonOptions {

@@ -14,7 +14,7 @@ import { clusterDown, planClusterDown } from '../../../src/lib/cluster/down.js';
 import { readClusterOutputs } from '../../../src/lib/cluster/outputs.js';
 import { clusterStatus } from '../../../src/lib/cluster/status.js';
 import { API_PASSWORD_COST } from '../../../src/lib/cluster/password.js';
-import { clusterUp } from '../../../src/lib/cluster/up.js';
+import { clusterUp } from '../../../src/lib/cluster/up/index.js';
 import type { ResolvedContext } from '../../../src/lib/config/resolve.js';
 import { openEnvironment } from '../../../src/lib/env/open.js';
 import { describeWith } from '../../support/stack.js';

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
-import { Poller } from '../../../src/lib/app/poll.js';
-import { waitForRoute } from '../../../src/lib/app/track-route.js';
+import { Poller } from '../../../src/lib/app/deploy/poll.js';
+import { waitForRoute } from '../../../src/lib/app/deploy/track-route.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { defaultPasswordParameter } from '../../../src/lib/cluster/password.js';
 import { traefikSchema } from '../../../src/lib/config/schema.js';
