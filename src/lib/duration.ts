@@ -5,7 +5,7 @@ import { usageError } from './errors.js';
  * TRAEFIKCTL_AWS_TIMEOUT): a number, decimals allowed, and a unit, `ms`, `s`, `m`, `h` or `d`; a plain
  * number is seconds (`500ms`, `2s`, `1.5m`, `1h`, `5`). Undefined when the text is none of these;
  * each caller says what range it accepts. (The configuration's ttl, `7d` or `2w`, is `addDuration`
- * in app/plan.ts.)
+ * in app/deploy/ecs/plan.ts.)
  */
 export function durationMs(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());

@@ -43,7 +43,9 @@ describeWith(['moto', 'traefik'], 'openEnvironment on a default project', (stack
 
   afterAll(async () => {
     await live?.stop();
-    await (await clients.ssm())
+    await (
+      await clients.ssm()
+    )
       .send(new DeleteParameterCommand({ Name: defaultPasswordParameter(env) }))
       .catch(() => undefined);
     await clients.destroy();
