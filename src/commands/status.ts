@@ -36,12 +36,16 @@ ${EXIT_CODES_HELP}`;
   };
 
   async run(): Promise<EnvStatus | undefined> {
-    const { openEnvStatus } = await import('../lib/status/env.js');
-    const source = await openEnvStatus({
+    const [{ openEnvironment }, { openEnvStatus }] = await Promise.all([
+      import('../lib/env/open.js'),
+      import('../lib/status/env.js'),
+    ]);
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
     });
+    const source = openEnvStatus(environment);
     try {
       if (this.flags.watch) {
         const [{ parseInterval }, { runStatusWatch }] = await Promise.all([

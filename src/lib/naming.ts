@@ -31,14 +31,14 @@ export function slug(text: string): string {
 
 /**
  * The longest value an AWS tag holds. Every deployment records its original tag in the ECS tag
- * `traefikctl:tag` (src/lib/app/plan-tags.ts): as it is when AWS allows its characters, else as
+ * `traefikctl:tag` (src/lib/ecs/tag-codec.ts): as it is when AWS allows its characters, else as
  * `base64:<UTF-8 base64>`.
  */
 export const MAX_TAG_VALUE = 256;
 const RECORDED_AS_IS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const ENCODED_PREFIX = 'base64:';
 
-/** How many characters `tag` takes in the ECS tag `traefikctl:tag`, as plan-tags.ts writes it. */
+/** How many characters `tag` takes in the ECS tag `traefikctl:tag`, as ecs/tag-codec.ts writes it. */
 function recordedLength(tag: string): number {
   if (RECORDED_AS_IS.test(tag) && !tag.startsWith(ENCODED_PREFIX)) return [...tag].length;
   return ENCODED_PREFIX.length + Math.ceil(Buffer.byteLength(tag, 'utf8') / 3) * 4;

@@ -1,5 +1,5 @@
 import type { DestroyTarget } from '../lib/app/destroy.js';
-import { isDeleted } from '../lib/app/list.js';
+import { isDeleted } from '../lib/ecs/services.js';
 import type { PruneTarget } from '../lib/app/prune.js';
 import { formatAge } from '../lib/duration.js';
 import { confirm } from './confirm.js';

@@ -1,6 +1,6 @@
 import type { ClusterDownPlan, ClusterDownResult } from '../lib/cluster/down.js';
 import type { ClusterStatus } from '../lib/cluster/status.js';
-import type { ClusterUpResult } from '../lib/cluster/up.js';
+import type { ClusterUpResult } from '../lib/cluster/up/index.js';
 import type { Presentation } from './mode.js';
 import { stylist } from './style.js';
 import { visibleData } from './visible.js';

@@ -1,6 +1,6 @@
-import type { DryRunResult } from '../lib/app/deploy-dry-run.js';
-import type { Change } from '../lib/app/deploy-diff.js';
-import { decodeTagValue } from '../lib/app/plan-tags.js';
+import type { DryRunResult } from '../lib/app/deploy/dry-run.js';
+import type { Change } from '../lib/app/deploy/ecs/diff.js';
+import { decodeTagValue } from '../lib/ecs/tag-codec.js';
 import type { Presentation } from './mode.js';
 import { stylist, type Stylist } from './style.js';
 import { visibleData } from './visible.js';

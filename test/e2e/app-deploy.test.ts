@@ -5,8 +5,8 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import type { DeployResult } from '../../src/lib/app/deploy.js';
-import type { DryRunResult } from '../../src/lib/app/deploy-dry-run.js';
+import type { DeployResult } from '../../src/lib/app/deploy/index.js';
+import type { DryRunResult } from '../../src/lib/app/deploy/dry-run.js';
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { BIN, runCli, type CliResult } from '../support/cli.js';
 import { describeWith } from '../support/stack.js';

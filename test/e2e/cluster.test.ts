@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import type { ClusterStatus } from '../../src/lib/cluster/status.js';
-import type { ClusterUpResult } from '../../src/lib/cluster/up.js';
+import type { ClusterUpResult } from '../../src/lib/cluster/up/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
 import { startTraefikServer, type TraefikTestServer } from '../support/traefik-server.js';

@@ -66,7 +66,7 @@ describe('routes and status: --json shapes', () => {
     tcp: { routers: [], services: [] },
     udp: { routers: [], services: [] },
   };
-  // ManagedDeployment-like: more fields than a route shows.
+  // EcsDeploymentRecord-like: more fields than a route shows.
   const deployment = {
     image: 'r/app0@sha256:1',
     runningCount: 1,

@@ -11,7 +11,7 @@ import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, expect, it } from 'vitest';
 
-import { deploymentTags } from '../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../src/lib/ecs/tag-codec.js';
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { runCli } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';

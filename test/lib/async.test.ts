@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { chunks, limiter, mapLimit, withTimeout } from '../../src/lib/async.js';
+import { mapLimit, withTimeout } from '../../src/lib/async.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe('chunks and limiter', () => {
-  it('are the ones app/list.ts uses', async () => {
-    const list = await import('../../src/lib/app/list.js');
-    expect(list.chunks).toBe(chunks);
-    expect(list.limiter).toBe(limiter);
-  });
-});
 
 describe('mapLimit', () => {
   it('runs at most the limit at once and keeps the order of the items', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { ExitCode, UserError } from '../../src/lib/errors.js';
-import { encodeTagValue, TAG_KEYS } from '../../src/lib/app/plan-tags.js';
+import { encodeTagValue, TAG_KEYS } from '../../src/lib/ecs/tag-codec.js';
 import {
   checkTag,
   DNS_LABEL,

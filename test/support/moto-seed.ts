@@ -31,7 +31,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ecs';
 
-import type { DeploymentTagValues, deploymentTags } from '../../src/lib/app/plan-tags.js';
+import type { DeploymentTagValues, deploymentTags } from '../../src/lib/ecs/tag-codec.js';
 import type { AwsClients } from '../../src/lib/aws/clients.js';
 import type { OUTPUT_KEYS, stackNameFor } from '../../src/lib/cluster/outputs.js';
 import type { hostname, serviceName } from '../../src/lib/naming.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ManagedDeployment } from '../../src/lib/app/list.js';
+import type { EcsDeploymentRecord } from '../../src/lib/ecs/services.js';
 import type { PruneTarget } from '../../src/lib/app/prune.js';
 import { UserError } from '../../src/lib/errors.js';
 import { confirmRemoval, describeRemoval, renderRemovalTable } from '../../src/ui/app-remove.js';
@@ -19,7 +19,7 @@ const target: PruneTarget = {
     deployedAt: '2026-08-12T12:00:00.000Z',
     runningCount: 1,
     desiredCount: 1,
-  } as ManagedDeployment,
+  } as EcsDeploymentRecord,
   family: 'whoami-v1',
   taskDefinitions: [td(1), td(2)],
   keptTaskDefinitions: [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ClusterOutputs } from '../../src/lib/cluster/outputs.js';
 import type { ClusterStatus } from '../../src/lib/cluster/status.js';
-import type { ClusterUpResult } from '../../src/lib/cluster/up.js';
+import type { ClusterUpResult } from '../../src/lib/cluster/up/index.js';
 import { describeDown, formatDownResult, formatStatus, formatUpResult } from '../../src/ui/cluster-output.js';
 import type { Presentation } from '../../src/ui/mode.js';
 

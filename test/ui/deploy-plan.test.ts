@@ -2,17 +2,17 @@ import { stripVTControlCharacters } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
 
-import { planDeploy, type DryRunResult } from '../../src/lib/app/deploy-dry-run.js';
+import { dryRunDeploy, type DryRunResult } from '../../src/lib/app/deploy/dry-run.js';
 import { UserError } from '../../src/lib/errors.js';
 import { formatDryRun } from '../../src/ui/deploy-plan.js';
-import { fakeAws, project } from '../lib/app/deploy-fakes.js';
+import { fakeAws, project } from '../lib/app/deploy/fakes.js';
 
 async function offlinePlan(): Promise<DryRunResult> {
   const cwd = await project('domain: example.com\napps:\n  whoami:\n    port: 8080\n    ttl: 7d\n');
   const noCredentials = new UserError("Can't find out who you are in AWS: no AWS credentials were found.", {
     suggestions: ['Run `aws sso login`.'],
   });
-  return planDeploy({
+  return dryRunDeploy({
     cwd,
     global: {},
     app: 'whoami',

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
-import type { DeployResult } from '../../lib/app/deploy.js';
-import type { DryRunResult } from '../../lib/app/deploy-dry-run.js';
+import type { DeployResult } from '../../lib/app/deploy/index.js';
+import type { DryRunResult } from '../../lib/app/deploy/dry-run.js';
 import { parseTimeout } from '../../lib/duration.js';
 import { ExitCode } from '../../lib/errors.js';
 
@@ -77,36 +77,45 @@ ${EXIT_CODES_HELP}`;
       tag: flags.tag,
       ttl: flags.ttl,
     };
-    if (flags['dry-run']) {
-      const { planDeploy } = await import('../../lib/app/deploy-dry-run.js');
-      const plan = await planDeploy({ ...request, build: flags.build, force: flags.force });
-      if (this.presentation.mode !== 'json') {
-        const { formatDryRun } = await import('../../ui/deploy-plan.js');
-        this.result(formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }));
+    const { openEnvironment } = await import('../../lib/env/open.js');
+    const environment = await openEnvironment({ cwd: request.cwd, global: request.global });
+    try {
+      if (flags['dry-run']) {
+        const { dryRunDeploy } = await import('../../lib/app/deploy/dry-run.js');
+        const plan = await dryRunDeploy({ ...request, environment, build: flags.build, force: flags.force });
+        if (this.presentation.mode !== 'json') {
+          const { formatDryRun } = await import('../../ui/deploy-plan.js');
+          this.result(
+            formatDryRun(plan, { color: this.presentation.color && this.presentation.stdoutIsTty }),
+          );
+        }
+        // The plan is printed either way; a CI plan step still learns that the deploy would fail.
+        if (plan.problems.length > 0) this.setExitCode(ExitCode.Failure);
+        return plan;
       }
-      // The plan is printed either way; a CI plan step still learns that the deploy would fail.
-      if (plan.problems.length > 0) this.setExitCode(ExitCode.Failure);
-      return plan;
-    }
 
-    // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
-    // back); a second one exits at once.
-    const signal = this.interruptSignal();
-    const { deployApp } = await import('../../lib/app/deploy.js');
-    const result = await deployApp({
-      ...request,
-      build: flags.build,
-      force: flags.force,
-      wait: flags.wait,
-      timeoutMs,
-      skipRouteCheck: flags['skip-route-check'],
-      skipProbe: flags['skip-probe'],
-      probeAddress: flags['probe-address'],
-      signal,
-      onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
-    });
-    await this.endProgress();
-    if (this.presentation.mode !== 'json') this.result(result.url);
-    return result;
+      // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
+      // back); a second one exits at once.
+      const signal = this.interruptSignal();
+      const { deployApp } = await import('../../lib/app/deploy/index.js');
+      const result = await deployApp({
+        ...request,
+        environment,
+        build: flags.build,
+        force: flags.force,
+        wait: flags.wait,
+        timeoutMs,
+        skipRouteCheck: flags['skip-route-check'],
+        skipProbe: flags['skip-probe'],
+        probeAddress: flags['probe-address'],
+        signal,
+        onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
+      });
+      await this.endProgress();
+      if (this.presentation.mode !== 'json') this.result(result.url);
+      return result;
+    } finally {
+      await environment.close();
+    }
   }
 }

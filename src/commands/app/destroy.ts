@@ -29,24 +29,24 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<DestroyedDeployment | undefined> {
-    const [{ openAppEnvironment }, { planDestroy, destroyDeployments }, ui, { checkTag }] = await Promise.all(
-      [
-        import('../../lib/app/list-context.js'),
-        import('../../lib/app/destroy.js'),
-        import('../../ui/app-remove.js'),
-        import('../../lib/naming.js'),
-      ],
-    );
+    const [{ openEnvironment }, { planDestroy, destroyDeployments }, ui, { checkTag }] = await Promise.all([
+      import('../../lib/env/open.js'),
+      import('../../lib/app/destroy.js'),
+      import('../../ui/app-remove.js'),
+      import('../../lib/naming.js'),
+    ]);
     const { app } = this.args;
     const { tag, yes } = this.flags;
     // Refused as app deploy and image push refuse it, before anything is read.
     checkTag(tag);
-    const { context, clients, outputs } = await openAppEnvironment({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       app,
     });
     try {
+      const { context, clients } = environment;
+      const outputs = await environment.outputs();
       const target = await planDestroy(clients, { cluster: outputs.cluster, env: context.env, app, tag });
       this.note(ui.describeRemoval([target], { color: this.presentation.color }).trimEnd());
       const retry = `traefikctl app destroy ${app} --tag ${JSON.stringify(tag)} --env ${context.env}`;
@@ -65,7 +65,7 @@ ${EXIT_CODES_HELP}`;
       }
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

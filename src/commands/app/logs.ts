@@ -36,8 +36,8 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<LogsResult | undefined> {
-    const [{ openAppEnvironment }, { appLogs }, { formatLogLine }, { checkTag }] = await Promise.all([
-      import('../../lib/app/list-context.js'),
+    const [{ openEnvironment }, { appLogs }, { formatLogLine }, { checkTag }] = await Promise.all([
+      import('../../lib/env/open.js'),
       import('../../lib/app/logs.js'),
       import('../../ui/app-logs.js'),
       import('../../lib/naming.js'),
@@ -45,10 +45,15 @@ ${EXIT_CODES_HELP}`;
     const { app } = this.args;
     // Refused as app deploy and image push refuse it, before anything is read.
     checkTag(this.flags.tag);
-    const { context, clients, outputs } = await openAppEnvironment({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       app,
+    });
+    const { context, clients } = environment;
+    const outputs = await environment.outputs().catch(async (error: unknown) => {
+      await environment.close();
+      throw error;
     });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -76,7 +81,7 @@ ${EXIT_CODES_HELP}`;
     } finally {
       process.off('SIGINT', onSignal);
       this.io.stdout.off('error', onSignal);
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

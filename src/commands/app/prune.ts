@@ -30,9 +30,9 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<PruneResult> {
-    const [{ openAppEnvironment }, { checkCriteria, planPrune, pruneResult }, { destroyDeployments }, ui] =
+    const [{ openEnvironment }, { checkCriteria, planPrune, pruneResult }, { destroyDeployments }, ui] =
       await Promise.all([
-        import('../../lib/app/list-context.js'),
+        import('../../lib/env/open.js'),
         import('../../lib/app/prune.js'),
         import('../../lib/app/destroy.js'),
         import('../../ui/app-remove.js'),
@@ -44,12 +44,14 @@ ${EXIT_CODES_HELP}`;
       expired: flags.expired || undefined,
     };
     checkCriteria(criteria);
-    const { context, clients, outputs } = await openAppEnvironment({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       app: this.args.app,
     });
     try {
+      const { context, clients } = environment;
+      const outputs = await environment.outputs();
       const plan = await planPrune(clients, {
         cluster: outputs.cluster,
         env: context.env,
@@ -86,7 +88,7 @@ ${EXIT_CODES_HELP}`;
         this.io.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

@@ -34,19 +34,21 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult> {
-    const [{ openAppEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
-      import('../../lib/app/list-context.js'),
+    const [{ openEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
+      import('../../lib/env/open.js'),
       import('../../lib/app/urls.js'),
       import('../../lib/app/urls-probe.js'),
     ]);
     const resolve = probeResolver(this.flags['probe-address']);
     const probe = resolve === undefined ? undefined : { resolve };
-    const { context, clients, outputs } = await openAppEnvironment({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       app: this.args.app,
     });
     try {
+      const { context, clients } = environment;
+      const outputs = await environment.outputs();
       const result = await appUrls({
         clients,
         env: context.env,
@@ -68,7 +70,7 @@ ${EXIT_CODES_HELP}`;
         this.setExitCode(ExitCode.ProbeFailed);
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

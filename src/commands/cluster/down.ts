@@ -30,17 +30,16 @@ ${EXIT_CODES_HELP}`;
       ],
     };
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, down, ui, { assertCanConfirm }] = await Promise.all([
-      import('../../lib/config/resolve.js'),
-      import('../../lib/aws/clients.js'),
+    const [{ openEnvironment }, down, ui, { assertCanConfirm }] = await Promise.all([
+      import('../../lib/env/open.js'),
       import('../../lib/cluster/down.js'),
       import('../../ui/cluster-output.js'),
       import('../../ui/confirm.js'),
     ]);
     // Refused before anything is read: without a terminal, only --yes can say go.
     assertCanConfirm({ presentation: this.presentation, yes: flags.yes, refusal });
-    const ctx = await loadContext(cwd, this.globalOptions());
-    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+    const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    const { context: ctx, clients } = environment;
     try {
       const plan = await down.planClusterDown(clients, ctx);
       down.assertDownAllowed(plan, flags.force);
@@ -59,7 +58,7 @@ ${EXIT_CODES_HELP}`;
       if (this.presentation.mode !== 'json') this.result(ui.formatDownResult(result, this.presentation));
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

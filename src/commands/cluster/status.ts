@@ -16,20 +16,23 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterStatusResult> {
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, { clusterStatus }, ui] = await Promise.all([
-      import('../../lib/config/resolve.js'),
-      import('../../lib/aws/clients.js'),
+    const [{ openEnvironment }, { clusterStatus }, ui] = await Promise.all([
+      import('../../lib/env/open.js'),
       import('../../lib/cluster/status.js'),
       import('../../ui/cluster-output.js'),
     ]);
-    const ctx = await loadContext(cwd, this.globalOptions());
-    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+    const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    const { context: ctx, clients } = environment;
     try {
-      const status = await clusterStatus({ clients, context: ctx });
+      const status = await clusterStatus({
+        clients,
+        context: ctx,
+        traefikAccess: () => environment.traefik(),
+      });
       if (this.presentation.mode !== 'json') this.result(ui.formatStatus(status, this.presentation));
       return status;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

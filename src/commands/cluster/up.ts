@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
-import type { ClusterUpResult } from '../../lib/cluster/up.js';
+import type { ClusterUpResult } from '../../lib/cluster/up/index.js';
 import type { EventSink } from '../../lib/events.js';
 
 const id = (pattern: RegExp, example: string) => (value: string) => {
@@ -48,17 +48,16 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ClusterUpResult> {
     const cwd = process.cwd();
-    const [{ loadContext }, { AwsClients }, { clusterUp }, ui] = await Promise.all([
-      import('../../lib/config/resolve.js'),
-      import('../../lib/aws/clients.js'),
-      import('../../lib/cluster/up.js'),
+    const [{ openEnvironment }, { clusterUp }, ui] = await Promise.all([
+      import('../../lib/env/open.js'),
+      import('../../lib/cluster/up/index.js'),
       import('../../ui/cluster-output.js'),
     ]);
     const { flags } = this;
-    const ctx = await loadContext(cwd, this.globalOptions());
     // Ctrl-C aborts the AWS call in flight and says what may be left (exit 130); a second one exits.
     const signal = this.interruptSignal();
-    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile, signal });
+    const environment = await openEnvironment({ cwd, global: this.globalOptions(), signal });
+    const { context: ctx, clients } = environment;
     const title = `${flags['dry-run'] ? 'Plan' : 'Bring up'} the cluster of ${ctx.env}`;
     // The sink is swapped around a prompt: the live view must stop while the user answers.
     let emit: EventSink = await this.progress(title);
@@ -87,7 +86,7 @@ ${EXIT_CODES_HELP}`;
       if (this.presentation.mode !== 'json') this.result(ui.formatUpResult(result, this.presentation));
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

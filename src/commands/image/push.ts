@@ -45,15 +45,15 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<PushImageResult> {
     const cwd = process.cwd();
-    const [{ loadContext, resolveApp }, { AwsClients }, { pushImage }] = await Promise.all([
+    const [{ resolveApp }, { openEnvironment }, { pushImage }] = await Promise.all([
       import('../../lib/config/resolve.js'),
-      import('../../lib/aws/clients.js'),
+      import('../../lib/env/open.js'),
       import('../../lib/image/push.js'),
     ]);
-    const ctx = await loadContext(cwd, this.globalOptions());
-    const { name, app } = await resolveApp(ctx, this.args.app, cwd);
-    const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+    const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    const { context: ctx, clients } = environment;
     try {
+      const { name, app } = await resolveApp(ctx, this.args.app, cwd);
       const result = await pushImage({
         app: name,
         appConfig: app,
@@ -69,7 +69,7 @@ ${EXIT_CODES_HELP}`;
       if (this.presentation.mode !== 'json') this.result(result.imageUri);
       return result;
     } finally {
-      await clients.destroy();
+      await environment.close();
     }
   }
 }

@@ -45,18 +45,21 @@ ${EXIT_CODES_HELP}`;
   };
 
   async run(): Promise<Route[] | undefined> {
-    const { openRoutesSource } = await import('../../lib/routes/open.js');
+    const [{ openEnvironment }, { openRoutesSource }] = await Promise.all([
+      import('../../lib/env/open.js'),
+      import('../../lib/routes/open.js'),
+    ]);
     const { parseInterval } = await import('../../lib/routes/watch.js');
     const { filterRoutes, wantsInternalRouters } = await import('../../lib/routes/filter.js');
     const flags = this.flags;
     const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;
     const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
-    const source = await openRoutesSource({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       apiUrl: flags['api-url'],
-      includeInternal: wantsInternalRouters(filter),
     });
+    const source = await openRoutesSource(environment, { includeInternal: wantsInternalRouters(filter) });
     try {
       if (flags.watch) {
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');

@@ -30,14 +30,17 @@ ${EXIT_CODES_HELP}`;
   };
 
   async run(): Promise<Route> {
-    const { openRoutesSource } = await import('../../lib/routes/open.js');
+    const [{ openEnvironment }, { openRoutesSource }] = await Promise.all([
+      import('../../lib/env/open.js'),
+      import('../../lib/routes/open.js'),
+    ]);
     const { findRoute } = await import('../../lib/routes/find.js');
-    const source = await openRoutesSource({
+    const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
-      includeInternal: true,
     });
+    const source = await openRoutesSource(environment, { includeInternal: true });
     try {
       const snapshot = await source.snapshot();
       const route = findRoute(snapshot.routes, this.args.router);

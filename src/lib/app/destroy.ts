@@ -10,9 +10,9 @@ import {
   deploymentFromService,
   findDeployment,
   isDeleted,
-  type ManagedDeployment,
-} from './list.js';
-import { readDeploymentTags } from './plan-tags.js';
+  type EcsDeploymentRecord,
+} from '../ecs/services.js';
+import { readDeploymentTags } from '../ecs/tag-codec.js';
 
 /**
  * `app destroy` and `app prune`: what removing a deployment means (its ECS service, and the
@@ -28,7 +28,7 @@ export interface KeptTaskDefinition {
 
 /** One deployment to remove, and everything that goes with it. */
 export interface DestroyTarget {
-  deployment: ManagedDeployment;
+  deployment: EcsDeploymentRecord;
   /** The task definition family of the service. */
   family: string;
   /** ACTIVE revisions of the family registered for this env's deployment: deregistered. */
@@ -81,7 +81,7 @@ export async function planDestroy(clients: AwsClients, options: PlanDestroyOptio
 /** What removing `deployment` takes: its family's revisions, sorted by those that are ours. */
 export async function destroyTarget(
   clients: AwsClients,
-  deployment: ManagedDeployment,
+  deployment: EcsDeploymentRecord,
   concurrency = 5,
 ): Promise<DestroyTarget> {
   const family = familyOf(deployment.taskDefinition) ?? deployment.service;
@@ -237,7 +237,7 @@ export async function destroyDeployment(
 /** Why the service is no longer the deployment that was listed, or undefined when it still is. */
 async function changedSinceListed(
   ecs: ECSClient,
-  deployment: ManagedDeployment,
+  deployment: EcsDeploymentRecord,
 ): Promise<string | undefined> {
   const [service] = await describeServices(ecs, deployment.cluster, [deployment.serviceArn]);
   const now = service === undefined ? undefined : deploymentFromService(service, deployment.cluster);

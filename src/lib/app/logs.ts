@@ -12,7 +12,7 @@ import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { durationMs } from '../duration.js';
 import { describeError, UserError, usageError } from '../errors.js';
 import type { EventSink } from '../events.js';
-import { findDeployment } from './list.js';
+import { findDeployment } from '../ecs/services.js';
 
 /**
  * `app logs`: the CloudWatch Logs of one deployment. Its containers log through awslogs into the

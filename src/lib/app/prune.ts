@@ -3,7 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { addDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import { destroyTarget, type DestroyedDeployment, type DestroyTarget } from './destroy.js';
-import { listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
+import { listDeployments, notDeployedError, type EcsDeploymentRecord } from '../ecs/services.js';
 
 /**
  * `app prune`: which deployments to remove. Each criterion narrows the selection, so a deployment is
@@ -20,7 +20,7 @@ export interface PruneCriteria {
 }
 
 export interface PruneCandidate {
-  deployment: ManagedDeployment;
+  deployment: EcsDeploymentRecord;
   /** Why it is selected, one phrase per criterion. */
   reasons: string[];
 }
@@ -68,7 +68,7 @@ export function checkCriteria(criteria: PruneCriteria): void {
 
 /** The deployments the criteria select, in the order given (pure). */
 export function selectForPrune(
-  deployments: readonly ManagedDeployment[],
+  deployments: readonly EcsDeploymentRecord[],
   criteria: PruneCriteria,
   now: Date,
 ): PruneCandidate[] {
@@ -79,8 +79,8 @@ export function selectForPrune(
       : now.getTime() - addDuration(new Date(0), criteria.olderThan, '--older-than value').getTime();
 
   // Rank within each app, newest first; an unreadable date ranks as oldest.
-  const rank = new Map<ManagedDeployment, number>();
-  const byApp = new Map<string, ManagedDeployment[]>();
+  const rank = new Map<EcsDeploymentRecord, number>();
+  const byApp = new Map<string, EcsDeploymentRecord[]>();
   for (const deployment of deployments) {
     const list = byApp.get(deployment.app) ?? [];
     list.push(deployment);

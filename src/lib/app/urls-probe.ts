@@ -7,7 +7,7 @@ import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
 import { connectToFromEnvironment } from '../traefik/connect-to.js';
 import { ANSWER_BODY_BYTES, urlAnswers } from '../traefik/url-answer.js';
-import { parseProbeAddress } from './track-probe.js';
+import { parseProbeAddress } from './deploy/track-probe.js';
 
 /**
  * `app urls --check`: one GET per URL, concurrently, each with a timeout. The address a host

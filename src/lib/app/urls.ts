@@ -5,7 +5,7 @@ import { describeError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { TraefikState } from '../traefik/state.js';
 import { joinRoutes, type Route, type RouteStatus } from '../routes/join.js';
-import { listDeployments, notDeployedError, type ManagedDeployment } from './list.js';
+import { listDeployments, notDeployedError, type EcsDeploymentRecord } from '../ecs/services.js';
 import { probeUrls, type ProbeOptions, type ProbeResult } from './urls-probe.js';
 
 /** Traefik's view of one deployment: its router's status and its servers' health. */
@@ -120,7 +120,7 @@ export function urlScheme(outputs: Pick<ClusterOutputs, 'urlPattern' | 'apiUrl'>
   return hint?.startsWith('https://') ? 'https' : 'http';
 }
 
-function toUrl(deployment: ManagedDeployment, scheme: string, route: Route | undefined): DeploymentUrl {
+function toUrl(deployment: EcsDeploymentRecord, scheme: string, route: Route | undefined): DeploymentUrl {
   return {
     app: deployment.app,
     tag: deployment.tag,
@@ -164,17 +164,21 @@ async function readTraefik(options: AppUrlsOptions): Promise<{
       },
     };
   }
-  const [{ resolveTraefikAccess }, { TraefikClient }, { fetchTraefikState }] = await Promise.all([
-    import('../traefik/access.js'),
-    import('../traefik/client.js'),
-    import('../traefik/state.js'),
-  ]);
+  const [{ resolveTraefikAccess }, { defaultPasswordParameter }, { TraefikClient }, { fetchTraefikState }] =
+    await Promise.all([
+      import('../traefik/access.js'),
+      import('../cluster/password.js'),
+      import('../traefik/client.js'),
+      import('../traefik/state.js'),
+    ]);
   let apiUrl = options.traefik.apiUrl ?? options.outputs.apiUrl;
   try {
     const access = await resolveTraefikAccess(options.clients, {
       env: options.env,
       traefik: options.traefik,
       environment: options.environment,
+      defaultPasswordParameter: defaultPasswordParameter(options.env),
+      outputs: () => Promise.resolve(options.outputs),
     });
     const client = new TraefikClient({
       ...access,

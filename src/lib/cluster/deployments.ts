@@ -1,7 +1,7 @@
 import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 
-import { isMissingCluster, listManagedServices } from '../app/list.js';
-import { decodeTagValue } from '../app/plan-tags.js';
+import { isMissingCluster, listManagedServices } from '../ecs/services.js';
+import { decodeTagValue } from '../ecs/tag-codec.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import type { EventSink } from '../events.js';
 

@@ -4,6 +4,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import type { ResolvedContext } from '../config/resolve.js';
 import { describeError, isUserError } from '../errors.js';
+import type { TraefikAccess } from '../traefik/access.js';
 import { listLiveDeployments } from './deployments.js';
 import {
   describeClusterStack,
@@ -19,6 +20,8 @@ export interface ClusterStatusOptions {
   context: ResolvedContext;
   /** Per request to Traefik's API. */
   apiTimeoutMs?: number | undefined;
+  /** Where Traefik's API is and how to log in: lib/env/open.ts `traefik()`, as for every command. */
+  traefikAccess: () => Promise<TraefikAccess>;
 }
 
 export interface TraefikServiceStatus {
@@ -95,7 +98,7 @@ export async function clusterStatus(options: ClusterStatusOptions): Promise<Clus
     outputs === undefined
       ? Promise.resolve(0)
       : listLiveDeployments(await clients.ecs(), cluster, env).then((list) => list.length),
-    apiStatus(clients, ctx, stack, outputs, options.apiTimeoutMs ?? 5_000),
+    apiStatus(options.traefikAccess, ctx, stack, outputs, options.apiTimeoutMs ?? 5_000),
   ]);
   return {
     env,
@@ -161,7 +164,7 @@ async function traefikService(
  * A failure is part of the status, not an error of the command.
  */
 async function apiStatus(
-  clients: AwsClients,
+  traefikAccess: () => Promise<TraefikAccess>,
   ctx: ResolvedContext,
   stack: Stack,
   outputs: ClusterOutputs | undefined,
@@ -177,12 +180,9 @@ async function apiStatus(
     error: undefined,
   };
   if (url === undefined || outputs === undefined) return status;
-  const [{ resolveTraefikAccess }, { TraefikClient }] = await Promise.all([
-    import('../traefik/access.js'),
-    import('../traefik/client.js'),
-  ]);
+  const { TraefikClient } = await import('../traefik/client.js');
   try {
-    const access = await resolveTraefikAccess(clients, { env: ctx.env, traefik: ctx.traefik });
+    const access = await traefikAccess();
     const client = new TraefikClient({ ...access, timeoutMs, retries: 0 });
     const version = await client.version();
     return { ...status, checked: true, healthy: true, version: version.Version, codename: version.Codename };

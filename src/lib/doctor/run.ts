@@ -1,5 +1,5 @@
 import { withTimeout } from '../async.js';
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { explainAwsError } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
 import {
@@ -11,6 +11,7 @@ import {
 import { configSchema } from '../config/schema.js';
 import { dockerVersion } from '../docker/docker.js';
 import { formatDuration } from '../duration.js';
+import { openEnvironment, type Environment } from '../env/open.js';
 import { describeError, isUserError } from '../errors.js';
 import { checkNode, fail, ok, skip, warn, type CheckResult } from './checks.js';
 
@@ -44,7 +45,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { result: configResult, context } = await checkConfig(options);
   results.push(configResult);
 
-  const clients = new AwsClients({ region: context.region, profile: context.profile, maxAttempts: 2 });
+  const environment = await openEnvironment({ context, maxAttempts: 2, environment: env });
+  const { clients } = environment;
   try {
     const region = await checkRegion(clients, context.overrides);
     results.push(region);
@@ -58,11 +60,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       awsReady
         ? checkWithin(checkCluster(clients, context), timeoutMs, 'cluster')
         : skip('cluster', 'needs AWS credentials'),
-      checkWithin(checkTraefik(clients, context, env, awsReady, timeoutMs), timeoutMs + 1000, 'traefik'),
+      checkWithin(checkTraefik(environment, awsReady, timeoutMs), timeoutMs + 1000, 'traefik'),
     ]);
     results.push(cluster, traefik, await dockerCheck);
   } finally {
-    await clients.destroy();
+    await environment.close();
   }
 
   const checks = ORDER.map((id) => results.find((r) => r.id === id)).filter(
@@ -173,38 +175,34 @@ async function checkCluster(clients: AwsClients, context: ResolvedContext): Prom
 }
 
 async function checkTraefik(
-  clients: AwsClients,
-  context: ResolvedContext,
-  env: NodeJS.ProcessEnv,
+  environment: Environment,
   awsReady: boolean,
   timeoutMs: number,
 ): Promise<CheckResult> {
-  const apiUrl = context.traefik.apiUrl;
-  if (!apiUrl) return skip('traefik', 'no API URL configured (traefik.apiUrl)');
-  const [{ resolveTraefikAccess, PASSWORD_VARIABLE }, { TraefikClient }, { connectToFromEnvironment }] =
-    await Promise.all([
-      import('../traefik/access.js'),
-      import('../traefik/client.js'),
-      import('../traefik/connect-to.js'),
-    ]);
+  const { context } = environment;
+  // Without traefik.apiUrl the URL is the stack's ApiUrl, as for every other command: that needs AWS.
+  if (context.traefik.apiUrl === undefined && !awsReady)
+    return skip('traefik', "needs AWS credentials to read the API URL from the cluster's stack");
+  const [{ passwordFromEnvironment }, { TraefikClient }] = await Promise.all([
+    import('../traefik/access.js'),
+    import('../traefik/client.js'),
+  ]);
+  let access;
   try {
-    // As every command reads the API: the same password sources, hints, redirect rules and limits.
-    // SSM needs AWS; without it, only the variable can give the password.
-    const access =
-      awsReady || (env[PASSWORD_VARIABLE] ?? '') !== ''
-        ? await resolveTraefikAccess(clients, {
-            env: context.env,
-            traefik: context.traefik,
-            environment: env,
-          })
-        : {
-            apiUrl,
-            username: context.traefik.username,
-            connectTo: connectToFromEnvironment(env),
-            credentialHints: [
-              `No password was sent: reading it from SSM needs AWS credentials. Set ${PASSWORD_VARIABLE}, or fix the AWS checks above.`,
-            ],
-          };
+    // As every command reads the API: the same URL and password sources, hints, redirect rules and
+    // limits. SSM needs AWS; without it, only the variable can give the password.
+    access = await environment.traefik(
+      awsReady || passwordFromEnvironment(environment.processEnv) !== undefined
+        ? {}
+        : { withoutSsm: 'reading it from SSM needs AWS credentials' },
+    );
+  } catch (error) {
+    // No URL anywhere (no stack, or one created without a domain): there is no API to check.
+    if (isUserError(error) && error.code === 'TRAEFIK_URL_MISSING')
+      return skip('traefik', `no API URL: ${error.message}`);
+    return failFrom('traefik', error);
+  }
+  try {
     const client = new TraefikClient({ ...access, timeoutMs, retries: 0 });
     const version = await client.version();
     return ok('traefik', `Traefik ${version.Version} at ${client.displayUrl}`);

@@ -1,3 +1,4 @@
+import type { DeploymentRecord } from '../model.js';
 import {
   priorityText,
   providerOf,
@@ -15,21 +16,11 @@ import type { TraefikLists, TraefikState } from '../traefik/state.js';
  * are indexed by name, and each service's servers are resolved once however many routers use it.
  */
 
-/** A deployment as the ECS tags describe it (DESIGN.md "State lives in AWS"). */
-export interface Deployment {
-  app: string;
-  /** The original tag, as CI passed it. */
-  tag: string;
-  env: string;
-  host: string;
-  /** The ECS service name, which is also the Traefik router and service name (`<service>@ecs`). */
-  service: string;
-  /** ISO 8601, from `traefikctl:deployed-at`. */
-  deployedAt?: string | undefined;
-  expiresAt?: string | undefined;
-  /** ECS service status: ACTIVE, or DRAINING/INACTIVE once it is being deleted. */
-  status?: string | undefined;
-}
+/**
+ * The old name of lib/model.ts's DeploymentRecord, kept only for bench/support/routes-worker.ts
+ * (bench/ is the lead's to change): remove it with that line.
+ */
+export type Deployment = DeploymentRecord;
 
 export type Protocol = 'http' | 'tcp' | 'udp';
 /** Traefik's status of the router, or `missing`: a deployment Traefik has no router for. */
@@ -88,7 +79,7 @@ export interface Route {
   serversTotal: number;
   /** Traefik's own error and warning messages for the router. */
   errors: string[];
-  deployment?: Deployment | undefined;
+  deployment?: DeploymentRecord | undefined;
   /** Why the route needs a look; empty when it is healthy. */
   attention: Attention[];
 }
@@ -98,7 +89,7 @@ export interface JoinOptions {
    * The managed ECS deployments of the environment, when AWS could be read. Undefined: routes are
    * shown without app/tag, and missing or orphaned routers can't be told.
    */
-  deployments?: readonly Deployment[] | undefined;
+  deployments?: readonly DeploymentRecord[] | undefined;
   /** Keep Traefik's own routers (`@internal`: api, dashboard, ping); off by default. */
   includeInternal?: boolean;
 }
@@ -296,7 +287,7 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
     }
     if (protocol === 'http' && deployments !== undefined) {
       for (let i = 0; i < deployments.length; i++) {
-        const deployment = deployments[i] as Deployment;
+        const deployment = deployments[i] as DeploymentRecord;
         if (slots[i]?.discovered === true || isDeleted(deployment)) continue;
         joined.push(missingRoute(deployment));
       }
@@ -310,12 +301,12 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
 
 /** The deployment of a service name (the last one given), and whether a router of it was found. */
 interface DeploymentSlot {
-  deployment: Deployment;
+  deployment: DeploymentRecord;
   discovered: boolean;
 }
 
 /** Slots by service name, and each deployment's slot at its index (names given twice share one). */
-function deploymentSlots(deployments: readonly Deployment[]): {
+function deploymentSlots(deployments: readonly DeploymentRecord[]): {
   byService: Map<string, DeploymentSlot>;
   slots: DeploymentSlot[];
 } {
@@ -329,19 +320,19 @@ function deploymentSlots(deployments: readonly Deployment[]): {
   if (byService.size === deployments.length) return { byService, slots };
   // A name given twice: one slot per name, holding the last deployment, as a map of names would.
   for (let i = 0; i < deployments.length; i++) {
-    const slot = byService.get((deployments[i] as Deployment).service) as DeploymentSlot;
-    slot.deployment = deployments[i] as Deployment;
+    const slot = byService.get((deployments[i] as DeploymentRecord).service) as DeploymentSlot;
+    slot.deployment = deployments[i] as DeploymentRecord;
     slots[i] = slot;
   }
   return { byService, slots };
 }
 
 /**
- * The declared fields only: callers pass richer objects (`app`'s ManagedDeployment), and
+ * The declared fields only: callers pass richer objects (`app`'s EcsDeploymentRecord), and
  * `routes --json` must not grow whatever they carry. Optional fields are added only when set.
  */
-function deploymentOf(deployment: Deployment): Deployment {
-  const own: Deployment = {
+function deploymentOf(deployment: DeploymentRecord): DeploymentRecord {
+  const own: DeploymentRecord = {
     app: deployment.app,
     tag: deployment.tag,
     env: deployment.env,
@@ -354,7 +345,7 @@ function deploymentOf(deployment: Deployment): Deployment {
   return own;
 }
 
-function isDeleted(deployment: Deployment): boolean {
+function isDeleted(deployment: DeploymentRecord): boolean {
   return deployment.status !== undefined && deployment.status !== 'ACTIVE';
 }
 
@@ -481,7 +472,7 @@ function joinRouter(
   };
 }
 
-function missingRoute(deployment: Deployment): Route {
+function missingRoute(deployment: DeploymentRecord): Route {
   const name = `${deployment.service}@${ECS_PROVIDER}`;
   return {
     name,

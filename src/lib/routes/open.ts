@@ -1,17 +1,11 @@
-import { isMissingCluster, listDeployments } from '../app/list.js';
-import { AwsClients } from '../aws/clients.js';
-import { loadContext, type GlobalOptions } from '../config/resolve.js';
+import { isMissingCluster, listDeployments } from '../ecs/services.js';
+import type { Environment } from '../env/open.js';
 import type { EventSink } from '../events.js';
-import { resolveTraefikAccess } from '../traefik/access.js';
 import { TraefikClient } from '../traefik/client.js';
-import type { Deployment } from './join.js';
+import type { DeploymentRecord } from '../model.js';
 import { createRoutesSource, type RoutesSource } from './source.js';
 
 export interface OpenRoutesOptions {
-  cwd: string;
-  global: GlobalOptions;
-  /** `--api-url`. */
-  apiUrl?: string | undefined;
   /** Keep Traefik's `@internal` routers (`routes show api@internal`). */
   includeInternal?: boolean;
   /** Per API request. */
@@ -22,12 +16,15 @@ export interface OpenRoutesOptions {
 }
 
 /**
- * The routes of an environment, ready to read: configuration and flags resolved, the API's address
- * and password found, ECS deployments read through the user's AWS credentials.
+ * The routes of an opened environment, ready to read: the API's address and password found (with
+ * the opener's `--api-url`), ECS deployments read through the user's AWS credentials. Closing the
+ * source closes the environment.
  */
-export async function openRoutesSource(options: OpenRoutesOptions): Promise<RoutesSource> {
-  const ctx = await loadContext(options.cwd, options.global);
-  const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+export async function openRoutesSource(
+  environment: Environment,
+  options: OpenRoutesOptions = {},
+): Promise<RoutesSource> {
+  const { context: ctx, clients } = environment;
   // Deleted services too, so their routers show as orphaned; no cluster: nothing can be said.
   const listEcs = () =>
     listDeployments(clients, { cluster: ctx.cluster, env: ctx.env, includeInactive: true }).catch(
@@ -38,15 +35,11 @@ export async function openRoutesSource(options: OpenRoutesOptions): Promise<Rout
     );
   // The first snapshot reads ECS anyway: start now, beside the password and stack reads that must
   // come before Traefik's, rather than after them, when its SDK import would hold up Traefik's pages.
-  let early: Promise<Deployment[] | undefined> | undefined = listEcs();
+  let early: Promise<DeploymentRecord[] | undefined> | undefined = listEcs();
   // Its failure is the first snapshot's to report; if no snapshot comes, it is dropped.
   early.catch(() => undefined);
   try {
-    const access = await resolveTraefikAccess(clients, {
-      env: ctx.env,
-      traefik: ctx.traefik,
-      apiUrl: options.apiUrl,
-    });
+    const access = await environment.traefik();
     const client = (signal?: AbortSignal) =>
       new TraefikClient({
         ...access,
@@ -64,10 +57,10 @@ export async function openRoutesSource(options: OpenRoutesOptions): Promise<Rout
         return started ?? listEcs();
       },
       ...(options.includeInternal === undefined ? {} : { includeInternal: options.includeInternal }),
-      close: () => clients.destroy(),
+      close: () => environment.close(),
     });
   } catch (error) {
-    await clients.destroy();
+    await environment.close();
     throw error;
   }
 }

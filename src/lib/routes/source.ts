@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js';
 import type { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState } from '../traefik/state.js';
-import { joinRoutes, type Deployment, type Route } from './join.js';
+import type { DeploymentRecord } from '../model.js';
+import { joinRoutes, type Route } from './join.js';
 
 /** The routes at one moment: what `routes` prints and what each `--watch` refresh shows. */
 export interface RoutesSnapshot {
@@ -35,7 +36,7 @@ export interface RoutesSourceOptions {
    * The managed ECS deployments of the env; undefined when they can't be known (no cluster). Slow
    * to change, so it is read at most every `deploymentsMaxAgeMs`.
    */
-  deployments?: (() => Promise<Deployment[] | undefined>) | undefined;
+  deployments?: (() => Promise<DeploymentRecord[] | undefined>) | undefined;
   deploymentsMaxAgeMs?: number;
   includeInternal?: boolean;
   close?: () => Promise<void>;
@@ -50,11 +51,11 @@ export interface RoutesSourceOptions {
 export function createRoutesSource(options: RoutesSourceOptions): RoutesSource {
   const now = options.now ?? Date.now;
   const maxAge = options.deploymentsMaxAgeMs ?? 30_000;
-  let deployments: Deployment[] | undefined;
+  let deployments: DeploymentRecord[] | undefined;
   let deploymentsAt = -Infinity;
   let ecsProblem: string | undefined;
 
-  const readDeployments = async (): Promise<Deployment[] | undefined> => {
+  const readDeployments = async (): Promise<DeploymentRecord[] | undefined> => {
     if (options.deployments === undefined) return undefined;
     if (now() - deploymentsAt < maxAge) return deployments;
     try {

@@ -1,18 +1,22 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 
-import { describeServices, isMissingCluster, listDeployments, type ManagedDeployment } from '../app/list.js';
+import {
+  describeServices,
+  isMissingCluster,
+  listDeployments,
+  type EcsDeploymentRecord,
+} from '../ecs/services.js';
 import { urlScheme } from '../app/urls.js';
-import { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import {
   describeClusterStack,
   noClusterError,
   parseClusterOutputs,
   type ClusterOutputs,
 } from '../cluster/outputs.js';
-import { loadContext, type GlobalOptions } from '../config/resolve.js';
+import type { Environment } from '../env/open.js';
 import { describeError, isUserError } from '../errors.js';
 import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
-import { resolveTraefikAccess } from '../traefik/access.js';
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
@@ -81,7 +85,7 @@ export interface EnvStatusInput {
   outputs: Pick<ClusterOutputs, 'cluster' | 'apiUrl' | 'urlPattern'> | undefined;
   outputsProblem?: string | undefined;
   traefikTasks?: { running: number; desired: number } | undefined;
-  deployments: readonly ManagedDeployment[];
+  deployments: readonly EcsDeploymentRecord[];
   traefik: {
     apiUrl?: string | undefined;
     version?: string | undefined;
@@ -180,7 +184,7 @@ function compare(a: string, b: string): number {
 }
 
 function statusOf(
-  deployment: ManagedDeployment,
+  deployment: EcsDeploymentRecord,
   route: Route | undefined,
   scheme: string,
   now: number,
@@ -221,9 +225,6 @@ function statusOf(
 }
 
 export interface OpenEnvStatusOptions {
-  cwd: string;
-  global: GlobalOptions;
-  apiUrl?: string | undefined;
   now?: () => number;
 }
 
@@ -233,14 +234,16 @@ export interface EnvStatusSource {
   close(): Promise<void>;
 }
 
-/** Opens the env (configuration, AWS clients) for one or many status reads. */
-export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvStatusSource> {
-  const ctx = await loadContext(options.cwd, options.global);
-  const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
+/**
+ * One or many status reads of an opened env (with the opener's `--api-url`); closing the source
+ * closes the environment.
+ */
+export function openEnvStatus(environment: Environment, options: OpenEnvStatusOptions = {}): EnvStatusSource {
+  const { context: ctx, clients } = environment;
   const now = options.now ?? Date.now;
   return {
     env: ctx.env,
-    close: () => clients.destroy(),
+    close: () => environment.close(),
     async read() {
       const stack = await describeClusterStack(clients, ctx.env);
       if (stack === undefined) throw noClusterError(ctx.env);
@@ -259,7 +262,7 @@ export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvS
           if (isMissingCluster(error)) return [];
           throw error;
         }),
-        readTraefik(clients, ctx.env, ctx.traefik, options.apiUrl, outputs),
+        readTraefik(environment, outputs),
       ]);
       return buildEnvStatus({
         env: ctx.env,
@@ -297,12 +300,11 @@ async function traefikService(
 }
 
 async function readTraefik(
-  clients: AwsClients,
-  env: string,
-  traefik: Parameters<typeof resolveTraefikAccess>[1]['traefik'],
-  apiUrl: string | undefined,
+  environment: Environment,
   outputs: ClusterOutputs | undefined,
 ): Promise<EnvStatusInput['traefik']> {
+  const { traefik } = environment.context;
+  const apiUrl = environment.apiUrl;
   if (apiUrl === undefined && traefik.apiUrl === undefined && outputs?.apiUrl === undefined) {
     return { problem: 'no Traefik API is configured: route status is unknown' };
   }
@@ -310,7 +312,8 @@ async function readTraefik(
   // Until the client has checked it, the URL may hold a password (refused, and never shown).
   let shownUrl = given === undefined ? undefined : redactUrl(given);
   try {
-    const access = await resolveTraefikAccess(clients, { env, traefik, apiUrl });
+    // Each read asks again (with this read's outputs): a password rotated by `cluster up` is picked up.
+    const access = await environment.traefik(outputs === undefined ? {} : { outputs });
     // Status waits for Traefik only so long: one retry, a short timeout.
     const client = new TraefikClient({ ...access, retries: 1, timeoutMs: 5_000 });
     shownUrl = client.displayUrl;

@@ -1,20 +1,47 @@
 import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
-import { readClusterOutputs, type ClusterOutputs } from '../cluster/outputs.js';
-import type { TraefikConfig } from '../config/schema.js';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { TraefikClientOptions } from './client.js';
 import { connectToFromEnvironment } from './connect-to.js';
 
 export const PASSWORD_VARIABLE = 'TRAEFIKCTL_TRAEFIK_PASSWORD';
 
+/** The configuration's `traefik` block, as far as the API's address and login go. */
+export interface TraefikApiConfig {
+  apiUrl?: string | undefined;
+  username: string;
+  passwordParameter?: string | undefined;
+}
+
+/** What the stack `traefikctl-<env>` says about its API (lib/cluster/outputs.ts reads it). */
+export interface StackApiOutputs {
+  apiUrl?: string | undefined;
+  apiUsername?: string | undefined;
+  passwordParameter?: string | undefined;
+}
+
 export interface TraefikAccessOptions {
   env: string;
-  traefik: TraefikConfig;
+  traefik: TraefikApiConfig;
+  /**
+   * The SSM parameter when neither the configuration nor the stack names one: lib/cluster/password.ts
+   * `defaultPasswordParameter(env)` (passed in, so that this folder imports nothing of the cluster's).
+   */
+  defaultPasswordParameter: string;
   /** `--api-url`: wins over the configuration and the cluster stack. */
   apiUrl?: string | undefined;
   /** Where TRAEFIKCTL_TRAEFIK_PASSWORD is read; process.env by default. */
   environment?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Why the password can't be read from SSM now (`doctor` without AWS credentials): only
+   * TRAEFIKCTL_TRAEFIK_PASSWORD can give it, and the hint says why none was sent.
+   */
+  withoutSsm?: string | undefined;
+  /**
+   * Reads the env's stack outputs (lib/env/open.ts reads them once), needed when neither `apiUrl`
+   * nor `traefik.apiUrl` is set; without it, no URL can be found then.
+   */
+  outputs?: (() => Promise<StackApiOutputs>) | undefined;
 }
 
 export type TraefikAccess = Pick<
@@ -39,7 +66,7 @@ export async function resolveTraefikAccess(
   const { env, traefik } = options;
   const connectTo = connectToFromEnvironment(options.environment ?? process.env);
   const explicit = options.apiUrl ?? traefik.apiUrl;
-  const outputs = explicit === undefined ? await clusterOutputs(clients, env) : undefined;
+  const outputs = explicit === undefined ? await clusterOutputs(options.outputs, env) : undefined;
   const apiUrl = explicit ?? outputs?.apiUrl;
   if (apiUrl === undefined) {
     throw new UserError(
@@ -55,8 +82,8 @@ export async function resolveTraefikAccess(
   }
   const username =
     traefik.apiUrl === undefined ? (outputs?.apiUsername ?? traefik.username) : traefik.username;
-  const fromEnv = (options.environment ?? process.env)[PASSWORD_VARIABLE];
-  if (fromEnv !== undefined && fromEnv !== '') {
+  const fromEnv = passwordFromEnvironment(options.environment);
+  if (fromEnv !== undefined) {
     return {
       apiUrl,
       username,
@@ -65,8 +92,18 @@ export async function resolveTraefikAccess(
       credentialHints: [`The password comes from ${PASSWORD_VARIABLE}: check its value.`],
     };
   }
+  if (options.withoutSsm !== undefined) {
+    return {
+      apiUrl,
+      username,
+      connectTo,
+      credentialHints: [
+        `No password was sent: ${options.withoutSsm}. Set ${PASSWORD_VARIABLE}, or fix the AWS checks above.`,
+      ],
+    };
+  }
   const parameter =
-    traefik.passwordParameter ?? outputs?.passwordParameter ?? `/traefikctl/${env}/traefik-api-password`;
+    traefik.passwordParameter ?? outputs?.passwordParameter ?? options.defaultPasswordParameter;
   const password = await readPassword(clients, parameter);
   return {
     apiUrl,
@@ -77,9 +114,26 @@ export async function resolveTraefikAccess(
   };
 }
 
-async function clusterOutputs(clients: AwsClients, env: string): Promise<ClusterOutputs> {
+/** TRAEFIKCTL_TRAEFIK_PASSWORD's value; undefined when it is unset or empty ("not set"). */
+export function passwordFromEnvironment(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = environment[PASSWORD_VARIABLE];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+async function clusterOutputs(
+  read: (() => Promise<StackApiOutputs>) | undefined,
+  env: string,
+): Promise<StackApiOutputs> {
+  if (read === undefined) {
+    throw new UserError(`No Traefik API URL is configured for env ${env}.`, {
+      suggestions: [
+        'Pass --api-url https://traefik.<env>.<domain>, or set traefik.apiUrl in the configuration.',
+      ],
+      code: 'TRAEFIK_URL_MISSING',
+    });
+  }
   try {
-    return await readClusterOutputs(clients, env);
+    return await read();
   } catch (error) {
     if (!isUserError(error)) throw error;
     throw new UserError(

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterAll, expect, it } from 'vitest';
 
-import { deployApp } from '../../../src/lib/app/deploy.js';
+import { deployApp } from '../../../src/lib/app/deploy/index.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { describeWith } from '../../support/stack.js';
 import { registryDigest, writeBuildContext } from '../image/helpers.js';

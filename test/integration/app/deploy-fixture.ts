@@ -18,7 +18,7 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 
-import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
+import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy/index.js';
 import type { AwsClients } from '../../../src/lib/aws/clients.js';
 import { uniqueName } from '../../support/stack.js';
 import { moto } from './seed.js';

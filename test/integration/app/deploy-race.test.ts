@@ -11,9 +11,9 @@
  */
 import { afterAll, expect, it } from 'vitest';
 
-import { sdkDeployAws, type DeployAws } from '../../../src/lib/app/deploy-aws.js';
-import type { DeployResult } from '../../../src/lib/app/deploy.js';
-import { RolloutError } from '../../../src/lib/app/track-rollout.js';
+import { sdkDeployAws, type DeployAws } from '../../../src/lib/app/deploy/ecs/api.js';
+import type { DeployResult } from '../../../src/lib/app/deploy/index.js';
+import { RolloutError } from '../../../src/lib/app/deploy/ecs/track-rollout.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { ExitCode } from '../../../src/lib/errors.js';
 import { describeWith } from '../../support/stack.js';

@@ -9,9 +9,9 @@ import { request as httpRequest } from 'node:http';
 
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
-import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy.js';
+import { deployApp, type DeployAppOptions, type DeployResult } from '../../../src/lib/app/deploy/index.js';
 import { destroyDeployments, planDestroy } from '../../../src/lib/app/destroy.js';
-import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
+import { sdkDeployAws } from '../../../src/lib/app/deploy/ecs/api.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 import { startLocalServer } from '../../support/local-server.js';

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import { afterAll, expect, it } from 'vitest';
 
-import { planDeploy } from '../../../src/lib/app/deploy-dry-run.js';
+import { dryRunDeploy } from '../../../src/lib/app/deploy/dry-run.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
@@ -249,7 +249,7 @@ describeWith(['moto'], 'app deploy against moto', () => {
     const before = await countResources(clients, environment, ['whoami-v1']);
 
     // when planning the redeploy
-    const plan = await planDeploy({ cwd: environment.cwd, global: {}, app: 'whoami', tag: 'v1' });
+    const plan = await dryRunDeploy({ cwd: environment.cwd, global: {}, app: 'whoami', tag: 'v1' });
 
     // then the plan is an update that swaps the image, and nothing was skipped or created
     expect(plan.action).toBe('update');

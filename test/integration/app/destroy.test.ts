@@ -12,7 +12,7 @@ import {
 import { afterAll, expect, it } from 'vitest';
 
 import { destroyDeployments, planDestroy } from '../../../src/lib/app/destroy.js';
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { UserError } from '../../../src/lib/errors.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';

@@ -1,11 +1,11 @@
 /**
  * Deployments seeded straight into moto with the SDK, tagged exactly as `app deploy` tags them
- * (`deploymentTags` from plan-tags.ts): a few calls per deployment instead of a whole deploy, so a
+ * (`deploymentTags` from src/lib/ecs/tag-codec.ts): a few calls per deployment instead of a whole deploy, so a
  * test can create 200 of them. Used by the app urls/destroy/prune/logs integration and e2e tests.
  * The seeding itself is test/support/moto-seed.ts, bound here to src/'s naming, outputs and tags.
  */
 import type { AwsClients } from '../../../src/lib/aws/clients.js';
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { OUTPUT_KEYS, stackNameFor } from '../../../src/lib/cluster/outputs.js';
 import { hostname, serviceName } from '../../../src/lib/naming.js';
 import { motoSeed } from '../../support/moto-seed.js';

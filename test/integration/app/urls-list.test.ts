@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, expect, it } from 'vitest';
 
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
-import { isMissingCluster, listDeployments } from '../../../src/lib/app/list.js';
+import { isMissingCluster, listDeployments } from '../../../src/lib/ecs/services.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
 
 const clients = new AwsClients();

@@ -6,7 +6,7 @@
 import { CreateServiceCommand, DeleteServiceCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { listDeployments } from '../../../src/lib/app/list.js';
+import { listDeployments } from '../../../src/lib/ecs/services.js';
 import { appUrls } from '../../../src/lib/app/urls.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { traefikSchema } from '../../../src/lib/config/schema.js';

@@ -7,7 +7,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 import { AwsClients } from '../../../src/lib/aws/clients.js';
-import { clusterUp } from '../../../src/lib/cluster/up.js';
+import { clusterUp } from '../../../src/lib/cluster/up/index.js';
 import { ExitCode } from '../../../src/lib/errors.js';
 import { startAwsProxy, type AwsProxy } from '../../support/aws-proxy.js';
 import { rejection } from '../../support/errors.js';

@@ -14,7 +14,9 @@ import { clusterDown, planClusterDown } from '../../../src/lib/cluster/down.js';
 import { readClusterOutputs } from '../../../src/lib/cluster/outputs.js';
 import { clusterStatus } from '../../../src/lib/cluster/status.js';
 import { API_PASSWORD_COST } from '../../../src/lib/cluster/password.js';
-import { clusterUp } from '../../../src/lib/cluster/up.js';
+import { clusterUp } from '../../../src/lib/cluster/up/index.js';
+import type { ResolvedContext } from '../../../src/lib/config/resolve.js';
+import { openEnvironment } from '../../../src/lib/env/open.js';
 import { describeWith } from '../../support/stack.js';
 import { startTraefikServer } from '../../support/traefik-server.js';
 import { contextFor, recorder, uniqueEnv } from './support.js';
@@ -77,6 +79,20 @@ async function deployWith(env: string, name: string): Promise<void> {
       ],
     }),
   );
+}
+
+/** `cluster status` as the command runs it: Traefik's access from the environment opener. */
+async function statusOf(context: ResolvedContext) {
+  const environment = await openEnvironment({ context });
+  try {
+    return await clusterStatus({
+      clients: environment.clients,
+      context,
+      traefikAccess: () => environment.traefik(),
+    });
+  } finally {
+    await environment.close();
+  }
 }
 
 describeWith(['moto'], 'cluster up, status and down against moto', () => {
@@ -280,10 +296,7 @@ describeWith(['moto'], 'cluster up, status and down against moto', () => {
       await deployWith(env, 'whoami-v1');
 
       // when
-      const status = await clusterStatus({
-        clients,
-        context: contextFor(env, { traefik: { apiUrl: api.url } }),
-      });
+      const status = await statusOf(contextFor(env, { traefik: { apiUrl: api.url } }));
 
       // then
       expect(status.stackStatus).toBe('CREATE_COMPLETE');
@@ -309,10 +322,7 @@ describeWith(['moto'], 'cluster up, status and down against moto', () => {
       auth: { username: 'admin', password: 'something-else' },
     });
     try {
-      const status = await clusterStatus({
-        clients,
-        context: contextFor(env, { traefik: { apiUrl: api.url } }),
-      });
+      const status = await statusOf(contextFor(env, { traefik: { apiUrl: api.url } }));
       expect(status.api.healthy).toBe(false);
       expect(status.api.error).toMatch(/401|password|credentials/i);
       expect(status.api.error).not.toContain((await storedPassword(env)).value);

@@ -14,8 +14,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, expect, it } from 'vitest';
 
-import { deploymentTags } from '../../../src/lib/app/plan-tags.js';
+import { deploymentTags } from '../../../src/lib/ecs/tag-codec.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
+import { openEnvironment } from '../../../src/lib/env/open.js';
 import { openRoutesSource } from '../../../src/lib/routes/open.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
 import {
@@ -65,12 +66,12 @@ describeWith(['moto'], 'openRoutesSource', () => {
         // given Traefik serving the captures, and an env without a cluster
         server = await startTraefikServer({ data: fixtureData() });
         dir = await mkdtemp(path.join(tmpdir(), 'traefikctl-routes-'));
-        const source = await openRoutesSource({
+        const environment = await openEnvironment({
           cwd: dir,
           global: { env: uniqueName('rt') },
           apiUrl: server.url,
-          perPage,
         });
+        const source = await openRoutesSource(environment, { perPage });
         // when the routes are read
         const snapshot = await source.snapshot();
         await source.close();
@@ -136,7 +137,7 @@ describeWith(['moto'], 'openRoutesSource', () => {
     process.env.TRAEFIKCTL_TRAEFIK_PASSWORD = auth.password;
     try {
       // when the routes of the env are read
-      const source = await openRoutesSource({ cwd: dir, global: { env } });
+      const source = await openRoutesSource(await openEnvironment({ cwd: dir, global: { env } }));
       const snapshot = await source.snapshot();
       await source.close();
 

@@ -34,7 +34,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, it } from 'vitest';
 
-import { describeStoppedTask } from '../../../src/lib/app/track-rollout.js';
+import { describeStoppedTask } from '../../../src/lib/app/deploy/ecs/track-rollout.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { traefikLabels } from '../../../src/lib/labels.js';
 import { describeWith, uniqueName, type Stack } from '../../support/stack.js';

@@ -10,10 +10,10 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { planDeploy, type DryRunResult } from '../../../src/lib/app/deploy-dry-run.js';
+import { dryRunDeploy, type DryRunResult } from '../../../src/lib/app/deploy/dry-run.js';
 import { ENV_LABEL } from '../../../src/lib/labels.js';
 import { TraefikClient } from '../../../src/lib/traefik/client.js';
-import { fakeAws } from '../../lib/app/deploy-fakes.js';
+import { fakeAws } from '../../lib/app/deploy/fakes.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
 import { startTraefik, type RunningTraefik } from '../../support/traefik-process.js';
 import { answerFor, DockerFixture, eventually, getWithHost, SERVE_APP_TAG } from './support.js';
@@ -51,7 +51,7 @@ describeWith(['traefik', 'docker'], 'app deploy labels routed by the real Traefi
 
   /** What `app deploy --dry-run` plans with no AWS region: no AWS call at all. */
   const plan = (app: string, tag: string, inEnv = env): Promise<DryRunResult> =>
-    planDeploy({ cwd, global: { env: inEnv }, app, tag, aws: fakeAws({ region: undefined }) });
+    dryRunDeploy({ cwd, global: { env: inEnv }, app, tag, aws: fakeAws({ region: undefined }) });
 
   /** Runs the plan's one container the way ECS would: its dockerLabels and environment, nothing else. */
   async function deploy(deployment: DryRunResult): Promise<{ name: string; ip: string }> {

@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
-import { Poller } from '../../../src/lib/app/poll.js';
-import { waitForRoute } from '../../../src/lib/app/track-route.js';
+import { Poller } from '../../../src/lib/app/deploy/poll.js';
+import { waitForRoute } from '../../../src/lib/app/deploy/track-route.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
+import { defaultPasswordParameter } from '../../../src/lib/cluster/password.js';
 import { traefikSchema } from '../../../src/lib/config/schema.js';
 import { ExitCode, UserError } from '../../../src/lib/errors.js';
 import { ENV_LABEL, traefikLabels } from '../../../src/lib/labels.js';
@@ -76,6 +77,7 @@ describeWith(['traefik'], 'the Traefik API client against a live Traefik', (stac
       traefik: traefikSchema.parse({}),
       apiUrl: live.apiUrl,
       environment: { [PASSWORD_VARIABLE]: password },
+      defaultPasswordParameter: defaultPasswordParameter(env),
     });
 
   beforeAll(async () => {

@@ -15,7 +15,7 @@ import type { Stack } from '../../support/stack.js';
 
 /**
  * The shell line a container of the test image runs: its page shows `APP_TAG`, the variable every
- * deployment sets (src/lib/app/plan.ts), the way an app shows which build answers.
+ * deployment sets (src/lib/app/deploy/ecs/plan.ts), the way an app shows which build answers.
  */
 export const SERVE_APP_TAG = 'echo "$APP_TAG" > /www/index.html && exec /bin/busybox httpd -f -p 80 -h /www';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { probeOnce } from '../../../src/lib/app/track-probe.js';
+import { probeOnce } from '../../../src/lib/app/deploy/track-probe.js';
 import { probeUrl } from '../../../src/lib/app/urls-probe.js';
 import {
   isTraefikNotFound,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ManagedDeployment } from '../../../src/lib/app/list.js';
+import type { EcsDeploymentRecord } from '../../../src/lib/ecs/services.js';
 import { checkCriteria, pruneResult, selectForPrune, type PrunePlan } from '../../../src/lib/app/prune.js';
 import { UserError } from '../../../src/lib/errors.js';
 
 const NOW = new Date('2026-08-22T12:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
 
-function deployment(app: string, tag: string, days: number, expiresInDays?: number): ManagedDeployment {
+function deployment(app: string, tag: string, days: number, expiresInDays?: number): EcsDeploymentRecord {
   return {
     app,
     tag,

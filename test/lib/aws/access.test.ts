@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
+import { sdkDeployAws } from '../../../src/lib/app/deploy/ecs/api.js';
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { explainAwsError } from '../../../src/lib/aws/errors.js';
 import { checkProfile, profileNames } from '../../../src/lib/aws/profile.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { sdkDeployAws } from '../../../src/lib/app/deploy-aws.js';
+import { sdkDeployAws } from '../../../src/lib/app/deploy/ecs/api.js';
 import {
   AwsClients,
   DEFAULT_CONNECTION_TIMEOUT_MS,

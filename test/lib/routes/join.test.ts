@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { DeploymentRecord } from '../../../src/lib/model.js';
 import { describe, expect, it } from 'vitest';
 
 import { filterRoutes } from '../../../src/lib/routes/filter.js';
@@ -7,7 +8,6 @@ import {
   joinRoutes,
   ruleHosts,
   scanRuleHosts,
-  type Deployment,
   type Route,
 } from '../../../src/lib/routes/join.js';
 import {
@@ -210,7 +210,7 @@ describe('joinRoutes with ECS deployments', () => {
     loadBalancer: { servers: [{ url: 'http://10.0.0.1:80' }] },
     serverStatus: { 'http://10.0.0.1:80': status },
   });
-  const deployment = (service: string, extra: Partial<Deployment> = {}): Deployment => ({
+  const deployment = (service: string, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
     app: service.split('-')[0] ?? service,
     tag: service.split('-').slice(1).join('-'),
     env: 'dev',

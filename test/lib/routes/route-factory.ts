@@ -1,4 +1,5 @@
-import type { Deployment, Route } from '../../../src/lib/routes/join.js';
+import type { DeploymentRecord } from '../../../src/lib/model.js';
+import type { Route } from '../../../src/lib/routes/join.js';
 
 /** A joined route as `joinRoutes` makes it for an ECS deployment; override what a test is about. */
 export function ecsRoute(name: string, overrides: Partial<Route> = {}): Route {
@@ -24,7 +25,7 @@ export function ecsRoute(name: string, overrides: Partial<Route> = {}): Route {
   };
 }
 
-export function deploymentOf(name: string, overrides: Partial<Deployment> = {}): Deployment {
+export function deploymentOf(name: string, overrides: Partial<DeploymentRecord> = {}): DeploymentRecord {
   const [app = name, ...tag] = name.split('-');
   return {
     app,

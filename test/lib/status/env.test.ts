@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ManagedDeployment } from '../../../src/lib/app/list.js';
+import type { EcsDeploymentRecord } from '../../../src/lib/ecs/services.js';
 import { buildEnvStatus, type EnvStatusInput } from '../../../src/lib/status/env.js';
 import type { TraefikRouter, TraefikService } from '../../../src/lib/traefik/schemas.js';
 import { renderEnvStatus, statusNotes } from '../../../src/ui/status.js';
@@ -8,7 +8,7 @@ import type { Presentation } from '../../../src/ui/mode.js';
 
 const now = Date.parse('2026-08-10T12:00:00.000Z');
 
-function deployment(tag: string, overrides: Partial<ManagedDeployment> = {}): ManagedDeployment {
+function deployment(tag: string, overrides: Partial<EcsDeploymentRecord> = {}): EcsDeploymentRecord {
   const service = `whoami-${tag}`;
   return {
     app: 'whoami',

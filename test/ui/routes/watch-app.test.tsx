@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import type { Deployment } from '../../../src/lib/routes/join.js';
+import type { DeploymentRecord } from '../../../src/lib/model.js';
 import { createRoutesSource } from '../../../src/lib/routes/source.js';
 import { TraefikClient } from '../../../src/lib/traefik/client.js';
 import { WatchApp, type WatchExit } from '../../../src/ui/routes/WatchApp.js';
@@ -46,8 +46,8 @@ async function watchedTraefik(width: number, height = 20) {
   let data: TraefikApiData = { http: { routers, services } };
   server = await startTraefikServer({ data: () => data });
   const url = server.url;
-  const deployments: Deployment[] = ['app0-v0', 'app0-v1', 'app0-v2', 'app0-v3', 'app0-v4'].map((name) =>
-    deploymentOf(name),
+  const deployments: DeploymentRecord[] = ['app0-v0', 'app0-v1', 'app0-v2', 'app0-v3', 'app0-v4'].map(
+    (name) => deploymentOf(name),
   );
   const source = createRoutesSource({
     env: 'dev',

@@ -1,0 +1,136 @@
+import type { Task } from '@aws-sdk/client-ecs';
+
+import { isAbortError } from '../../../aws/abort.js';
+import { skipPhase, withPhase } from '../../../events.js';
+import type { DeployRun } from '../context.js';
+import { PHASES } from '../phases.js';
+import { commandFor } from '../request.js';
+import type { Applied } from './apply.js';
+import type { DeploymentPlan } from './plan.js';
+import type { Preflight } from './preflight.js';
+import { fatalStop } from './stop-verdict.js';
+import {
+  newStoppedTasks,
+  RolloutError,
+  serviceChange,
+  stoppedTaskReport,
+  trackRollout,
+  type OurDeployment,
+} from './track-rollout.js';
+
+/**
+ * Waiting on ECS: the rollout of OUR deployment, then, while the route and the URL are waited for,
+ * the check that the service is still ours and that none of its tasks stopped for good.
+ */
+
+export interface EcsDeployment {
+  run: DeployRun;
+  plan: DeploymentPlan;
+  outputs: Preflight['outputs'];
+  applied: Applied;
+}
+
+/** The last lines of a task's container: awslogs stream `<prefix = service>/<container>/<task id>`. */
+function taskLogLines({ run, plan, outputs }: EcsDeployment) {
+  return (task: Task, container: string) =>
+    run.aws.lastLogLines(
+      outputs.logGroup,
+      `${plan.serviceName}/${container}/${task.taskArn?.split('/').pop() ?? ''}`,
+      5,
+    );
+}
+
+export async function waitForRollout(deployment: EcsDeployment): Promise<void> {
+  const { run, plan, outputs, applied } = deployment;
+  const { emit } = run;
+  if (applied.deploymentId === undefined) {
+    skipPhase(emit, PHASES.rollout, 'ECS reported no deployment to follow');
+    return;
+  }
+  const deploymentId = applied.deploymentId;
+  await withPhase(
+    emit,
+    {
+      ...PHASES.rollout,
+      title: `Roll out ${plan.service.desiredCount ?? 1} task${plan.service.desiredCount === 1 ? '' : 's'}`,
+    },
+    (setDetail) =>
+      trackRollout({
+        ecs: run.aws,
+        cluster: outputs.cluster,
+        service: plan.serviceName,
+        deploymentId,
+        taskDefinition: applied.taskDefinitionArn,
+        created: applied.action === 'created',
+        previousTaskDefinition:
+          applied.action === 'updated' ? run.progress.previousTaskDefinition : undefined,
+        poller: run.poller,
+        deadline: run.deadline,
+        since: run.startedAt,
+        onEvent: emit,
+        setDetail,
+        logLines: taskLogLines(deployment),
+        hints: { logs: commandFor('app logs', run.spec), retry: commandFor('app deploy', run.spec) },
+      }),
+  );
+}
+
+/**
+ * The check each look of the route and URL waits makes first: the service is still ours (`app
+ * destroy` of the tag, or another deploy of it, must not be reported as our success), and no task of
+ * ours stopped for a reason no retry fixes. A rollout can read COMPLETED while its task then crashes
+ * (ECS restarts it, again and again): such a stop ends the wait at once, with its exit code and last
+ * log lines, instead of after the route's timeout. One DescribeServices and one ListTasks per look.
+ */
+export function stillOurs(deployment: EcsDeployment): () => Promise<void> {
+  const { run, plan, outputs, applied } = deployment;
+  const { aws, options } = run;
+  const deployAgain = commandFor('app deploy', run.spec);
+  const ours: OurDeployment = {
+    cluster: outputs.cluster,
+    service: plan.serviceName,
+    deploymentId: applied.deploymentId,
+    taskDefinition: applied.taskDefinitionArn,
+    retry: deployAgain,
+  };
+  const logLines = taskLogLines(deployment);
+  const seenStopped = new Set<string>();
+  const noFatalStop = async () => {
+    if (applied.deploymentId === undefined) return;
+    const stopped = await newStoppedTasks(aws, outputs.cluster, applied.deploymentId, seenStopped).catch(
+      (error: unknown) => {
+        if (isAbortError(error) || options.signal?.aborted) throw error;
+        return []; // can't tell now: the next look will
+      },
+    );
+    for (const task of stopped) {
+      const verdict = fatalStop(task);
+      if (verdict === undefined) continue;
+      const report = await stoppedTaskReport(task, logLines);
+      throw new RolloutError(
+        `Task ${report.taskId} of ${plan.serviceName} stopped: ${report.summary} (${verdict}).`,
+        'failed',
+        [
+          ...report.logLines.map((line) => `log: ${line}`),
+          `See the app's logs: \`${commandFor('app logs', run.spec)}\`.`,
+          `Fix the app or its configuration, then deploy again: \`${deployAgain}\`.`,
+        ],
+      );
+    }
+  };
+  return async () => {
+    const answer = await aws
+      .describeServices({ cluster: outputs.cluster, services: [plan.serviceName] })
+      .catch((error: unknown) => {
+        if (isAbortError(error) || options.signal?.aborted) throw error;
+        return undefined; // can't tell now: the next look will
+      });
+    if (answer === undefined) return;
+    const change = serviceChange(
+      answer.services?.find((service) => service.serviceName === plan.serviceName),
+      ours,
+    );
+    if (change !== undefined) throw change;
+    await noFatalStop();
+  };
+}

@@ -1,0 +1,115 @@
+import { ExitCode, UserError } from '../../errors.js';
+import { TraefikApiError } from '../../traefik/client.js';
+import type { TraefikRouter, TraefikService } from '../../traefik/schemas.js';
+import type { Poller } from './poll.js';
+
+/**
+ * Waits until Traefik routes the deployment: the router `<service>@<provider>` (`@ecs` on ECS) exists
+ * and is enabled, and its service has a server that is UP. ECS saying "healthy" still leaves up to
+ * one provider refresh (15 s by default) before the route exists (anchors.md §0.5); this is the step
+ * no other ECS deploy tool checks.
+ */
+
+/** The two reads of Traefik's API this needs (TraefikClient has both). */
+export interface RouteApi {
+  readonly displayUrl: string;
+  httpRouter(name: string): Promise<TraefikRouter | undefined>;
+  httpService(name: string): Promise<TraefikService | undefined>;
+}
+
+/**
+ * The Traefik provider that turns a deployment's labels into its router: `ecs` for the ECS target,
+ * `docker` for the local one (the same labels either way, DESIGN.md "Targets").
+ */
+export type RouteProvider = 'ecs' | 'docker';
+
+export interface WaitForRouteOptions {
+  api: RouteApi;
+  /** The ECS service name = Traefik router and service name, without `@<provider>`. */
+  name: string;
+  /** `ecs` unless given. */
+  provider?: RouteProvider | undefined;
+  host: string;
+  poller: Poller;
+  /** Epoch ms when this phase gives up. */
+  deadline: number;
+  /** True when `deadline` is the overall `--timeout` rather than the phase's own limit. */
+  deadlineIsOverall?: boolean;
+  setDetail?: ((detail: string) => void) | undefined;
+  timeoutText: string;
+  /** Exact commands for the suggestions. */
+  hints?: { routes?: string; env?: string } | undefined;
+  /**
+   * Called at each look, before Traefik is asked: throws to stop waiting (the service was deleted or
+   * taken over meanwhile).
+   */
+  check?: (() => Promise<void>) | undefined;
+}
+
+export interface RouteResult {
+  router: string;
+  rule: string | undefined;
+  servers: { url: string; status: string }[];
+}
+
+function upServers(service: TraefikService | undefined): { url: string; status: string }[] {
+  return Object.entries(service?.serverStatus ?? {}).map(([url, status]) => ({ url, status }));
+}
+
+/** Connection trouble worth another look on the next poll; a refused password is not. */
+function transient(error: unknown): boolean {
+  return (
+    error instanceof TraefikApiError &&
+    (error.failure === 'unreachable' || error.failure === 'timeout' || error.failure === 'server-error')
+  );
+}
+
+export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteResult> {
+  const { api, name, poller } = options;
+  const qualified = `${name}@${options.provider ?? 'ecs'}`;
+  let seen = 'no router yet';
+
+  const outcome = await poller.until<RouteResult>(
+    async () => {
+      await options.check?.();
+      const router = await api.httpRouter(qualified);
+      if (router === undefined) {
+        seen = `Traefik has no router ${qualified} yet`;
+        options.setDetail?.('waiting for Traefik to find the tasks (it looks every 15s)');
+        return undefined;
+      }
+      if (router.status !== undefined && router.status !== 'enabled') {
+        const errors = router.error?.join('; ');
+        seen = `router ${qualified} is ${router.status}${errors ? `: ${errors}` : ''}`;
+        options.setDetail?.(seen);
+        return undefined;
+      }
+      const service = await api.httpService(qualified);
+      const servers = upServers(service);
+      const up = servers.filter((server) => server.status === 'UP');
+      if (up.length === 0) {
+        seen =
+          servers.length === 0
+            ? `router ${qualified} has no servers`
+            : `router ${qualified} has ${servers.length} server${servers.length === 1 ? '' : 's'}, none UP`;
+        options.setDetail?.(seen);
+        return undefined;
+      }
+      return { router: qualified, rule: router.rule, servers };
+    },
+    { deadline: options.deadline, isTransient: transient },
+  );
+  if (outcome.status === 'done') return outcome.value;
+
+  const lastError = outcome.lastError instanceof Error ? ` (last error: ${outcome.lastError.message})` : '';
+  const message = `Traefik at ${api.displayUrl} doesn't route ${options.host} after ${options.timeoutText}: ${seen}${lastError}.`;
+  throw new UserError(message, {
+    suggestions: [
+      `Check that the tasks carry the label traefikctl.env=${options.hints?.env ?? '<env>'} that Traefik's constraint selects, and that Traefik's task role may call ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition.`,
+      ...(options.hints?.routes ? [`See what Traefik routes: \`${options.hints.routes}\`.`] : []),
+      'The ECS deployment itself succeeded and stays in place.',
+    ],
+    exitCode: options.deadlineIsOverall ? ExitCode.TimedOut : ExitCode.RouteNotDiscovered,
+    code: options.deadlineIsOverall ? 'ROUTE_TIMED_OUT' : 'ROUTE_NOT_DISCOVERED',
+  });
+}
