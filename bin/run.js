@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
-import { URL } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -39,32 +38,9 @@ if (
   // check above is the same and stricter. Only for the import: commands' child processes don't see it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
-  // `npm run build` bundles @oclif/core, zod and yaml into dist/vendor (scripts/vendor-*.mjs), one file
-  // each instead of hundreds. Every import of @oclif/core, ours and the oclif plugins', is sent to its
-  // bundle; of zod and yaml only dist/'s own imports are (other packages keep the versions they asked
-  // for). Without a build (or on Node < 22.15, which lacks synchronous resolve hooks) the packages
-  // themselves load, as in any oclif CLI.
-  const ours = new URL('../dist/', import.meta.url).href;
-  const bundles = new Map();
-  for (const [specifier, file, anyImporter] of [
-    ['@oclif/core', 'oclif-core.js', true],
-    ['zod', 'zod.js', false],
-    ['yaml', 'yaml.js', false],
-  ]) {
-    const url = new URL(`../dist/vendor/${file}`, import.meta.url);
-    if (existsSync(url)) bundles.set(specifier, { url: url.href, anyImporter });
-  }
-  if (nodeModule.registerHooks && bundles.size > 0) {
-    nodeModule.registerHooks({
-      resolve: (specifier, context, nextResolve) => {
-        const bundle = bundles.get(specifier);
-        return bundle !== undefined && (bundle.anyImporter || context.parentURL?.startsWith(ours))
-          ? { url: bundle.url, format: 'module', shortCircuit: true }
-          : nextResolve(specifier, context);
-      },
-    });
-  }
-  const { execute } = await import('@oclif/core');
+  // `npm run build` bundles the CLI with oclif into dist/ (rolldown.config.ts): dist/cli.js is oclif's
+  // `execute` from that bundle, the one copy of oclif that the commands, hooks and help class share.
+  const { execute } = await import('../dist/cli.js');
   if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
   await execute({ dir: import.meta.url });
 }
