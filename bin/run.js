@@ -34,13 +34,17 @@ if (
   const cpu = arch() === 'ia32' ? 'x86' : arch();
   process.stdout.write(`${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}\n`);
 } else {
-  // oclif checks `engines` with semver on import (47 modules, about a sixth of its load time); the
-  // check above is the same and stricter. Only for the import: commands' child processes don't see it.
+  // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when
+  // the command's module loads; the check above is the same and stricter. Set while oclif runs, then
+  // removed again: nothing else reads it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
   // `npm run build` bundles the CLI with oclif into dist/ (rolldown.config.ts): dist/cli.js is oclif's
   // `execute` from that bundle, the one copy of oclif that the commands, hooks and help class share.
   const { execute } = await import('../dist/cli.js');
-  if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
-  await execute({ dir: import.meta.url });
+  try {
+    await execute({ dir: import.meta.url });
+  } finally {
+    if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
+  }
 }
