@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { URL } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -41,7 +42,15 @@ if (
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
   // `npm run build` bundles the CLI with oclif into dist/ (rolldown.config.ts): dist/cli.js is oclif's
   // `execute` from that bundle, the one copy of oclif that the commands, hooks and help class share.
-  const { execute } = await import('../dist/cli.js');
+  const cli = new URL('../dist/cli.js', import.meta.url);
+  const { execute } = await import(cli.href).catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(cli.pathname)) throw error;
+    process.stderr.write(
+      'Error: this traefikctl is not built (dist/cli.js is missing).\n' +
+        '  → Run `npm run build` in the checkout (`npm ci` builds too), then run traefikctl again.\n',
+    );
+    process.exit(1);
+  });
   try {
     await execute({ dir: import.meta.url });
   } finally {

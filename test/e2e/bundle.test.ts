@@ -42,10 +42,10 @@ beforeAll(async () => {
   pjson.oclif.plugins = plugins;
   for (const name of plugins) pjson.dependencies[name] = pjson.devDependencies[name] ?? '*';
   writeFileSync(join(plain, 'package.json'), JSON.stringify(pjson, null, 2));
-  writeFileSync(
-    plainBin(),
-    readFileSync(BIN, 'utf8').replace("await import('../dist/cli.js')", "await import('@oclif/core')"),
-  );
+  const entry = readFileSync(BIN, 'utf8');
+  if (!entry.includes('await import(cli.href)'))
+    throw new Error('bin/run.js no longer imports dist/cli.js as cli.href');
+  writeFileSync(plainBin(), entry.replace('await import(cli.href)', "await import('@oclif/core')"));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(plain, 'node_modules'));
 }, 120_000);
 afterAll(() => rmSync(plain, { recursive: true, force: true }));
@@ -187,6 +187,27 @@ describe('the bundled zod and yaml', () => {
       });
     } finally {
       rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bin/run.js without a build', () => {
+  it('says to build instead of failing on a missing module', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'traefikctl-unbuilt-'));
+    try {
+      mkdirSync(join(bare, 'bin'));
+      writeFileSync(join(bare, 'bin', 'run.js'), readFileSync(BIN, 'utf8'));
+      writeFileSync(join(bare, 'package.json'), readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+      const result = await run(join(bare, 'bin', 'run.js'), ['--help'], bare);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('this traefikctl is not built (dist/cli.js is missing)');
+      expect(result.stderr).toContain('Run `npm run build`');
+      // --version needs no build: it never loads oclif.
+      expect((await run(join(bare, 'bin', 'run.js'), ['--version'], bare)).stdout).toMatch(
+        /^traefikctl\/0\./,
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
     }
   });
 });
