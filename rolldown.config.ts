@@ -74,6 +74,9 @@ for (const [id, specifier] of Object.entries(PLUGIN_COMMANDS)) {
   virtualSources[`commands/${id}`] = `export { default } from ${JSON.stringify(packageFile(specifier))};\n`;
 }
 
+/** Stands for the package root in a URL until the depth of the output file is known. */
+const PACKAGE_ROOT = '__traefikctl_package_root__/';
+
 /** Loaded from node_modules at run time, and only by the commands that `await import()` them. */
 const EXTERNAL = [
   /^@aws-sdk\//,
@@ -121,6 +124,35 @@ export default defineConfig({
         const source = virtualSources[id.slice(VIRTUAL.length + 1)];
         if (source === undefined) throw new Error(`no virtual module ${id}`);
         return source;
+      },
+    },
+    {
+      // src/ finds the package's own files (assets/) relative to its module, as tsc laid it out:
+      // `new URL('../../../assets/x', import.meta.url)` from src/lib/cluster/. In the bundle that code
+      // sits in another file at another depth, so such a URL is rewritten to start from the package
+      // root, whose distance from each output file is known when the file is written.
+      name: 'traefikctl-package-files',
+      transform(code, id) {
+        if (!id.startsWith(join(root, 'src') + sep)) return null;
+        let changed = false;
+        const rewritten = code.replace(
+          /new URL\(\s*(['"])(\.{1,2}\/[^'"]+)\1\s*,\s*import\.meta\.url\s*\)/g,
+          (match: string, _quote: string, path: string) => {
+            const target = relative(root, join(dirname(id), path))
+              .split(sep)
+              .join('/');
+            if (target.startsWith('src/') || target.startsWith('../')) return match;
+            changed = true;
+            return `new URL(${JSON.stringify(PACKAGE_ROOT + target)}, import.meta.url)`;
+          },
+        );
+        return changed ? { code: rewritten, map: null } : null;
+      },
+      renderChunk(code, chunk) {
+        if (!code.includes(PACKAGE_ROOT)) return null;
+        // dist/ plus the output file's own folders.
+        const up = '../'.repeat(chunk.fileName.split('/').length);
+        return { code: code.replaceAll(PACKAGE_ROOT, up), map: null };
       },
     },
     {

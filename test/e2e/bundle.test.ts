@@ -1,7 +1,17 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +219,26 @@ describe('bin/run.js without a build', () => {
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }
+  });
+});
+
+describe('files the bundle reads from the package', () => {
+  it('are where every `new URL(…, import.meta.url)` in dist/ points, from the file it ended up in', () => {
+    // src/ names assets/ relative to its own module (src/lib/cluster/template.ts: the cluster
+    // template); the build rewrites that for the depth of the output file (rolldown.config.ts).
+    const dist = join(REPO_ROOT, 'dist');
+    const found: string[] = [];
+    for (const file of readdirSync(dist, { recursive: true }) as string[]) {
+      if (!file.endsWith('.js')) continue;
+      const code = readFileSync(join(dist, file), 'utf8');
+      for (const [, path = ''] of code.matchAll(
+        /new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g,
+      )) {
+        const target = new URL(path, pathToFileURL(join(dist, file)));
+        found.push(`${file} -> ${path}: ${existsSync(target) ? 'exists' : 'MISSING'}`);
+      }
+    }
+    expect(found.some((line) => line.includes('assets/traefik/cluster.yaml'))).toBe(true);
+    expect(found.filter((line) => line.endsWith('MISSING'))).toEqual([]);
   });
 });
