@@ -11,6 +11,12 @@
  *                                loads its own code and the chunks it shares, not every command's
  *   dist/commands/help.js, dist/commands/autocomplete/*.js   the plugins' commands, bundled with ours
  *   dist/help.js, dist/hooks/*.js    the help class and the hooks
+ * oclif's other way to find commands in a bundle, the "explicit" strategy (one module exporting a map
+ * of ids to command classes), is not used: oclif needs the map's values to be the classes themselves,
+ * so that module would import every command and everything they import statically, for every
+ * command; with an entry per command and the manifest, a command loads only its own module. The
+ * `execute` entry imports `@oclif/core/execute`, not the package's index, which would also evaluate
+ * oclif's parser, flags and semver on `--help`.
  * Shared code goes to dist/chunks/. Modules that only some commands need and that are heavy (the AWS
  * SDK, ink and react, undici) stay outside the bundle and load from node_modules through the
  * `await import()`s in src/, so they cost nothing to a command that doesn't use them. Which source
