@@ -6,7 +6,7 @@
 #   BENCH_SMOKE=1 bash bench/run.sh   # CI: small N, few rounds, about 2 minutes; only the no-heavy-
 #                                     # imports check and correctness checks can fail it
 #
-# Uses dist/ as built (`npm run build` first; BENCH_COMPILE=1 compiles a private copy instead).
+# Uses dist/ as built (`npm run build` first; BENCH_COMPILE=1 bundles a private copy instead).
 # api-calls.ts needs the test stack (`bash scripts/test-stack.sh up`): without it, the full run skips
 # it with a note and the smoke run fails, so that CI can't silently stop counting AWS calls.
 set -euo pipefail

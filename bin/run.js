@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { join } from 'node:path';
@@ -35,36 +35,25 @@ if (
   const cpu = arch() === 'ia32' ? 'x86' : arch();
   process.stdout.write(`${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}\n`);
 } else {
-  // oclif checks `engines` with semver on import (47 modules, about a sixth of its load time); the
-  // check above is the same and stricter. Only for the import: commands' child processes don't see it.
+  // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when
+  // the command's module loads; the check above is the same and stricter. Set while oclif runs, then
+  // removed again: nothing else reads it.
   const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
   if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
-  // `npm run build` bundles @oclif/core, zod and yaml into dist/vendor (scripts/vendor-*.mjs), one file
-  // each instead of hundreds. Every import of @oclif/core, ours and the oclif plugins', is sent to its
-  // bundle; of zod and yaml only dist/'s own imports are (other packages keep the versions they asked
-  // for). Without a build (or on Node < 22.15, which lacks synchronous resolve hooks) the packages
-  // themselves load, as in any oclif CLI.
-  const ours = new URL('../dist/', import.meta.url).href;
-  const bundles = new Map();
-  for (const [specifier, file, anyImporter] of [
-    ['@oclif/core', 'oclif-core.js', true],
-    ['zod', 'zod.js', false],
-    ['yaml', 'yaml.js', false],
-  ]) {
-    const url = new URL(`../dist/vendor/${file}`, import.meta.url);
-    if (existsSync(url)) bundles.set(specifier, { url: url.href, anyImporter });
+  // `npm run build` bundles the CLI with oclif into dist/ (rolldown.config.ts): dist/cli.js is oclif's
+  // `execute` from that bundle, the one copy of oclif that the commands, hooks and help class share.
+  const cli = new URL('../dist/cli.js', import.meta.url);
+  const { execute } = await import(cli.href).catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(cli.pathname)) throw error;
+    process.stderr.write(
+      'Error: this traefikctl is not built (dist/cli.js is missing).\n' +
+        '  → Run `npm run build` in the checkout (`npm ci` builds too), then run traefikctl again.\n',
+    );
+    process.exit(1);
+  });
+  try {
+    await execute({ dir: import.meta.url });
+  } finally {
+    if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
   }
-  if (nodeModule.registerHooks && bundles.size > 0) {
-    nodeModule.registerHooks({
-      resolve: (specifier, context, nextResolve) => {
-        const bundle = bundles.get(specifier);
-        return bundle !== undefined && (bundle.anyImporter || context.parentURL?.startsWith(ours))
-          ? { url: bundle.url, format: 'module', shortCircuit: true }
-          : nextResolve(specifier, context);
-      },
-    });
-  }
-  const { execute } = await import('@oclif/core');
-  if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
-  await execute({ dir: import.meta.url });
 }

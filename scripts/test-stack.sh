@@ -230,7 +230,7 @@ cmd_install() {
   fi
   is_static_busybox || die "busybox on PATH ($(command -v busybox)) is not the static one; install busybox-static"
   command -v go >/dev/null || die "go is not installed: Traefik is built with Go >= 1.26 from the Go module proxy (the polyglot machine has it)"
-  bridge_node >/dev/null || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: npm install --prefix .tools node@24"
+  bridge_node >/dev/null || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: run npm ci (it installs Node 24)"
 
   local moto
   moto=$(find_moto_server) ||
@@ -299,10 +299,12 @@ configure_moto() {
 }
 
 # A Node.js that runs the bridge's TypeScript as it is (type stripping: 22.18 or newer): the
-# project's own Node 24 in .tools when it is there (sudo may not keep the caller's PATH).
+# project's own Node 24 (the `node` dev dependency that `npm ci` installs, or an older checkout's .tools)
+# when it is there: sudo may not keep the caller's PATH.
 bridge_node() {
   local candidate
-  for candidate in "$REPO_ROOT/.tools/node_modules/.bin/node" "$(command -v node 2>/dev/null || true)"; do
+  for candidate in "$REPO_ROOT/node_modules/.bin/node" "$REPO_ROOT/.tools/node_modules/.bin/node" \
+    "$(command -v node 2>/dev/null || true)"; do
     if [[ -n $candidate && -x $candidate ]] && "$candidate" -e 'process.exit(process.features.typescript ? 0 : 1)' 2>/dev/null; then
       printf '%s\n' "$candidate"
       return 0
@@ -313,14 +315,14 @@ bridge_node() {
 
 start_ecr() {
   local node
-  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: npm install --prefix .tools node@24"
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the ECR bridge: run npm ci (it installs Node 24)"
   spawn ecr "$node" "$REPO_ROOT/test/stack/ecr-bridge/ecr-bridge.ts" --listen "$REGISTRY_ADDR" \
     --upstream "$UPSTREAM_REGISTRY_ADDR" --moto "$MOTO_URL" --region "$AWS_TEST_REGION"
 }
 
 start_runner() {
   local node
-  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the task runner: npm install --prefix .tools node@24"
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer) for the task runner: run npm ci (it installs Node 24)"
   spawn runner "$node" "$REPO_ROOT/test/stack/task-runner/task-runner.ts" --listen "$RUNNER_ADDR" \
     --moto "$MOTO_URL" --registry "$REGISTRY_ADDR" --docker "unix://$DOCKER_SOCK" \
     --network "$RUNNER_NETWORK" --addresses 127.0.10
@@ -670,7 +672,7 @@ cmd_traefik() {
   local -A ports=()
   binary=$(traefik_path)
   traefik_ready "$binary" || die "traefik is not built: run scripts/test-stack.sh up"
-  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer): npm install --prefix .tools node@24"
+  node=$(bridge_node) || die "no Node.js that runs TypeScript (22.18 or newer): run npm ci (it installs Node 24)"
   mkdir -p "$STATE_DIR"
 
   # One Traefik per env: a second call replaces the first.

@@ -1,12 +1,31 @@
-import { Help, type Command } from '@oclif/core';
+import type { Command, Interfaces } from '@oclif/core';
+import { CommandHelp, Help } from '@oclif/core/help';
+
+/** A command's help page: oclif's, with help text rendered by {@link renderTemplate}. */
+class TraefikctlCommandHelp extends CommandHelp {
+  constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions) {
+    super(command, config, opts);
+    const ejs = this.render;
+    this.render = (input) => renderTemplate(input, this, ejs);
+  }
+}
 
 /**
  * oclif's help, with command descriptions reflowed to the terminal: descriptions are written as
  * paragraphs in the source, and oclif would otherwise wrap each source line on its own, leaving
  * ragged half-lines on an 80-column terminal. Indented blocks and lists (EXIT CODES, examples of
- * output) are kept as written.
+ * output) are kept as written. Help text is rendered by {@link renderTemplate}, which leaves ejs out
+ * of the common case.
  */
 export default class TraefikctlHelp extends Help {
+  protected override CommandHelpClass: typeof CommandHelp = TraefikctlCommandHelp;
+
+  constructor(config: Interfaces.Config, opts?: Partial<Interfaces.HelpOptions>) {
+    super(config, opts);
+    const ejs = this.render;
+    this.render = (input) => renderTemplate(input, this, ejs);
+  }
+
   protected override formatCommand(command: Command.Loadable): string {
     return super.formatCommand(
       command.description === undefined ? command : { ...command, description: reflow(command.description) },
@@ -31,4 +50,58 @@ export function reflow(text: string): string {
       return lines.map((line) => line.trim()).join(' ');
     })
     .join('\n\n');
+}
+
+const OUTPUT_TAG = /<%=\s*([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s*%>/g;
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
+
+/**
+ * `ejs.render(template, context)`, which oclif's help formatters call for every description, flag and
+ * example (their `render`), without ejs in the common case: ejs compiles each string into a function,
+ * while most hold no tag at all and the rest only `<%= config.bin %>`-style lookups. That was about a
+ * tenth of `traefikctl --help` (bench/RESULTS.md). Anything else (other tags, names the context lacks,
+ * a lookup through null) goes to `render`, oclif's own, so the output and the errors stay ejs's;
+ * test/help.test.ts holds this to ejs for any template.
+ */
+export function renderTemplate(
+  template: unknown,
+  context: object,
+  render: (template: string) => string,
+): string {
+  if (typeof template !== 'string') return render(template as string);
+  if (!template.includes('<%') && !template.includes('%>')) return template;
+  let unresolved = false;
+  const output = template.replace(OUTPUT_TAG, (tag: string, path: string) => {
+    const [head = '', ...rest] = path.split('.');
+    // ejs (6) sees only the context's own enumerable properties, copied to a null-prototype object.
+    if (
+      head === 'constructor' ||
+      head === '__proto__' ||
+      !Object.prototype.propertyIsEnumerable.call(context, head)
+    ) {
+      unresolved = true;
+      return tag;
+    }
+    let value: unknown = (context as Record<string, unknown>)[head];
+    for (const key of rest) {
+      if (value === null || value === undefined) {
+        unresolved = true;
+        return tag;
+      }
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value === null || value === undefined
+      ? ''
+      : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- ejs's escapeXML is String(value), objects included
+        String(value).replace(/[&<>'"]/g, (c) => ESCAPES[c] ?? c);
+  });
+  // Substituted values are escaped, so a `<%` or `%>` left over is a tag this doesn't know.
+  if (unresolved || output.includes('<%') || output.includes('%>')) return render(template);
+  return output;
 }

@@ -1,6 +1,6 @@
 /**
  * Summarises the rounds of bench/startup.sh: medians of wall and CPU time per command, their ratios
- * to `node -e 0`, and the start-up budget of DESIGN.md (enforced unless BENCH_SMOKE is set).
+ * to `node -e 0`, and the start-up budgets (enforced unless BENCH_SMOKE is set).
  *   node bench/support/startup-summary.ts <runs-dir> <rounds> <load-before> <load-after> <label=command>...
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -63,13 +63,18 @@ console.log(
 console.log();
 
 const budgets = new Budgets();
-for (const label of ['traefikctl --version', 'traefikctl --help']) {
+// Issue 15's budgets (DESIGN.md allows 2.5x for all three): on wall time, as users feel it.
+for (const [label, limit] of [
+  ['traefikctl --version', 1.5],
+  ['traefikctl --help', 2.0],
+  ['traefikctl config show', 2.5],
+] as const) {
   const m = medians.find((candidate) => candidate.label === label);
   if (m === undefined) continue;
   const wall = m.wall / baseline.wall;
   budgets.check(
-    `${label} <= 2.5x node -e 0`,
-    wall <= 2.5,
+    `${label} <= ${limit.toFixed(1)}x node -e 0`,
+    wall <= limit,
     `${ratio(wall)} wall (${ratio(m.cpu / baseline.cpu)} CPU)`,
   );
 }

@@ -1,0 +1,244 @@
+import { execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { BIN, REPO_ROOT } from '../support/cli.js';
+
+// `npm run build` bundles the CLI with oclif, the oclif plugins' commands, zod, yaml and the rest of
+// the start-up path into dist/ (rolldown.config.ts: the start-up budget, bench/RESULTS.md). These
+// tests hold the bundle to two things: it is what actually loads, and the CLI behaves byte for byte
+// as the same sources do as a plain oclif app. The reference is that plain app: src/ compiled by
+// tsc file by file (tsconfig.build.json), oclif and its plugins loaded from their packages.
+let plain: string;
+const plainBin = () => join(plain, 'bin', 'run.js');
+
+beforeAll(async () => {
+  plain = mkdtempSync(join(tmpdir(), 'traefikctl-unbundled-'));
+  mkdirSync(join(plain, 'bin'));
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(REPO_ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      join(plain, 'dist'),
+    ],
+    { cwd: REPO_ROOT },
+  );
+  // The package as a plain oclif CLI: the plugins as plugins, and an entry point that imports oclif
+  // from its package instead of dist/cli.js.
+  const pjson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    oclif: Record<string, unknown>;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  // oclif loads a plugin only if the package depends on it (the bundle made them dev dependencies).
+  const plugins = ['@oclif/plugin-help', '@oclif/plugin-autocomplete'];
+  pjson.oclif.plugins = plugins;
+  for (const name of plugins) pjson.dependencies[name] = pjson.devDependencies[name] ?? '*';
+  writeFileSync(join(plain, 'package.json'), JSON.stringify(pjson, null, 2));
+  const entry = readFileSync(BIN, 'utf8');
+  if (!entry.includes('await import(cli.href)'))
+    throw new Error('bin/run.js no longer imports dist/cli.js as cli.href');
+  writeFileSync(plainBin(), entry.replace('await import(cli.href)', "await import('@oclif/core')"));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(plain, 'node_modules'));
+}, 120_000);
+afterAll(() => rmSync(plain, { recursive: true, force: true }));
+
+interface Run {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  loaded: string[];
+}
+
+// A load hook sees every module the process reads, ESM and CommonJS, bundled or not.
+const RECORDER = `data:text/javascript,${encodeURIComponent(`
+import { registerHooks } from 'node:module';
+const loaded = [];
+registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'));
+`)}`;
+
+function run(bin: string, args: readonly string[], cwd = REPO_ROOT): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', RECORDER, bin, ...args], {
+      cwd,
+      env: {
+        ...process.env,
+        TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
+        NO_COLOR: '1',
+        NODE_ENV: 'production', // vitest's `test` turns on oclif's developer warnings
+        XDG_CACHE_HOME: join(plain, 'cache'),
+        XDG_CONFIG_HOME: join(plain, 'config'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const marker = stderr.lastIndexOf('\nLOADED ');
+      const loaded = JSON.parse(stderr.slice(marker + 8)) as string[];
+      resolve({ exitCode, stdout, stderr: stderr.slice(0, marker), loaded });
+    });
+  });
+}
+
+const fromPackage = (loaded: string[], name: string) =>
+  loaded.filter((url) => url.includes(`/node_modules/${name}/`));
+const bundleEntry = (loaded: string[]) => loaded.filter((url) => url.endsWith('/dist/cli.js'));
+
+/** The packages bundled into the dist/ files a process loaded (dist/bundle-modules.json). */
+function bundledPackages(loaded: string[]): Set<string> {
+  const map = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle-modules.json'), 'utf8')) as Record<
+    string,
+    { packages: string[] }
+  >;
+  const prefix = new URL('../../dist/', import.meta.url).href;
+  return new Set(
+    loaded
+      .filter((url) => url.startsWith(prefix))
+      .flatMap((url) => map[url.slice(prefix.length)]?.packages ?? []),
+  );
+}
+
+describe('the bundled CLI', () => {
+  it('loads oclif from the bundle, not from the package and its ~150 files', async () => {
+    const bundled = await run(BIN, ['--help']);
+    expect(bundled.exitCode).toBe(0);
+    expect(bundleEntry(bundled.loaded)).toHaveLength(1);
+    expect(bundledPackages(bundled.loaded)).toContain('@oclif/core');
+    expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
+    const unbundled = await run(plainBin(), ['--help']);
+    expect(bundleEntry(unbundled.loaded)).toEqual([]);
+    expect(fromPackage(unbundled.loaded, '@oclif/core').length).toBeGreaterThan(50);
+  });
+
+  it.each([
+    ['--help'],
+    ['app', 'deploy', '--help'],
+    ['routes', '--help'],
+    ['help', 'cluster'],
+    ['help', 'app', 'deploy'],
+    ['app'],
+    ['app', 'deploy'],
+    ['app', 'deploy', 'whoami', '--tag', 'v2', '--no-such-flag'],
+    ['apps', 'deploy'],
+    ['config', 'show', '--env', 'dev', '--json'],
+    ['autocomplete', 'bash'],
+    ['autocomplete', '--help'],
+    ['autocomplete', 'script', 'bash'],
+  ])('behaves exactly as the plain oclif app does: traefikctl %s', async (...args) => {
+    const [bundled, unbundled] = await Promise.all([run(BIN, args), run(plainBin(), args)]);
+    expect(bundleEntry(bundled.loaded)).toHaveLength(1);
+    expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
+    expect({ exitCode: bundled.exitCode, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
+      exitCode: unbundled.exitCode,
+      stdout: unbundled.stdout,
+      stderr: unbundled.stderr,
+    });
+  });
+});
+
+// zod and yaml, which every command that reads the configuration loads, are in the bundle too.
+describe('the bundled zod and yaml', () => {
+  const example = join(REPO_ROOT, 'examples', 'whoami');
+  const packageFiles = (loaded: string[]) => [...fromPackage(loaded, 'zod'), ...fromPackage(loaded, 'yaml')];
+
+  it('are what reading the configuration loads, and it reads exactly as on the packages', async () => {
+    const args = ['config', 'show', '--json'];
+    const [bundled, unbundled] = await Promise.all([run(BIN, args, example), run(plainBin(), args, example)]);
+
+    expect(bundled.exitCode).toBe(0);
+    expect([...bundledPackages(bundled.loaded)]).toEqual(expect.arrayContaining(['zod', 'yaml']));
+    expect(packageFiles(bundled.loaded)).toEqual([]);
+    expect(packageFiles(unbundled.loaded).length).toBeGreaterThan(20);
+    expect({ stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
+      stdout: unbundled.stdout,
+      stderr: unbundled.stderr,
+    });
+  });
+
+  it('explain a mistake in the configuration exactly as the packages do', async () => {
+    // zod's issues and yaml's positions make this message: a bundle that lost either would show.
+    const broken = mkdtempSync(join(tmpdir(), 'traefikctl-bundled-config-'));
+    try {
+      writeFileSync(
+        join(broken, 'traefikctl.config.yaml'),
+        'domain: example.com\napps:\n  whoami:\n    port: eighty\n',
+      );
+      const args = ['config', 'show'];
+      const [bundled, unbundled] = await Promise.all([run(BIN, args, broken), run(plainBin(), args, broken)]);
+      expect(bundled.exitCode).toBe(2);
+      expect(bundled.stderr).toContain('port');
+      expect([...bundledPackages(bundled.loaded)]).toEqual(expect.arrayContaining(['zod', 'yaml']));
+      expect({ exitCode: bundled.exitCode, stderr: bundled.stderr }).toEqual({
+        exitCode: unbundled.exitCode,
+        stderr: unbundled.stderr,
+      });
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bin/run.js without a build', () => {
+  it('says to build instead of failing on a missing module', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'traefikctl-unbuilt-'));
+    try {
+      mkdirSync(join(bare, 'bin'));
+      writeFileSync(join(bare, 'bin', 'run.js'), readFileSync(BIN, 'utf8'));
+      writeFileSync(join(bare, 'package.json'), readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+      const result = await run(join(bare, 'bin', 'run.js'), ['--help'], bare);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('this traefikctl is not built (dist/cli.js is missing)');
+      expect(result.stderr).toContain('Run `npm run build`');
+      // --version needs no build: it never loads oclif.
+      expect((await run(join(bare, 'bin', 'run.js'), ['--version'], bare)).stdout).toMatch(
+        /^traefikctl\/0\./,
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('files the bundle reads from the package', () => {
+  it('are where every `new URL(…, import.meta.url)` in dist/ points, from the file it ended up in', () => {
+    // src/ names assets/ relative to its own module (src/lib/cluster/template.ts: the cluster
+    // template); the build rewrites that for the depth of the output file (rolldown.config.ts).
+    const dist = join(REPO_ROOT, 'dist');
+    const found: string[] = [];
+    for (const file of readdirSync(dist, { recursive: true }) as string[]) {
+      if (!file.endsWith('.js')) continue;
+      const code = readFileSync(join(dist, file), 'utf8');
+      for (const [, path = ''] of code.matchAll(
+        /new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g,
+      )) {
+        const target = new URL(path, pathToFileURL(join(dist, file)));
+        found.push(`${file} -> ${path}: ${existsSync(target) ? 'exists' : 'MISSING'}`);
+      }
+    }
+    expect(found.some((line) => line.includes('assets/traefik/cluster.yaml'))).toBe(true);
+    expect(found.filter((line) => line.endsWith('MISSING'))).toEqual([]);
+  });
+});
