@@ -88,6 +88,19 @@ ${EXIT_CODES_HELP}`;
       return plan;
     }
 
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).appDeploy(this, {
+        ...request,
+        build: flags.build,
+        force: flags.force,
+        wait: flags.wait,
+        timeoutMs,
+        skipRouteCheck: flags['skip-route-check'],
+        skipProbe: flags['skip-probe'],
+      });
     // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
     // back); a second one exits at once.
     const signal = this.interruptSignal();

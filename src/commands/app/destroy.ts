@@ -41,6 +41,11 @@ ${EXIT_CODES_HELP}`;
     const { tag, yes } = this.flags;
     // Refused as app deploy and image push refuse it, before anything is read.
     checkTag(tag);
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).appDestroy(this, local, { app, tag, yes });
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

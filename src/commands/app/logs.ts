@@ -45,6 +45,16 @@ ${EXIT_CODES_HELP}`;
     const { app } = this.args;
     // Refused as app deploy and image push refuse it, before anything is read.
     checkTag(this.flags.tag);
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).appLogs(this, local, {
+        app,
+        tag: this.flags.tag,
+        since: this.flags.since,
+        follow: this.flags.follow,
+      });
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

@@ -44,6 +44,17 @@ ${EXIT_CODES_HELP}`;
       expired: flags.expired || undefined,
     };
     checkCriteria(criteria);
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).appPrune(this, local, {
+        app: this.args.app,
+        criteria,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        retry: `traefikctl app prune ${this.argv.join(' ')}`,
+      });
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),

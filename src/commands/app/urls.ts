@@ -34,6 +34,14 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult> {
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).appUrls(this, local, {
+        app: this.args.app,
+        check: this.flags.check,
+      });
     const [{ openAppEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
       import('../../lib/app/list-context.js'),
       import('../../lib/app/urls.js'),

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterDownResult } from '../../lib/cluster/down.js';
+import type { LocalClusterDownResult } from '../../lib/local/cluster.js';
 import { usageError } from '../../lib/errors.js';
 
 export default class ClusterDown extends BaseCommand<typeof ClusterDown> {
@@ -22,7 +23,7 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterDownResult | undefined> {
+  async run(): Promise<ClusterDownResult | LocalClusterDownResult | undefined> {
     const { flags } = this;
     if (!flags.yes && !this.presentation.interactive) {
       throw usageError(
@@ -31,6 +32,11 @@ ${EXIT_CODES_HELP}`;
         'CONFIRMATION_REQUIRED',
       );
     }
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).clusterDown(this, local, flags);
     const cwd = process.cwd();
     const [{ loadContext }, { AwsClients }, down, ui, { confirmOnTerminal }] = await Promise.all([
       import('../../lib/config/resolve.js'),

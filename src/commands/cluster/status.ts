@@ -1,5 +1,6 @@
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterStatus as ClusterStatusResult } from '../../lib/cluster/status.js';
+import type { LocalClusterStatus } from '../../lib/local/cluster.js';
 
 export default class ClusterStatus extends BaseCommand<typeof ClusterStatus> {
   static override summary = 'Show the Traefik cluster of an environment: stack, Traefik, API, deployments.';
@@ -14,7 +15,11 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterStatusResult> {
+  async run(): Promise<ClusterStatusResult | LocalClusterStatus> {
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined) return (await import('../../ui/local-commands.js')).clusterStatus(this, local);
     const cwd = process.cwd();
     const [{ loadContext }, { AwsClients }, { clusterStatus }, ui] = await Promise.all([
       import('../../lib/config/resolve.js'),

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterUpResult } from '../../lib/cluster/up.js';
 import type { EventSink } from '../../lib/events.js';
+import type { LocalClusterResult } from '../../lib/local/cluster.js';
 
 const id = (pattern: RegExp, example: string) => (value: string) => {
   if (!pattern.test(value)) throw new Error(`${JSON.stringify(value)} is not ${example}.`);
@@ -46,7 +47,11 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterUpResult> {
+  async run(): Promise<ClusterUpResult | LocalClusterResult> {
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined) return (await import('../../ui/local-commands.js')).clusterUp(this, local);
     const cwd = process.cwd();
     const [{ loadContext }, { AwsClients }, { clusterUp }, ui, { confirmOnTerminal }] = await Promise.all([
       import('../../lib/config/resolve.js'),

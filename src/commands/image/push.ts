@@ -44,6 +44,16 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<PushImageResult> {
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    if (local !== undefined)
+      return (await import('../../ui/local-commands.js')).imagePush(this, local, {
+        app: this.args.app,
+        tags: this.flags.tag,
+        platform: this.flags.platform,
+        noBuild: this.flags['no-build'],
+      });
     const cwd = process.cwd();
     const [{ loadContext, resolveApp }, { AwsClients }, { pushImage }] = await Promise.all([
       import('../../lib/config/resolve.js'),

@@ -50,11 +50,17 @@ ${EXIT_CODES_HELP}`;
     const flags = this.flags;
     const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;
     const filter = { app: flags.app, status: flags.status, provider: flags.provider, search: flags.search };
-    const source = await openRoutesSource({
-      cwd: process.cwd(),
-      global: this.globalOptions(),
-      apiUrl: flags['api-url'],
-    });
+    const local = await (
+      await import('../../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    const source =
+      local !== undefined
+        ? await (await import('../../lib/local/routes.js')).openLocalRoutesSource(local)
+        : await openRoutesSource({
+            cwd: process.cwd(),
+            global: this.globalOptions(),
+            apiUrl: flags['api-url'],
+          });
     try {
       if (flags.watch) {
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');
