@@ -36,11 +36,17 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<EnvStatus | undefined> {
     const { openEnvStatus } = await import('../lib/status/env.js');
-    const source = await openEnvStatus({
-      cwd: process.cwd(),
-      global: this.globalOptions(),
-      apiUrl: this.flags['api-url'],
-    });
+    const local = await (
+      await import('../lib/local/environment.js')
+    ).openLocalEnvironment(process.cwd(), this.globalOptions());
+    const source =
+      local !== undefined
+        ? (await import('../lib/local/status.js')).openLocalEnvStatus(local)
+        : await openEnvStatus({
+            cwd: process.cwd(),
+            global: this.globalOptions(),
+            apiUrl: this.flags['api-url'],
+          });
     try {
       if (this.flags.watch) {
         const [{ parseInterval }, { runStatusWatch }] = await Promise.all([

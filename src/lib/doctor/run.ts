@@ -42,6 +42,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { result: configResult, context } = await checkConfig(options);
   results.push(configResult);
 
+  if (context.target === 'docker') {
+    const { localDoctorChecks } = await import('../local/doctor.js');
+    results.push(...(await localDoctorChecks(context, timeoutMs)), await dockerCheck);
+    return report(results, context.env);
+  }
   const clients = new AwsClients({ region: context.region, profile: context.profile, maxAttempts: 2 });
   try {
     const region = await checkRegion(clients, context.overrides);
@@ -63,10 +68,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     await clients.destroy();
   }
 
+  return report(results, context.env);
+}
+
+function report(results: readonly CheckResult[], env: string): DoctorReport {
   const checks = ORDER.map((id) => results.find((r) => r.id === id)).filter(
     (r): r is CheckResult => r !== undefined,
   );
-  return { ok: checks.every((c) => c.status !== 'fail'), env: context.env, checks };
+  return { ok: checks.every((c) => c.status !== 'fail'), env, checks };
 }
 
 async function checkDocker(): Promise<CheckResult> {
