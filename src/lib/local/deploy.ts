@@ -24,7 +24,7 @@ import { waitForRoute, type RouteApi } from '../app/track-route.js';
 import { dockerVersion, imageId } from '../docker/docker.js';
 import { runDocker } from '../docker/exec.js';
 import { parseTimeout } from '../duration.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, isUserError, UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
 import { parseTraefikLabels } from '../labels.js';
 import { localTraefikClient, notUp } from './cluster.js';
@@ -156,7 +156,18 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
 
   // Preflight: reads only, and the build. Nothing runs unless all of it passes.
   const preflight = await withPhase(emit, PHASES.preflight, async (setDetail) => {
-    await dockerVersion();
+    await dockerVersion().catch((error: unknown) => {
+      // Without Docker the plan can still be seen: say so next to how to start Docker.
+      if (!isUserError(error) || !error.code?.startsWith('DOCKER_')) throw error;
+      throw new UserError(error.message, {
+        suggestions: [
+          ...error.suggestions,
+          `Or see the plan without Docker: \`${commandFor('app deploy', target, ' --dry-run')}\`.`,
+        ],
+        code: error.code,
+        cause: error,
+      });
+    });
     const traefik = await inspectContainer(local.traefikContainer);
     if (!traefik?.State.Running) throw notUp(local);
     const existing = (
