@@ -170,8 +170,12 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     });
     const traefik = await inspectContainer(local.traefikContainer);
     if (!traefik?.State.Running) throw notUp(local);
+    // Stopped ones too: a container of the tag that crashed since is replaced (removed) as well.
     const existing = (
-      await findContainers({ [localLabel(TAG_KEYS.managed)]: 'true', [localLabel(TAG_KEYS.env)]: env })
+      await findContainers(
+        { [localLabel(TAG_KEYS.managed)]: 'true', [localLabel(TAG_KEYS.env)]: env },
+        { all: true },
+      )
     ).filter((info) => parseTraefikLabels(labelsOf(info))?.name === names.serviceName);
     for (const info of existing) {
       const owner = readDeploymentLabels(labelsOf(info));

@@ -102,9 +102,18 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     expect(missing.stderr).toContain(`The local engine has no image ${project.repositories.crasher}:v9`);
     expect(missing.stderr).toContain(`traefikctl image push crasher --tag v9 --env ${project.env}`);
 
+    // app prune selects by the same criteria, and --dry-run only lists
+    const prune = await cli(['app', 'prune', '--keep', '0', '--dry-run', '--json']);
+    expect(prune.exitCode, prune.stderr).toBe(0);
+    expect(JSON.parse(prune.stdout)).toMatchObject({
+      dryRun: true,
+      deployments: [{ app: 'whoami', tag: 'v2' }],
+    });
+
     // app destroy removes the container and the route
     const destroy = await cli(['app', 'destroy', 'whoami', '--tag', 'v2', '--yes']);
     expect(destroy.exitCode, destroy.stderr).toBe(0);
+    expect(destroy.stderr).toMatch(/− container whoami-v2-[0-9a-f]{6} \(1\/1 running\) on network /);
     const gone = await answerFor(web(), host, 404);
     expect(gone.body).toBe('404 page not found\n');
     const after = await cli(['app', 'urls', '--json']);
