@@ -45,7 +45,10 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
     });
-    const source = openEnvStatus(environment);
+    const source =
+      environment.target === 'docker'
+        ? (await import('../lib/local/status.js')).openLocalEnvStatus(await environment.local())
+        : openEnvStatus(environment);
     try {
       if (this.flags.watch) {
         const [{ parseInterval }, { runStatusWatch }] = await Promise.all([

@@ -29,6 +29,14 @@ export function describeRemoval(
     lines.push(`${s.bold(`${deployment.app} ${deployment.tag}`)} ${s.dim(`(${deployment.host}${age})`)}`);
     if ('reasons' in target && target.reasons.length > 0)
       lines.push(`  ${s.dim('why:')} ${target.reasons.join('; ')}`);
+    // A deployment of the local target: containers on traefikctl's network, no ECS resources.
+    const containers = (deployment as { containers?: readonly string[] }).containers;
+    if (containers !== undefined) {
+      lines.push(
+        `  ${s.red('−')} container${containers.length === 1 ? '' : 's'} ${containers.join(', ')} (${deployment.runningCount}/${deployment.desiredCount} running) on network ${deployment.cluster}`,
+      );
+      continue;
+    }
     lines.push(
       isDeleted(deployment)
         ? `  ${s.dim(`  ECS service ${deployment.service} is already ${String(deployment.status).toLowerCase()}: only its revisions are left`)}`

@@ -94,6 +94,19 @@ ${EXIT_CODES_HELP}`;
         return plan;
       }
 
+      if (environment.target === 'docker')
+        return await (
+          await import('../../ui/local-commands.js')
+        ).appDeploy(this, {
+          ...request,
+          context: environment.context,
+          build: flags.build,
+          force: flags.force,
+          wait: flags.wait,
+          timeoutMs,
+          skipRouteCheck: flags['skip-route-check'],
+          skipProbe: flags['skip-probe'],
+        });
       // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
       // back); a second one exits at once.
       const signal = this.interruptSignal();

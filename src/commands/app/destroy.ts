@@ -44,6 +44,12 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       app,
     });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).appDestroy(this, await environment.local(), {
+        app,
+        tag,
+        yes,
+      });
     try {
       const { context, clients } = environment;
       const outputs = await environment.outputs();

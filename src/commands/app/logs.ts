@@ -50,6 +50,13 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       app,
     });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).appLogs(this, await environment.local(), {
+        app,
+        tag: this.flags.tag,
+        since: this.flags.since,
+        follow: this.flags.follow,
+      });
     const { context, clients } = environment;
     const outputs = await environment.outputs().catch(async (error: unknown) => {
       await environment.close();

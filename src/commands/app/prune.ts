@@ -49,6 +49,14 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       app: this.args.app,
     });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).appPrune(this, await environment.local(), {
+        app: this.args.app,
+        criteria,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        retry: `traefikctl app prune ${this.argv.join(' ')}`,
+      });
     try {
       const { context, clients } = environment;
       const outputs = await environment.outputs();

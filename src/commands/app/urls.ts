@@ -46,6 +46,11 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       app: this.args.app,
     });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).appUrls(this, await environment.local(), {
+        app: this.args.app,
+        check: this.flags.check,
+      });
     try {
       const { context, clients } = environment;
       const outputs = await environment.outputs();

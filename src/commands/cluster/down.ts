@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterDownResult } from '../../lib/cluster/down.js';
+import type { LocalClusterDownResult } from '../../lib/local/cluster.js';
 
 export default class ClusterDown extends BaseCommand<typeof ClusterDown> {
   static override summary = 'Remove the Traefik cluster of an environment.';
@@ -21,7 +22,7 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterDownResult | undefined> {
+  async run(): Promise<ClusterDownResult | LocalClusterDownResult | undefined> {
     const { flags } = this;
     const refusal = {
       message: 'cluster down deletes the cluster and needs confirmation, and there is no terminal to ask on.',
@@ -39,6 +40,8 @@ ${EXIT_CODES_HELP}`;
     // Refused before anything is read: without a terminal, only --yes can say go.
     assertCanConfirm({ presentation: this.presentation, yes: flags.yes, refusal });
     const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).clusterDown(this, await environment.local(), flags);
     const { context: ctx, clients } = environment;
     try {
       const plan = await down.planClusterDown(clients, ctx);

@@ -1,5 +1,6 @@
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterStatus as ClusterStatusResult } from '../../lib/cluster/status.js';
+import type { LocalClusterStatus } from '../../lib/local/cluster.js';
 
 export default class ClusterStatus extends BaseCommand<typeof ClusterStatus> {
   static override summary = 'Show the Traefik cluster of an environment: stack, Traefik, API, deployments.';
@@ -14,7 +15,7 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterStatusResult> {
+  async run(): Promise<ClusterStatusResult | LocalClusterStatus> {
     const cwd = process.cwd();
     const [{ openEnvironment }, { clusterStatus }, ui] = await Promise.all([
       import('../../lib/env/open.js'),
@@ -22,6 +23,8 @@ ${EXIT_CODES_HELP}`;
       import('../../ui/cluster-output.js'),
     ]);
     const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).clusterStatus(this, await environment.local());
     const { context: ctx, clients } = environment;
     try {
       const status = await clusterStatus({

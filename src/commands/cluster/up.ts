@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { ClusterUpResult } from '../../lib/cluster/up/index.js';
 import type { EventSink } from '../../lib/events.js';
+import type { LocalClusterResult } from '../../lib/local/cluster.js';
 
 const id = (pattern: RegExp, example: string) => (value: string) => {
   if (!pattern.test(value)) throw new Error(`${JSON.stringify(value)} is not ${example}.`);
@@ -46,7 +47,7 @@ ${EXIT_CODES_HELP}`;
 
   static override enableJsonFlag = true;
 
-  async run(): Promise<ClusterUpResult> {
+  async run(): Promise<ClusterUpResult | LocalClusterResult> {
     const cwd = process.cwd();
     const [{ openEnvironment }, { clusterUp }, ui] = await Promise.all([
       import('../../lib/env/open.js'),
@@ -57,6 +58,8 @@ ${EXIT_CODES_HELP}`;
     // Ctrl-C aborts the AWS call in flight and says what may be left (exit 130); a second one exits.
     const signal = this.interruptSignal();
     const environment = await openEnvironment({ cwd, global: this.globalOptions(), signal });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).clusterUp(this, await environment.local());
     const { context: ctx, clients } = environment;
     const title = `${flags['dry-run'] ? 'Plan' : 'Bring up'} the cluster of ${ctx.env}`;
     // The sink is swapped around a prompt: the live view must stop while the user answers.

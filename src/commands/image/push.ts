@@ -51,6 +51,13 @@ ${EXIT_CODES_HELP}`;
       import('../../lib/image/push.js'),
     ]);
     const environment = await openEnvironment({ cwd, global: this.globalOptions() });
+    if (environment.target === 'docker')
+      return (await import('../../ui/local-commands.js')).imagePush(this, await environment.local(), {
+        app: this.args.app,
+        tags: this.flags.tag,
+        platform: this.flags.platform,
+        noBuild: this.flags['no-build'],
+      });
     const { context: ctx, clients } = environment;
     try {
       const { name, app } = await resolveApp(ctx, this.args.app, cwd);

@@ -59,7 +59,13 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       apiUrl: flags['api-url'],
     });
-    const source = await openRoutesSource(environment, { includeInternal: wantsInternalRouters(filter) });
+    const includeInternal = wantsInternalRouters(filter);
+    const source =
+      environment.target === 'docker'
+        ? await (
+            await import('../../lib/local/routes.js')
+          ).openLocalRoutesSource(await environment.local(), { includeInternal })
+        : await openRoutesSource(environment, { includeInternal });
     try {
       if (flags.watch) {
         const { runRoutesWatch } = await import('../../ui/routes/run-watch.js');

@@ -1,7 +1,14 @@
 import { displayPath, loadConfig, type LoadedConfig } from './load.js';
 import { APP_NAME, detectAppName } from './app-name.js';
 import { suggestKey } from './issues.js';
-import { appSchema, ENV_NAME, type AppConfig, type EnvironmentConfig, type TraefikConfig } from './schema.js';
+import {
+  appSchema,
+  ENV_NAME,
+  type AppConfig,
+  type EnvTarget,
+  type EnvironmentConfig,
+  type TraefikConfig,
+} from './schema.js';
 import { usageError } from '../errors.js';
 
 /** The global flags, already filled from TRAEFIKCTL_ENV / AWS_REGION / AWS_PROFILE by oclif. */
@@ -23,6 +30,10 @@ export interface GlobalOptions {
 /** Everything a command needs to know about where it acts, with every precedence rule applied. */
 export interface ResolvedContext {
   env: string;
+  /** Where the env runs: `ecs`, or `docker` (the local engine; the built-in env `local`). */
+  target: EnvTarget;
+  /** Target `docker`: the port of 127.0.0.1 Traefik's web entry point is published on. */
+  localPort: number;
   /** Undefined: the AWS SDK resolves it (profile, AWS_DEFAULT_REGION, IMDS). */
   region: string | undefined;
   profile: string | undefined;
@@ -66,6 +77,16 @@ export async function loadContext(cwd: string, global: GlobalOptions = {}): Prom
 }
 
 /**
+ * The env that needs no configuration: the laptop's Docker engine, hosts `{app}-{tag}.local.localhost`
+ * (`*.localhost` is loopback, RFC 6761), Traefik on 127.0.0.1:8080. A declared `environments.local`
+ * overrides any of it.
+ */
+export const BUILT_IN_LOCAL_ENV = 'local';
+export const DEFAULT_LOCAL_PORT = 8080;
+/** The domain of a `docker` env without one of its own: every name under it is loopback. */
+export const LOCAL_DOMAIN = 'localhost';
+
+/**
  * Applies the precedence rules: flag or environment variable > `environments.<env>.*` >
  * top-level keys > defaults. Declaring any environment makes the set closed, so that a typo in
  * `--env` fails instead of creating a new cluster.
@@ -84,7 +105,8 @@ export function resolveContext(loaded: LoadedConfig, options: GlobalOptions = {}
       'ENV_INVALID',
     );
   }
-  const environment = config.environments[env];
+  const environment =
+    config.environments[env] ?? (env === BUILT_IN_LOCAL_ENV ? { target: 'docker' as const } : undefined);
   if (environment === undefined && declared.length > 0) {
     const known = declared.join(', ');
     const fromFlag = options.env !== undefined;
@@ -101,11 +123,15 @@ export function resolveContext(loaded: LoadedConfig, options: GlobalOptions = {}
     );
   }
   const settings = environment ?? {};
+  const target = settings.target ?? (env === BUILT_IN_LOCAL_ENV ? 'docker' : 'ecs');
   return {
     env,
+    target,
+    localPort: settings.port ?? DEFAULT_LOCAL_PORT,
     region: options.region ?? settings.region ?? config.region,
     profile: options.profile ?? settings.profile ?? config.profile,
-    domain: settings.domain ?? config.domain,
+    // The top-level domain is the cloud's: a local env's hosts stay under `localhost` unless it has its own.
+    domain: settings.domain ?? (target === 'docker' ? LOCAL_DOMAIN : config.domain),
     cluster: settings.cluster ?? `traefikctl-${env}`,
     hostTemplate: config.hostTemplate,
     registry: config.registry,

@@ -69,8 +69,22 @@ export const appSchema = z.strictObject({
   ttl: duration.optional(),
 });
 
+/** Where an environment runs: ECS (Fargate behind a load balancer) or the local Docker engine. */
+export const ENV_TARGETS = ['ecs', 'docker'] as const;
+export type EnvTarget = (typeof ENV_TARGETS)[number];
+
 export const environmentSchema = z.strictObject({
-  /** ECS cluster name; defaults to `traefikctl-<env>`. */
+  /** `ecs` (default) or `docker`: the local engine, Traefik's Docker provider, published on 127.0.0.1. */
+  target: z.enum(ENV_TARGETS).optional(),
+  /**
+   * Target `docker`: the port of 127.0.0.1 that Traefik's web entry point is published on (default
+   * 8080); URLs are `http://<host>:<port>`.
+   */
+  port: z.number().int().min(1).max(65535).optional(),
+  /**
+   * ECS cluster name; defaults to `traefikctl-<env>`. Target `docker`: the name of traefikctl's
+   * Docker network (the Traefik container is `<cluster>-traefik`).
+   */
   cluster: z.string().min(1).optional(),
   domain: domainName.optional(),
   region: awsRegion.optional(),

@@ -24,6 +24,8 @@ export interface DockerRunOptions {
   secrets?: readonly string[];
   /** How many of the last output lines to keep for error messages. */
   tailLines?: number;
+  /** Ends the subprocess (`docker logs --follow` until Ctrl-C); the call then resolves. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface DockerRunResult {
@@ -151,6 +153,7 @@ export async function runDocker(
     stderr: reader('stderr'),
     // The subprocess is ours: when traefikctl is interrupted, it goes too.
     cleanup: true,
+    ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
   const result = await subprocess;
   debug(

@@ -45,6 +45,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { result: configResult, context } = await checkConfig(options);
   results.push(configResult);
 
+  if (context.target === 'docker') {
+    const { localDoctorChecks } = await import('./local.js');
+    results.push(...(await localDoctorChecks(context, timeoutMs)), await dockerCheck);
+    return report(results, context.env);
+  }
   const environment = await openEnvironment({ context, maxAttempts: 2, environment: env });
   const { clients } = environment;
   try {
@@ -67,10 +72,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     await environment.close();
   }
 
+  return report(results, context.env);
+}
+
+function report(results: readonly CheckResult[], env: string): DoctorReport {
   const checks = ORDER.map((id) => results.find((r) => r.id === id)).filter(
     (r): r is CheckResult => r !== undefined,
   );
-  return { ok: checks.every((c) => c.status !== 'fail'), env: context.env, checks };
+  return { ok: checks.every((c) => c.status !== 'fail'), env, checks };
 }
 
 async function checkDocker(): Promise<CheckResult> {

@@ -4,6 +4,7 @@ import { defaultPasswordParameter } from '../cluster/password.js';
 import { APP_NAME } from '../config/app-name.js';
 import { loadContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
 import { usageError } from '../errors.js';
+import type { LocalEnvironment } from './local.js';
 import type { Target } from '../model.js';
 import type { StackApiOutputs, TraefikAccess } from '../traefik/access.js';
 
@@ -21,8 +22,13 @@ export interface Environment {
   readonly processEnv: NodeJS.ProcessEnv;
   /** `--api-url`, when given. */
   readonly apiUrl: string | undefined;
-  /** Where the env's deployments run. Every env is on ECS for now. */
+  /** Where the env's deployments run: ECS (`ecs`) or the machine's Docker engine (`docker`, src/lib/local). */
   readonly target: Target;
+  /**
+   * The env as the local target sees it (network, Traefik container, port, password file): for an env
+   * whose target is `docker`; a usage error otherwise.
+   */
+  local(): Promise<LocalEnvironment>;
   /** AWS clients for the env's region and profile, built on first access (each SDK client on first use). */
   readonly clients: AwsClients;
   /**
@@ -102,7 +108,16 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
     env: context.env,
     processEnv: options.environment ?? process.env,
     apiUrl: options.apiUrl,
-    target: 'ecs',
+    target: context.target,
+    async local() {
+      if (context.target !== 'docker') {
+        throw usageError(`The environment ${context.env} runs on ECS, not on the local Docker engine.`, [
+          `Set environments.${context.env}.target: docker, or use --env local.`,
+        ]);
+      }
+      const { localEnvironment } = await import('./local.js');
+      return localEnvironment(context, options.environment ?? process.env);
+    },
     get clients() {
       return defaultClients();
     },

@@ -92,11 +92,12 @@ export interface JoinOptions {
   deployments?: readonly DeploymentRecord[] | undefined;
   /** Keep Traefik's own routers (`@internal`: api, dashboard, ping); off by default. */
   includeInternal?: boolean;
+  /** The provider whose routers are the deployments': `ecs` (default), `docker` for the local target. */
+  provider?: 'ecs' | 'docker' | undefined;
 }
 
 const ECS_PROVIDER = 'ecs';
 const INTERNAL_PROVIDER = 'internal';
-const ECS_SUFFIX = `@${ECS_PROVIDER}`;
 const AT = '@'.charCodeAt(0);
 const PROTOCOLS: readonly Protocol[] = ['http', 'tcp', 'udp'];
 // `Host(...)` and `HostSNI(...)`, not `HostRegexp(...)` or `HostHeader(...)`.
@@ -254,6 +255,7 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
   const deployments = options.deployments;
   const { byService, slots } = deploymentSlots(deployments ?? []);
   const includeInternal = options.includeInternal ?? false;
+  const deploymentProvider = options.provider ?? ECS_PROVIDER;
 
   const routes: Route[] = [];
   for (const protocol of PROTOCOLS) {
@@ -263,8 +265,8 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
     for (const router of lists.routers) {
       const route = joinRouter(router, protocol, resolver, includeInternal);
       if (route === undefined) continue;
-      if (protocol === 'http' && route.provider === ECS_PROVIDER && deployments !== undefined) {
-        const plainName = route.name.slice(0, -ECS_SUFFIX.length);
+      if (protocol === 'http' && route.provider === deploymentProvider && deployments !== undefined) {
+        const plainName = route.name.slice(0, -(deploymentProvider.length + 1));
         const slot = byService.get(plainName);
         if (slot !== undefined) {
           slot.discovered = true;
@@ -289,7 +291,7 @@ export function joinRoutes(state: TraefikState, options: JoinOptions = {}): Rout
       for (let i = 0; i < deployments.length; i++) {
         const deployment = deployments[i] as DeploymentRecord;
         if (slots[i]?.discovered === true || isDeleted(deployment)) continue;
-        joined.push(missingRoute(deployment));
+        joined.push(missingRoute(deployment, deploymentProvider));
       }
     }
     // Traefik's lists come sorted by name: checking is one pass, sorting only when they aren't.
@@ -472,12 +474,12 @@ function joinRouter(
   };
 }
 
-function missingRoute(deployment: DeploymentRecord): Route {
-  const name = `${deployment.service}@${ECS_PROVIDER}`;
+function missingRoute(deployment: DeploymentRecord, provider: string): Route {
+  const name = `${deployment.service}@${provider}`;
   return {
     name,
     protocol: 'http',
-    provider: ECS_PROVIDER,
+    provider,
     status: 'missing',
     hosts: [deployment.host],
     entryPoints: [],
@@ -490,7 +492,10 @@ function missingRoute(deployment: DeploymentRecord): Route {
     attention: [
       {
         kind: 'not-discovered',
-        message: `ECS service ${deployment.service} is deployed, but Traefik has no router ${name}: no task is running and healthy, or its labels are not read.`,
+        message:
+          provider === ECS_PROVIDER
+            ? `ECS service ${deployment.service} is deployed, but Traefik has no router ${name}: no task is running and healthy, or its labels are not read.`
+            : `${deployment.service} is deployed, but Traefik has no router ${name}: its container is not running and healthy, or its labels are not read.`,
       },
     ],
   };

@@ -39,6 +39,8 @@ export interface RoutesSourceOptions {
   deployments?: (() => Promise<DeploymentRecord[] | undefined>) | undefined;
   deploymentsMaxAgeMs?: number;
   includeInternal?: boolean;
+  /** Whose routers the deployments are: `ecs` (default), or `docker` for the local target. */
+  provider?: 'ecs' | 'docker' | undefined;
   close?: () => Promise<void>;
   now?: () => number;
 }
@@ -87,6 +89,7 @@ export function createRoutesSource(options: RoutesSourceOptions): RoutesSource {
       const routes = joinRoutes(state, {
         deployments: known,
         ...(options.includeInternal === undefined ? {} : { includeInternal: options.includeInternal }),
+        ...(options.provider === undefined ? {} : { provider: options.provider }),
       });
       const fetchedAt = now();
       return {

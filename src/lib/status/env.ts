@@ -93,6 +93,12 @@ export interface EnvStatusInput {
     /** Why the API could not be read. */
     problem?: string | undefined;
   };
+  /** Whose routers the deployments are: `ecs` (default), `docker` for the local target. */
+  provider?: 'ecs' | 'docker' | undefined;
+  /** A deployment's URL; by default `<scheme>://<host>` from the stack outputs. */
+  urlFor?: ((host: string) => string) | undefined;
+  /** Whether the cluster stands, when the env has no stack to judge by (the local target). */
+  clusterHealthy?: boolean | undefined;
 }
 
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^UPDATE_ROLLBACK_COMPLETE$/;
@@ -100,7 +106,7 @@ const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^UPDATE_ROLLBACK_COMPLE
 /** The status screen's data from what was read (pure: tested without AWS). */
 export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
   const clusterProblems: string[] = [];
-  if (!HEALTHY_STACK.test(input.stack.status)) {
+  if (!(input.clusterHealthy ?? HEALTHY_STACK.test(input.stack.status))) {
     clusterProblems.push(
       `stack ${input.stack.name} is ${input.stack.status}${input.stack.reason ? ` (${input.stack.reason})` : ''}`,
     );
@@ -119,15 +125,22 @@ export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
     (deployment) => deployment.status === undefined || deployment.status === 'ACTIVE',
   );
   const state = input.traefik.state;
-  const routes = state === undefined ? undefined : joinRoutes(state, { deployments: input.deployments });
+  const routes =
+    state === undefined
+      ? undefined
+      : joinRoutes(state, {
+          deployments: input.deployments,
+          ...(input.provider === undefined ? {} : { provider: input.provider }),
+        });
   const byService = new Map<string, Route>();
   for (const route of routes ?? [])
     if (route.deployment !== undefined) byService.set(route.deployment.service, route);
 
   const scheme = urlScheme(input.outputs ?? {});
+  const urlFor = input.urlFor ?? ((host: string) => `${scheme}://${host}`);
   const deployments = live.map((deployment) => {
     const route = routes === undefined ? undefined : byService.get(deployment.service);
-    return statusOf(deployment, route, scheme, input.now);
+    return statusOf(deployment, route, urlFor, input.now);
   });
   // Worst first: most problems, then by app, newest deployment first.
   deployments.sort(
@@ -186,7 +199,7 @@ function compare(a: string, b: string): number {
 function statusOf(
   deployment: EcsDeploymentRecord,
   route: Route | undefined,
-  scheme: string,
+  urlFor: (host: string) => string,
   now: number,
 ): StatusDeployment {
   const problems: string[] = [];
@@ -209,7 +222,7 @@ function statusOf(
   return {
     app: deployment.app,
     tag: deployment.tag,
-    url: `${scheme}://${deployment.host}`,
+    url: urlFor(deployment.host),
     service: deployment.service,
     rollout: deployment.rolloutState,
     running: deployment.runningCount,

@@ -15,6 +15,8 @@ export function contextFor(
 ): ResolvedContext {
   return {
     env,
+    target: 'ecs',
+    localPort: 8080,
     region: 'us-east-1',
     profile: undefined,
     domain: 'example.com',

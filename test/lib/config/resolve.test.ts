@@ -316,3 +316,52 @@ describe('resolveApp', () => {
     expect((await failureOf(() => resolveApp(ctx, 'Who_Am_I', dir))).code).toBe('APP_INVALID');
   });
 });
+
+describe('resolveContext: the local target', () => {
+  it('given no configuration at all, when --env local is resolved, then it is the docker target under localhost on 8080', () => {
+    const ctx = resolveContext(loaded({}), { env: 'local' });
+
+    expect(ctx).toMatchObject({
+      env: 'local',
+      target: 'docker',
+      localPort: 8080,
+      domain: 'localhost',
+      cluster: 'traefikctl-local',
+    });
+  });
+
+  it('given declared cloud envs and a top-level domain, when --env local is resolved, then it still exists and keeps localhost', () => {
+    const ctx = resolveContext(loaded(layered), { env: 'local' });
+
+    expect(ctx).toMatchObject({ env: 'local', target: 'docker', domain: 'localhost' });
+    // and the cloud envs are untouched
+    expect(resolveContext(loaded(layered), { env: 'prod' })).toMatchObject({ target: 'ecs' });
+  });
+
+  it('given environments.<env>.target docker with a port and a network name, when resolved, then those are used', () => {
+    const raw = {
+      domain: 'example.com',
+      environments: { laptop: { target: 'docker', port: 9090, cluster: 'my-net' } },
+    };
+
+    const ctx = resolveContext(loaded(raw), { env: 'laptop' });
+
+    expect(ctx).toMatchObject({
+      target: 'docker',
+      localPort: 9090,
+      domain: 'localhost',
+      cluster: 'my-net',
+    });
+  });
+
+  it('given a declared environments.local, when resolved, then its settings win over the built-in ones', () => {
+    const ctx = resolveContext(loaded({ environments: { local: { port: 8181 } } }), { env: 'local' });
+
+    expect(ctx).toMatchObject({ target: 'docker', localPort: 8181, domain: 'localhost' });
+  });
+
+  it('given a bad target or port, when loaded, then the configuration is refused', () => {
+    expect(() => loaded({ environments: { dev: { target: 'kubernetes' } } })).toThrow();
+    expect(() => loaded({ environments: { dev: { target: 'docker', port: 70000 } } })).toThrow();
+  });
+});

@@ -1,0 +1,67 @@
+import { TAG_KEYS, type DeploymentTagValues } from '../ecs/tag-codec.js';
+
+/**
+ * A local deployment's state lives in its container's labels (DESIGN.md "Targets"): the keys of the
+ * ECS tags (src/lib/app/plan-tags.ts) with `.` for `:`, `traefikctl:tag` -> `traefikctl.tag`. Labels
+ * take any text, so values are stored as they are, never encoded.
+ */
+
+/** `traefikctl:env` -> `traefikctl.env` (the same label Traefik's constraint reads). */
+export function localLabel(tagKey: string): string {
+  return tagKey.replace(/^traefikctl:/, 'traefikctl.');
+}
+
+export function deploymentLabels(values: DeploymentTagValues): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    [TAG_KEYS.managed, 'true'],
+    [TAG_KEYS.env, values.env],
+    [TAG_KEYS.app, values.app],
+    [TAG_KEYS.tag, values.tag],
+    [TAG_KEYS.host, values.host],
+    [TAG_KEYS.image, values.image],
+    [TAG_KEYS.deployedAt, values.deployedAt],
+    [TAG_KEYS.deployedBy, values.deployedBy],
+    [TAG_KEYS.expiresAt, values.expiresAt],
+  ];
+  return Object.fromEntries(
+    entries.flatMap(([key, value]) => (value === undefined ? [] : [[localLabel(key), value]])),
+  );
+}
+
+/** The deployment a container's labels describe, or undefined when it isn't one of traefikctl's. */
+export function readDeploymentLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+): DeploymentTagValues | undefined {
+  const get = (key: string) => labels?.[localLabel(key)];
+  if (get(TAG_KEYS.managed) !== 'true') return undefined;
+  const [env, app, tag, host, image, deployedAt, deployedBy] = [
+    TAG_KEYS.env,
+    TAG_KEYS.app,
+    TAG_KEYS.tag,
+    TAG_KEYS.host,
+    TAG_KEYS.image,
+    TAG_KEYS.deployedAt,
+    TAG_KEYS.deployedBy,
+  ].map(get);
+  if (
+    env === undefined ||
+    app === undefined ||
+    tag === undefined ||
+    host === undefined ||
+    image === undefined ||
+    deployedAt === undefined ||
+    deployedBy === undefined
+  )
+    return undefined;
+  const expiresAt = get(TAG_KEYS.expiresAt);
+  return {
+    env,
+    app,
+    tag,
+    host,
+    image,
+    deployedAt,
+    deployedBy,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+}

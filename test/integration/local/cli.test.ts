@@ -1,0 +1,127 @@
+/**
+ * The issue's acceptance through the built CLI (bin/run.js, dist/), as a user runs it: `cluster up`,
+ * `image push` and `app deploy` on a `docker` env print what they print on ECS, the URL answers
+ * through 127.0.0.1 with its Host, `app urls --json` has the ECS shape, `routes` joins Traefik's
+ * routers with the deployments, `app destroy` removes container and route, `cluster down` the rest.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { runCli, type CliResult } from '../../support/cli.js';
+import { describeWith } from '../../support/stack.js';
+import { answerFor, getWithHost } from '../traefik/support.js';
+import { localProject, type LocalProject } from './support.js';
+
+describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) => {
+  let project: LocalProject;
+  const cli = (args: readonly string[], timeoutMs = 120_000): Promise<CliResult> =>
+    runCli([...args, '--env', project.env], {
+      cwd: project.dir,
+      env: { XDG_CONFIG_HOME: project.configHome, DOCKER_HOST: stack.dockerHost },
+      timeoutMs,
+    });
+  const web = () => `http://127.0.0.1:${project.port}`;
+
+  beforeAll(async () => {
+    project = await localProject(stack, 'lc');
+  });
+
+  afterAll(async () => {
+    await project?.cleanUp();
+  }, 60_000);
+
+  it('runs the quick start: cluster up, image push, app deploy, and the URL answers', async () => {
+    // when the three commands of the quick start run
+    const up = await cli(['cluster', 'up']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toContain(`on http://127.0.0.1:${project.port}`);
+    const again = await cli(['cluster', 'up', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ action: 'unchanged', target: 'docker' });
+
+    const push = await cli(['image', 'push', 'whoami', '--tag', 'v2']);
+    expect(push.exitCode, push.stderr).toBe(0);
+    expect(push.stdout.trim()).toBe(`${project.repositories.whoami}:v2`);
+
+    const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v2']);
+
+    // then deploy prints only the URL, and the URL answers from the container through 127.0.0.1
+    expect(deploy.exitCode, deploy.stderr).toBe(0);
+    const host = `whoami-v2.${project.env}.localhost`;
+    expect(deploy.stdout).toBe(`http://${host}:${project.port}\n`);
+    expect(deploy.stderr).toContain(`Route whoami-v2@docker in Traefik`);
+    const answer = await getWithHost(web(), host);
+    expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: 'v2\n' });
+  }, 300_000);
+
+  it('lists, routes, reports and removes the deployment in the ECS shapes', async () => {
+    const host = `whoami-v2.${project.env}.localhost`;
+    await answerFor(web(), host, 200);
+
+    // app urls --json: {env, cluster, traefik, deployments[]} with the ECS row keys
+    const urls = await cli(['app', 'urls', '--json']);
+    expect(urls.exitCode, urls.stderr).toBe(0);
+    const listed = JSON.parse(urls.stdout) as { deployments: Record<string, unknown>[] };
+    expect(Object.keys(listed).sort()).toEqual(['cluster', 'deployments', 'env', 'traefik']);
+    expect(listed.deployments).toHaveLength(1);
+    expect(listed.deployments[0]).toMatchObject({
+      app: 'whoami',
+      tag: 'v2',
+      host,
+      url: `http://${host}:${project.port}`,
+      service: 'whoami-v2',
+      running: 1,
+      desired: 1,
+      route: { status: 'enabled', serversUp: 1, serversTotal: 1 },
+    });
+    expect(Object.keys(listed.deployments[0] ?? {})).toEqual(
+      expect.arrayContaining(['deployedAt', 'deployedBy', 'image', 'pending', 'rollout']),
+    );
+
+    // routes: Traefik's router of the deployment, joined with it (app/tag known)
+    const routes = await cli(['routes', '--json']);
+    expect(routes.exitCode, routes.stderr).toBe(0);
+    const route = (
+      JSON.parse(routes.stdout) as { name: string; deployment?: { app: string; tag: string } }[]
+    ).find((candidate) => candidate.name === 'whoami-v2@docker');
+    expect(route?.deployment).toMatchObject({ app: 'whoami', tag: 'v2' });
+
+    // status, cluster status and doctor see a healthy env, without asking AWS
+    const status = await cli(['status', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ env: project.env, problems: 0 });
+    const clusterStatus = await cli(['cluster', 'status', '--json']);
+    expect(JSON.parse(clusterStatus.stdout)).toMatchObject({
+      traefik: { state: 'running' },
+      api: { ok: true },
+    });
+    const doctor = await cli(['doctor']);
+    expect(doctor.exitCode, doctor.stdout).toBe(0);
+
+    // a deploy of a tag that was never built is refused, saying how to build it, and starts nothing
+    const missing = await cli(['app', 'deploy', 'crasher', '--tag', 'v9']);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain(`The local engine has no image ${project.repositories.crasher}:v9`);
+    expect(missing.stderr).toContain(`traefikctl image push crasher --tag v9 --env ${project.env}`);
+
+    // app prune selects by the same criteria, and --dry-run only lists
+    const prune = await cli(['app', 'prune', '--keep', '0', '--dry-run', '--json']);
+    expect(prune.exitCode, prune.stderr).toBe(0);
+    expect(JSON.parse(prune.stdout)).toMatchObject({
+      dryRun: true,
+      deployments: [{ app: 'whoami', tag: 'v2' }],
+    });
+
+    // app destroy removes the container and the route
+    const destroy = await cli(['app', 'destroy', 'whoami', '--tag', 'v2', '--yes']);
+    expect(destroy.exitCode, destroy.stderr).toBe(0);
+    expect(destroy.stderr).toMatch(/− container whoami-v2-[0-9a-f]{6} \(1\/1 running\) on network /);
+    const gone = await answerFor(web(), host, 404);
+    expect(gone.body).toBe('404 page not found\n');
+    const after = await cli(['app', 'urls', '--json']);
+    expect((JSON.parse(after.stdout) as { deployments: unknown[] }).deployments).toEqual([]);
+
+    // cluster down removes Traefik and the network
+    const down = await cli(['cluster', 'down', '--yes']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toContain(`network ${project.network}`);
+  }, 300_000);
+});
