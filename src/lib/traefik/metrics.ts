@@ -163,7 +163,7 @@ export class TrafficSampler {
    */
   async read(
     client: TraefikClient,
-    options: { waitForWindow: boolean; signal?: AbortSignal },
+    options: { waitForWindow: boolean; signal?: AbortSignal | undefined },
   ): Promise<TrafficReading> {
     if (this.#problem !== undefined) return { state: 'unavailable', problem: this.#problem, first: false };
     try {
