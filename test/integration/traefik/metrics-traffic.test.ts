@@ -9,7 +9,6 @@
  * fixtures in test/lib/traefik/fixtures/ were captured).
  */
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,60 +18,27 @@ import { parseTraefikMetrics } from '../../../src/lib/traefik/metrics-parse.js';
 import { trafficBetween, type MetricsScrape } from '../../../src/lib/traefik/metrics-rates.js';
 import { scrapeMetrics, TrafficSampler } from '../../../src/lib/traefik/metrics.js';
 import { describeWith } from '../../support/stack.js';
-import { startLiveTraefik, type DynamicConfig, type LiveTraefik } from '../../support/traefik-live.js';
+import { startLiveTraefik, type LiveTraefik } from '../../support/traefik-live.js';
 import { getWithHost } from './support.js';
+import {
+  ODD_NAME as ODD,
+  sendTraffic,
+  startBackend,
+  TRAFFIC_DOMAIN as DOMAIN,
+  trafficRoutes as routes,
+  type Backend,
+} from './traffic-support.js';
 
-const DOMAIN = 'traffic.example.com';
-/** How long the backend takes before a 500: inside the (0.1, 0.3] bucket of cluster up's histogram. */
-const SLOW_FAIL_MS = 150;
 const REQUESTS = 100;
 const FAILING = 10;
 const capture = process.env.TRAEFIKCTL_CAPTURE_METRICS;
-const ODD = 'odd"name\\x';
-
-/** A backend answering `/` with 200 at once and `/fail` with 500 after SLOW_FAIL_MS. */
-async function startBackend(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((request, response) => {
-    if (request.url === '/fail') {
-      setTimeout(() => response.writeHead(500).end('failed\n'), SLOW_FAIL_MS);
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Two routers to two backends; `busy` gets the traffic, `quiet` none. */
-function routes(busy: string, quiet: string): DynamicConfig {
-  return {
-    http: {
-      routers: {
-        busy: { rule: `Host(\`busy.${DOMAIN}\`)`, entryPoints: ['web'], service: 'busy' },
-        quiet: { rule: `Host(\`quiet.${DOMAIN}\`)`, entryPoints: ['web'], service: 'quiet' },
-        // A name the text format must escape (a quote, a backslash): Traefik writes it into the labels.
-        [ODD]: { rule: `Host(\`odd.${DOMAIN}\`)`, entryPoints: ['web'], service: ODD },
-      },
-      services: {
-        busy: { loadBalancer: { servers: [{ url: busy }] } },
-        quiet: { loadBalancer: { servers: [{ url: quiet }] } },
-        [ODD]: { loadBalancer: { servers: [{ url: quiet }] } },
-      },
-    },
-  };
-}
 
 async function keep(name: string, text: string): Promise<void> {
   if (capture !== undefined && capture !== '') await writeFile(path.join(capture, name), text);
 }
 
 describeWith(['traefik'], "the metrics reader on the real Traefik's /metrics", (stack) => {
-  const backends: { url: string; close(): Promise<void> }[] = [];
+  const backends: Backend[] = [];
   let live: LiveTraefik | undefined;
   let client: TraefikClient;
 
@@ -86,15 +52,6 @@ describeWith(['traefik'], "the metrics reader on the real Traefik's /metrics", (
     // Routed once the router answers (the file provider's first configuration is in).
     await getWithHost(`${live.apiUrl}/`, `quiet.${DOMAIN}`);
     return live;
-  };
-
-  /** The bounded loop: REQUESTS to busy, every tenth to /fail. Returns how long it took. */
-  const sendTraffic = async (web: string, count: number): Promise<void> => {
-    for (let i = 0; i < count; i++) {
-      const failing = i % (REQUESTS / FAILING) === 0;
-      const answer = await getWithHost(`${web}${failing ? '/fail' : '/'}`, `busy.${DOMAIN}`);
-      expect(answer.status).toBe(failing ? 500 : 200);
-    }
   };
 
   beforeAll(async () => {
