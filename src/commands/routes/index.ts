@@ -93,10 +93,10 @@ ${EXIT_CODES_HELP}`;
         const extra = snapshot.traffic?.state === 'ready' ? trafficColumns<Route>() : [];
         if (routes.length > 0)
           process.stdout.write(renderRoutesTable(routes, this.presentation, Date.now(), extra));
-        const legend = trafficLegend(snapshot.traffic);
-        if (legend !== undefined && this.presentation.stdoutIsTty && routes.length > 0) this.note(legend);
         else
           this.note(snapshot.routes.length > 0 ? 'No routes match the filters.' : 'Traefik has no routers.');
+        const legend = trafficLegend(snapshot.traffic);
+        if (legend !== undefined && this.presentation.stdoutIsTty && routes.length > 0) this.note(legend);
         const hint = attentionHint(routes);
         if (hint !== undefined) this.note(hint);
       }
