@@ -6,7 +6,6 @@
  * Also: a Traefik without the metrics router (an old cluster) is said once, everything else shown.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -19,49 +18,11 @@ import { getWithHost } from '../integration/traefik/support.js';
 import {
   sendTraffic,
   startBackend,
+  startProxy,
   TRAFFIC_DOMAIN,
   trafficRoutes,
   type Backend,
 } from '../integration/traefik/traffic-support.js';
-
-/** Forwards everything to `target` as it came; calls `onMetrics` when an answer to /metrics has gone back. */
-async function startProxy(
-  target: string,
-  onMetrics: () => void,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const server: Server = createServer((incoming, outgoing) => {
-    const forward = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-        answer.on('end', () => {
-          if (incoming.url === '/metrics' && answer.statusCode === 200) onMetrics();
-        });
-      },
-    );
-    forward.on('error', () => outgoing.destroy());
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 interface JsonRoute {
   name: string;

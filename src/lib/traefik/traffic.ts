@@ -137,20 +137,56 @@ export function attachTraffic<
   );
 }
 
-/** Sets `traffic` on each deployment row, by its ECS service (= Traefik router and service name). */
+/**
+ * Sets `traffic` on each deployment row by its ECS service name, which is also its Traefik router
+ * and service name: `<service>@ecs` on ECS, `<service>@docker` on the local target; the ECS one
+ * first when both exist.
+ */
 export function attachDeploymentTraffic<T extends { service: string }>(
   rows: readonly T[],
   reading: TrafficReading,
 ): (T & { traffic?: RowTraffic | undefined })[] {
   if (reading.state !== 'ready' || reading.report.problem !== undefined) return [...rows];
   const report = reading.report;
+  const routers = byBaseName(report.routers);
+  const services = byBaseName(report.services);
   return rows.map((row) => {
-    const name = deploymentTrafficName(row.service);
-    return { ...row, traffic: trafficOf(report, { router: name, service: name }) };
+    const found = routers.get(row.service) ?? services.get(row.service);
+    return {
+      ...row,
+      traffic:
+        found === undefined ? idleTraffic(report.windowSeconds) : rowTraffic(found, report.windowSeconds),
+    };
   });
 }
 
-/** The Traefik name of a deployment's router and service (`<ECS service>@ecs`). */
-export function deploymentTrafficName(service: string): string {
-  return `${service}@ecs`;
+/** `name@provider` -> its traffic under `name`, `@ecs` winning over other providers. */
+function byBaseName(named: ReadonlyMap<string, Traffic>): Map<string, Traffic> {
+  const index = new Map<string, Traffic>();
+  for (const [name, traffic] of named) {
+    const at = name.lastIndexOf('@');
+    if (at <= 0) continue;
+    const base = name.slice(0, at);
+    if (!index.has(base) || name.slice(at) === '@ecs') index.set(base, traffic);
+  }
+  return index;
+}
+
+/**
+ * A listing of deployments (`app urls`) with traffic on each row and `traffic` saying how it
+ * stands; unchanged without a reading (no --traffic).
+ */
+export function withDeploymentTraffic<T extends { deployments: readonly { service: string }[] }>(
+  result: T,
+  reading: TrafficReading | undefined,
+): Omit<T, 'deployments'> & {
+  deployments: (T['deployments'][number] & { traffic?: RowTraffic | undefined })[];
+  traffic?: TrafficStatus | undefined;
+} {
+  if (reading === undefined) return { ...result, deployments: [...result.deployments] };
+  return {
+    ...result,
+    deployments: attachDeploymentTraffic(result.deployments, reading),
+    traffic: trafficStatus(reading),
+  };
 }

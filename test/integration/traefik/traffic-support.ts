@@ -3,7 +3,7 @@
  * loopback (small node servers with known answers and delays: Traefik, not they, is under test),
  * routed by the file provider as `busy@file` and `quiet@file`, and a bounded request loop.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 
 import type { DynamicConfig } from '../../support/traefik-live.js';
 import { getWithHost } from './support.js';
@@ -71,4 +71,43 @@ export async function sendTraffic(web: string, count: number): Promise<void> {
     if (answer.status !== (failing ? 500 : 200))
       throw new Error(`request ${i} to busy answered ${answer.status}, not ${failing ? 500 : 200}`);
   }
+}
+
+/** Forwards everything to `target` as it came; calls `onMetrics` when an answer to /metrics has gone back. */
+export async function startProxy(
+  target: string,
+  onMetrics: () => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const server: Server = createServer((incoming, outgoing) => {
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+        answer.on('end', () => {
+          if (incoming.url === '/metrics' && answer.statusCode === 200) onMetrics();
+        });
+      },
+    );
+    forward.on('error', () => outgoing.destroy());
+    incoming.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
