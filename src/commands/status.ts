@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../base-command.js';
 import type { EnvStatus } from '../lib/status/env.js';
+import type { TrafficStatus } from '../lib/traefik/traffic.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary =
@@ -12,6 +13,8 @@ servers UP and expiry, the ones with problems first, and the routers no live dep
 --watch refreshes it in place (q quits). In a pipe, one tab-separated row per deployment on stdout
 and the summary on stderr. Exits 0 whatever it finds in the cluster, problems included (--json has
 a "problems" count to gate on). Exits 1 when the environment has no cluster, as cluster status does.
+--traffic reads Traefik's metrics too and flags deployments whose 5xx share is above --max-5xx,
+and those without a request since Traefik started, for longer than --idle-after (app prune candidates).
 
 ${EXIT_CODES_HELP}`;
 
@@ -19,6 +22,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> status',
     '<%= config.bin %> status --env staging --watch',
     '<%= config.bin %> status --json | jq ".problems"',
+    '<%= config.bin %> status --traffic --max-5xx 2 --idle-after 3d',
   ];
 
   static override enableJsonFlag = true;
@@ -32,15 +36,53 @@ ${EXIT_CODES_HELP}`;
     'api-url': Flags.string({
       summary: "Traefik's API address (default: traefik.apiUrl in the config, else the cluster's).",
     }),
+    traffic: Flags.boolean({
+      summary:
+        "Flag deployments with too many 5xx, and idle ones (app prune candidates), from Traefik's metrics.",
+    }),
+    window: Flags.string({
+      summary:
+        'With --traffic and without --watch, the time between the two reads of the metrics (default 3s).',
+      exclusive: ['watch'],
+    }),
+    'max-5xx': Flags.string({
+      summary:
+        'With --traffic, the share of 5xx (percent) above which a deployment is flagged; 5 by default.',
+    }),
+    'idle-after': Flags.string({
+      summary:
+        'With --traffic, flag deployments without a request for this long, e.g. 24h (the default), 3d.',
+    }),
   };
 
-  async run(): Promise<EnvStatus | undefined> {
+  async run(): Promise<(EnvStatus & { traffic?: TrafficStatus | undefined }) | undefined> {
     const { openEnvStatus } = await import('../lib/status/env.js');
-    const source = await openEnvStatus({
-      cwd: process.cwd(),
-      global: this.globalOptions(),
-      apiUrl: this.flags['api-url'],
-    });
+    const flags = this.flags;
+    const trafficOn = [flags.traffic, flags.window, flags['max-5xx'], flags['idle-after']].some(
+      (flag) => flag !== undefined && flag !== false,
+    );
+    const traffic = trafficOn ? await import('../lib/traefik/traffic-status.js') : undefined;
+    const trafficOpen = trafficOn ? await import('../lib/traefik/traffic-open.js') : undefined;
+    const thresholds = traffic && {
+      maxShare5xx:
+        flags['max-5xx'] === undefined
+          ? traffic.DEFAULT_THRESHOLDS.maxShare5xx
+          : traffic.parseMaxShare(flags['max-5xx']),
+      idleAfterMs:
+        flags['idle-after'] === undefined
+          ? traffic.DEFAULT_THRESHOLDS.idleAfterMs
+          : traffic.parseIdleAfter(flags['idle-after']),
+    };
+    const windowMs = flags.window === undefined ? undefined : trafficOpen?.parseWindow(flags.window);
+    const where = { cwd: process.cwd(), global: this.globalOptions(), apiUrl: flags['api-url'] };
+    const [opened, reader] = await Promise.all([
+      openEnvStatus(where),
+      trafficOpen?.openTrafficReader({ ...where, windowMs }),
+    ]);
+    const source =
+      traffic === undefined || reader === undefined || thresholds === undefined
+        ? opened
+        : traffic.statusWithTraffic(opened, reader, { waitForWindow: !flags.watch, thresholds });
     try {
       if (this.flags.watch) {
         const [{ parseInterval }, { runStatusWatch }] = await Promise.all([
@@ -53,7 +95,10 @@ ${EXIT_CODES_HELP}`;
         if (result.interrupted) process.exitCode = 130;
         return undefined;
       }
-      const status = await source.read();
+      const status: EnvStatus & { traffic?: TrafficStatus | undefined } = await source.read();
+      const { trafficNote } = await import('../ui/traffic.js');
+      const note = trafficNote(status.traffic);
+      if (note !== undefined) this.note(note);
       if (this.presentation.mode !== 'json') {
         const { renderEnvStatus, statusNotes } = await import('../ui/status.js');
         process.stdout.write(renderEnvStatus(status, this.presentation));

@@ -32,7 +32,7 @@ describeWith(
   ['moto', 'traefik'],
   'app urls --traffic against a live Traefik serving real requests',
   (stack) => {
-    it('shows the 5xx share and rate of the deployment that got 100 requests, zero for the other', async () => {
+    it('shows the 5xx share and rate of the deployment that got 100 requests, zero for the other; status flags both', async () => {
       const env = uniqueName('ut');
       const backends: Backend[] = [await startBackend(), await startBackend()];
       let live: LiveTraefik | undefined;
@@ -41,8 +41,10 @@ describeWith(
       try {
         // given two deployments of whoami, each routed by Traefik under its ECS service name
         live = await startLiveTraefik(stack, { metrics: true });
+        // (the proxy in front of Traefik says when a CLI's first read of /metrics is done)
         let firstRead: () => void = () => undefined;
-        const readOnce = new Promise<void>((resolve) => (firstRead = resolve));
+        const nextRead = () => new Promise<void>((resolve) => (firstRead = resolve));
+        let readOnce = nextRead();
         proxy = await startProxy(live.apiUrl, () => firstRead());
         const { cluster } = await seedClusterStack(clients, env, { ApiUrl: proxy.url });
         const busy = await seedDeployment(clients, cluster, { env, app: 'whoami', tag: 'v1' });
@@ -93,6 +95,34 @@ describeWith(
         expect(v1).toMatchObject({ requests: 100, share5xx: 0.1 });
         expect(v1?.requestsPerSecond).toBeGreaterThan(5);
         expect(v2).toMatchObject({ requests: 0, requestsPerSecond: 0, share5xx: null });
+
+        // when status --traffic runs the same way (5xx above 5% and no request for 1s are problems)
+        readOnce = nextRead();
+        const statusRun = runCli(
+          ['status', '--env', env, '--json', '--traffic', '--window', '8s', '--idle-after', '1s'],
+          { cwd, env: { TRAEFIKCTL_TRAEFIK_PASSWORD: live.password } },
+        );
+        await readOnce;
+        await sendTraffic(web, 50);
+        const status = await statusRun;
+
+        // then v1 is flagged for its 10% 5xx, and v2, which never had a request, as idle
+        expect(status.exitCode, status.stderr).toBe(0);
+        const seen = JSON.parse(status.stdout) as {
+          problems: number;
+          deployments: { tag: string; problems: string[] }[];
+        };
+        const problems = (tag: string) => seen.deployments.find((d) => d.tag === tag)?.problems ?? [];
+        expect(problems('v1')).toContainEqual(
+          expect.stringMatching(/^5xx on 10% of 50 requests in the last \d+s \(more than 5%\)$/),
+        );
+        expect(problems('v1').some((p) => p.startsWith('idle'))).toBe(false);
+        expect(problems('v2')).toContainEqual(
+          expect.stringMatching(
+            /^idle: no request since Traefik started \d+m ago; `app prune` can remove it$/,
+          ),
+        );
+        expect(seen.problems).toBeGreaterThanOrEqual(2);
       } finally {
         await proxy?.close();
         await live?.stop();
