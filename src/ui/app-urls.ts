@@ -14,6 +14,8 @@ export function renderUrlsTable(
   result: AppUrlsResult,
   presentation: Presentation,
   now: number = Date.now(),
+  /** More columns after the usual ones (the traffic columns, src/ui/traffic.ts). */
+  extra: readonly Column<DeploymentUrl>[] = [],
 ): string {
   const terminal = presentation.stdoutIsTty;
   const columns: Column<DeploymentUrl>[] = [
@@ -55,6 +57,7 @@ export function renderUrlsTable(
       styled: (row, s, text) => (row.check?.ok ? s.green : s.red)(text),
     });
   }
+  columns.push(...extra);
   return renderTable(result.deployments, columns, presentation);
 }
 

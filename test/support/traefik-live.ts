@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { generatePassword, hashApiPassword } from '../../src/lib/cluster/password.js';
+import { renderTraefikArguments } from '../../src/lib/cluster/traefik-command.js';
 import { eventually } from '../integration/traefik/support.js';
 import type { Stack } from './stack.js';
 import { startTraefik, type RunningTraefik } from './traefik-process.js';
@@ -78,9 +79,15 @@ export interface LiveTraefikOptions {
    * configuration rather than as a change after it.
    */
   dynamic?: Record<string, DynamicConfig>;
+  /**
+   * Prometheus metrics as `cluster up` configures them (its `--metrics.*` arguments, manual routing),
+   * served at `<apiUrl>/metrics` through a router behind the same basic auth as the API.
+   */
+  metrics?: boolean;
 }
 
 const API_ROUTER = 'traefikctl-api';
+const METRICS_ROUTER = 'traefikctl-metrics';
 const API_AUTH = 'traefikctl-api-auth';
 const USERNAME = 'admin';
 
@@ -120,6 +127,16 @@ export async function startLiveTraefik(
           service: 'api@internal',
           middlewares: [API_AUTH],
         },
+        ...(options.metrics === true
+          ? {
+              [METRICS_ROUTER]: {
+                rule: 'Host(`127.0.0.1`) && Path(`/metrics`)',
+                entryPoints: ['web'],
+                service: 'prometheus@internal',
+                middlewares: [API_AUTH],
+              },
+            }
+          : {}),
       },
       middlewares: {
         [API_AUTH]: { basicAuth: { users: [`${USERNAME}:${hash}`], removeHeader: true } },
@@ -143,6 +160,7 @@ export async function startLiveTraefik(
         '--providers.file.watch=true',
         // Tests change routers seconds apart; Traefik's 2 s default would make each change wait.
         '--providers.providersThrottleDuration=200ms',
+        ...(options.metrics === true ? clusterMetricsArguments() : []),
         ...(options.args ?? []),
       ],
     });
@@ -181,6 +199,17 @@ export async function startLiveTraefik(
     throw error;
   }
   return live;
+}
+
+/** `cluster up`'s `--metrics.*` arguments, whatever they are. */
+function clusterMetricsArguments(): string[] {
+  return renderTraefikArguments({
+    cluster: 'traefikctl-test',
+    region: 'us-east-1',
+    env: 'test',
+    entryPoint: 'web',
+    trustedIps: ['127.0.0.1/32'],
+  }).filter((arg) => arg.startsWith('--metrics.'));
 }
 
 function basicAuthorization(username: string, password: string): string {

@@ -66,7 +66,7 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     // https and the client's address; from anywhere else they are overwritten.
     `${web}.address=:80`,
     `${web}.forwardedHeaders.trustedIPs=${input.trustedIps.join(',')}`,
-    // Internal entry point: /ping (load balancer and container health checks) and /metrics.
+    // Internal entry point: /ping only (load balancer and container health checks).
     '--entryPoints.traefik.address=:8080',
     '--ping=true',
     // The API and dashboard are served through the `api@internal` router on the Traefik
@@ -85,6 +85,12 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     `--metrics.prometheus.buckets=${PROMETHEUS_BUCKETS.join(',')}`,
     '--metrics.prometheus.addEntryPointsLabels=true',
     '--metrics.prometheus.addServicesLabels=true',
+    // Per router too, so that a deployment's router and service can both be read.
+    '--metrics.prometheus.addRoutersLabels=true',
+    // /metrics only where a router puts it: the `traefikctl-metrics` router on the Traefik task's
+    // labels, behind the API's basic auth. Without this, Traefik serves it unauthenticated on the
+    // `traefik` entry point.
+    '--metrics.prometheus.manualRouting=true',
     '--accessLog=true',
     '--accessLog.format=json',
     // Request headers (Authorization among them) never reach the logs.

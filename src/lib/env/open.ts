@@ -133,6 +133,15 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
       return outputs;
     },
     traefik(request = {}) {
+      if (context.target === 'docker') {
+        return Promise.all([environment.local(), import('../traefik/access.js')]).then(
+          ([local, { resolveLocalTraefikAccess }]) =>
+            resolveLocalTraefikAccess(local, {
+              apiUrl: request.apiUrl ?? options.apiUrl,
+              environment: options.environment,
+            }),
+        );
+      }
       // Read on every call: a watch picks up a password that `cluster up` rotated meanwhile.
       return import('../traefik/access.js').then(({ resolveTraefikAccess }) =>
         resolveTraefikAccess(request.clients ?? defaultClients(), {

@@ -1,7 +1,10 @@
-import { chmod, mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { generatePassword } from '../cluster/password.js';
+import { readLocalPassword } from '../traefik/access.js';
+
+export { readLocalPassword };
 
 /**
  * The local Traefik API's password, kept in a file only the user can read (0600, in a 0700
@@ -11,15 +14,6 @@ import { generatePassword } from '../cluster/password.js';
 export interface LocalPassword {
   value: string;
   created: boolean;
-}
-
-/** The password in `file`, or undefined when there is none. A file others can read is closed first. */
-export async function readLocalPassword(file: string): Promise<string | undefined> {
-  const info = await stat(file).catch(() => undefined);
-  if (info === undefined) return undefined;
-  if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') await chmod(file, 0o600);
-  const value = (await readFile(file, 'utf8')).trim();
-  return value === '' ? undefined : value;
 }
 
 /** The existing password, or a new one written with mode 0600. */

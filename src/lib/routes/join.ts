@@ -9,6 +9,7 @@ import {
   type TraefikService,
 } from '../traefik/schemas.js';
 import type { TraefikLists, TraefikState } from '../traefik/state.js';
+import type { RowTraffic } from '../traefik/traffic.js';
 
 /**
  * Router -> service -> servers, joined with the ECS deployments of the environment: the data behind
@@ -82,6 +83,8 @@ export interface Route {
   deployment?: DeploymentRecord | undefined;
   /** Why the route needs a look; empty when it is healthy. */
   attention: Attention[];
+  /** Requests, errors and latency from Traefik's metrics, when asked for (HTTP routes only). */
+  traffic?: RowTraffic | undefined;
 }
 
 export interface JoinOptions {

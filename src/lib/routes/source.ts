@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import type { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState } from '../traefik/state.js';
 import type { DeploymentRecord } from '../model.js';
+import type { TrafficStatus } from '../traefik/traffic.js';
 import { joinRoutes, type Route } from './join.js';
 
 /** The routes at one moment: what `routes` prints and what each `--watch` refresh shows. */
@@ -17,6 +18,8 @@ export interface RoutesSnapshot {
   deploymentsKnown: boolean;
   /** Why ECS can't be read right now (the routes then carry the last good deployments, if any). */
   ecsProblem?: string | undefined;
+  /** With traffic asked for (src/lib/traffic/open.ts): whether the routes carry it, or why not. */
+  traffic?: TrafficStatus | undefined;
 }
 
 export interface RoutesSource {

@@ -2,7 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import { describeError, isUserError, UserError } from '../errors.js';
 import type { TraefikClientOptions } from './client.js';
-import { connectToFromEnvironment } from './connect-to.js';
+import { connectToFromEnvironment, type ConnectAddress } from './connect-to.js';
 
 export const PASSWORD_VARIABLE = 'TRAEFIKCTL_TRAEFIK_PASSWORD';
 
@@ -180,4 +180,57 @@ async function readPassword(
     );
     return { hint: `No password was sent: ${describeError(explained)} ${fallback}` };
   }
+}
+
+/** Where a local env (target `docker`) keeps its Traefik: the API on its own host through 127.0.0.1. */
+export interface LocalTraefikPlace {
+  env: string;
+  apiUrl: string;
+  username: string;
+  connectTo: ConnectAddress;
+  /** The API password's file (mode 0600 under the user's config dir), written by `cluster up`. */
+  passwordFile: string;
+}
+
+/**
+ * The local target's Traefik access: the same shape as ECS's, the password from its file instead of
+ * SSM (TRAEFIKCTL_TRAEFIK_PASSWORD still wins). No file: no password, and a 401 then says why.
+ */
+export async function resolveLocalTraefikAccess(
+  place: LocalTraefikPlace,
+  options: { apiUrl?: string | undefined; environment?: NodeJS.ProcessEnv | undefined } = {},
+): Promise<TraefikAccess> {
+  const fromEnv = (options.environment ?? process.env)[PASSWORD_VARIABLE];
+  const base = {
+    apiUrl: options.apiUrl ?? place.apiUrl,
+    username: place.username,
+    connectTo: place.connectTo,
+  };
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return {
+      ...base,
+      password: fromEnv,
+      credentialHints: [`The password comes from ${PASSWORD_VARIABLE}: check its value.`],
+    };
+  }
+  const password = await readLocalPassword(place.passwordFile);
+  return {
+    ...base,
+    ...(password === undefined ? {} : { password }),
+    credentialHints: [
+      password === undefined
+        ? `No password file ${place.passwordFile}: run \`traefikctl cluster up --env ${place.env}\`.`
+        : `The password comes from ${place.passwordFile}, written by \`traefikctl cluster up --env ${place.env}\`.`,
+    ],
+  };
+}
+
+/** The password in `file`, or undefined when there is none. A file others can read is closed first. */
+export async function readLocalPassword(file: string): Promise<string | undefined> {
+  const { chmod, readFile, stat } = await import('node:fs/promises');
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined) return undefined;
+  if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') await chmod(file, 0o600);
+  const value = (await readFile(file, 'utf8')).trim();
+  return value === '' ? undefined : value;
 }

@@ -118,6 +118,8 @@ export const MAX_PAGES = 1000;
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const MAX_LIST_BYTES = 256 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
+// Prometheus' text format (0.0.4), which every Traefik v3 serves; never the protobuf one.
+const PROMETHEUS_ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 // Redirects are followed here, not by fetch, so that the password only ever goes to the API's own
 // origin (scheme, host and port), as curl does since 7.83.
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -274,6 +276,15 @@ export class TraefikClient {
     return this.#one(`/api/http/services/${pathName(name)}`, serviceSchema);
   }
 
+  /**
+   * Traefik's Prometheus metrics (`/metrics`, served through the API's router by `cluster up`) as
+   * text, with the same credentials, limits, retries and connect-to address as the API.
+   */
+  async metricsText(): Promise<string> {
+    const page = await this.#get('/metrics', {}, false, undefined, PROMETHEUS_ACCEPT);
+    return page?.text ?? '';
+  }
+
   async #one<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | undefined> {
     try {
       return await this.#object(path, schema);
@@ -357,6 +368,7 @@ export class TraefikClient {
     query: Record<string, string>,
     pastEndOk: boolean,
     cancel?: AbortSignal,
+    accept = 'application/json',
   ): Promise<Page | undefined> {
     const search = new URLSearchParams(query).toString();
     let url = `${this.#base}${path}${search === '' ? '' : `?${search}`}`;
@@ -375,7 +387,7 @@ export class TraefikClient {
         started = performance.now();
         response = await send(url, {
           headers: {
-            accept: 'application/json',
+            accept,
             // Only to the API's own origin: a redirect elsewhere is refused before it is followed.
             ...(this.#authorization === undefined || new URL(url).origin !== this.#origin
               ? {}

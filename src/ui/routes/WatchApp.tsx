@@ -9,6 +9,7 @@ import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { RoutesSource } from '../../lib/routes/source.js';
 import { NO_CHANGES, watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
 import { stylist } from '../style.js';
+import { DEFAULT_MAX_5XX_SHARE, TrafficHistory } from '../traffic.js';
 import { visible } from '../visible.js';
 import { routeDetailLines } from './details.js';
 import { serversTone, statusTone, type Tone } from './format.js';
@@ -26,6 +27,13 @@ import {
   type RowMark,
   type SortKey,
 } from './watch-model.js';
+import {
+  hasTraffic,
+  TRAFFIC_WIDTH,
+  trafficCells,
+  trafficHeaderCells,
+  trafficHeadline,
+} from './watch-traffic.js';
 
 export interface WatchExit {
   /** Ctrl-C rather than q. */
@@ -90,6 +98,9 @@ export function WatchApp(props: WatchAppProps) {
   const [top, setTop] = useState(0);
   const controller = useRef<AbortController | undefined>(undefined);
   const latest = useRef<WatchTick | undefined>(undefined);
+  // req/s of the last refreshes per route, for the sparklines (with --traffic).
+  // Mutated only by the refresh loop's callback (never during render), read by the table.
+  const [history] = useState(() => new TrafficHistory());
 
   // The loop starts once for the life of the view, with the props it was mounted with.
   const startLoop = useEffectEvent((signal: AbortSignal) =>
@@ -97,6 +108,12 @@ export function WatchApp(props: WatchAppProps) {
       intervalMs,
       signal,
       onTick: (next) => {
+        if (
+          next.error === undefined &&
+          next.snapshot !== undefined &&
+          next.snapshot !== latest.current?.snapshot
+        )
+          history.update(next.snapshot.routes, routeLabel);
         latest.current = next;
         setTick(next);
       },
@@ -170,7 +187,15 @@ export function WatchApp(props: WatchAppProps) {
           now={at}
         />
       ) : (
-        <Table rows={rows} selected={selected} top={shownTop} visible={visible} width={width} now={at} />
+        <Table
+          rows={rows}
+          selected={selected}
+          top={shownTop}
+          visible={visible}
+          width={width}
+          now={at}
+          history={history}
+        />
       )}
       <Footer mode={mode} search={search} sort={sort} width={width} />
     </Box>
@@ -210,6 +235,13 @@ function Header(props: {
       ...(snapshot.ecsProblem === undefined ? {} : { color: 'yellow' }),
     };
   } else status = { text: '' };
+  const traffic = tick?.error === undefined ? trafficHeadline(snapshot?.traffic) : undefined;
+  if (traffic !== undefined) {
+    status = {
+      text: `${status.text} · ${visible(traffic.text)}`,
+      ...(traffic.warn ? { color: 'yellow' } : status.color === undefined ? {} : { color: status.color }),
+    };
+  }
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -248,9 +280,11 @@ function Table(props: {
   visible: number;
   width: number;
   now: number;
+  history: TrafficHistory;
 }) {
   const { rows, width } = props;
-  const widths = columnWidths(rows, width);
+  const traffic = hasTraffic(rows.map((row) => row.route));
+  const widths = columnWidths(rows, traffic ? width - TRAFFIC_WIDTH : width);
   const header = `  ${[
     fit('HOST', widths.host),
     fit('STATUS', widths.status),
@@ -258,6 +292,7 @@ function Table(props: {
     fit('PROVIDER', widths.provider),
     fit('APP/TAG', widths.appTag),
     fitRight('AGE', widths.age),
+    ...(traffic ? [trafficHeaderCells()] : []),
   ].join('  ')}`;
   const shown = rows.slice(props.top, props.top + props.visible);
   return (
@@ -273,6 +308,7 @@ function Table(props: {
           widths={widths}
           selected={props.top + index === props.selected}
           now={props.now}
+          trend={traffic ? props.history.values(routeLabel(row.route)) : undefined}
         />
       ))}
     </Box>
@@ -284,9 +320,13 @@ function RowLine(props: {
   widths: ReturnType<typeof columnWidths>;
   selected: boolean;
   now: number;
+  /** With --traffic: the route's req/s over the last refreshes. */
+  trend: readonly number[] | undefined;
 }) {
   const { row, widths, selected } = props;
   const cells = rowCells(row.route, widths, props.now);
+  const traffic =
+    props.trend === undefined ? undefined : trafficCells(row.route, props.trend, DEFAULT_MAX_5XX_SHARE);
   const mark = row.mark === undefined ? undefined : MARKS[row.mark];
   const removed = row.mark === 'removed';
   const tone = (t: Tone) => (removed ? undefined : TONE_COLOR[t]);
@@ -303,6 +343,16 @@ function RowLine(props: {
       {cells.appTag}
       {'  '}
       {cells.age}
+      {traffic === undefined ? null : (
+        <>
+          {'  '}
+          {traffic.text.slice(0, 2).join('  ')}
+          {'  '}
+          <Text {...colored(traffic.hot && !removed ? 'red' : undefined)}>{traffic.text[2]}</Text>
+          {'  '}
+          {traffic.text.slice(3).join('  ')}
+        </>
+      )}
     </Text>
   );
 }

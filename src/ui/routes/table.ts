@@ -61,8 +61,10 @@ export function renderRoutesTable(
   routes: readonly Route[],
   presentation: Presentation,
   now = Date.now(),
+  /** More columns after the usual ones (the traffic columns, src/ui/traffic.ts). */
+  extra: readonly Column<Route>[] = [],
 ): string {
-  return renderTable(routes, routeColumns(presentation, now), presentation);
+  return renderTable(routes, [...routeColumns(presentation, now), ...extra], presentation);
 }
 
 /** One stderr line after the table: how many routes need a look, and how to see why. */

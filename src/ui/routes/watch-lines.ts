@@ -3,6 +3,7 @@ import { matchesFilter, type RouteFilter } from '../../lib/routes/filter.js';
 import { routeLabel } from '../../lib/routes/find.js';
 import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { WatchTick } from '../../lib/routes/watch.js';
+import { formatLatency, formatRate, formatShare, trafficNote } from '../traffic.js';
 import { visible } from '../visible.js';
 import { routeAppTag, routeServers, routeTarget } from './format.js';
 import { countsLine } from './watch-model.js';
@@ -39,6 +40,9 @@ export class WatchLines {
       stderr.push(`${time} ! ${visible(snapshot.ecsProblem)}`);
     }
     this.#lastEcsProblem = snapshot.ecsProblem;
+    // Said once: a 404 or 401 on /metrics doesn't change between refreshes.
+    const note = trafficNote(snapshot.traffic);
+    if (note !== undefined) stderr.push(`${time} ! ${visible(note.replace('\n', ' '))}`);
 
     const matching = (route: Route) => matchesFilter(route, this.filter);
     if (this.#first) {
@@ -61,8 +65,13 @@ export class WatchLines {
 
 function describe(route: Route): string {
   const attention = route.attention.length > 0 ? ` ! ${route.attention.map((a) => a.kind).join(',')}` : '';
+  const t = route.traffic;
+  const traffic =
+    t === undefined
+      ? ''
+      : ` ${formatRate(t)} req/s 4xx ${formatShare(t.share4xx)} 5xx ${formatShare(t.share5xx)} p50 ${formatLatency(t.p50)} p95 ${formatLatency(t.p95)}`;
   return visible(
-    `${routeLabel(route)} ${route.status} ${routeServers(route)} ${routeAppTag(route)} ${routeTarget(route)}${attention}`,
+    `${routeLabel(route)} ${route.status} ${routeServers(route)} ${routeAppTag(route)} ${routeTarget(route)}${attention}${traffic}`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { Route, StatusCounts } from '../../lib/routes/join.js';
 import type { RouteChanges } from '../../lib/routes/watch.js';
 import { visible } from '../visible.js';
 import { routeAge, routeAppTag, routeServers, routeTarget } from './format.js';
+import { compareTraffic, hasTraffic, TRAFFIC_SORTS, type TrafficSortKey } from './watch-traffic.js';
 
 /**
  * The watch view as data: which rows, in which order, marked how, cut to which widths. Pure, so
@@ -11,7 +12,8 @@ import { routeAge, routeAppTag, routeServers, routeTarget } from './format.js';
  */
 
 export const SORTS = ['name', 'status', 'host', 'age'] as const;
-export type SortKey = (typeof SORTS)[number];
+/** The usual sorts, then (with --traffic) those by req/s, 4xx, 5xx, p50 and p95. */
+export type SortKey = (typeof SORTS)[number] | TrafficSortKey;
 
 export type RowMark = 'added' | 'changed' | 'removed';
 
@@ -20,8 +22,9 @@ export interface Row {
   mark: RowMark | undefined;
 }
 
-export function nextSort(sort: SortKey): SortKey {
-  return SORTS[(SORTS.indexOf(sort) + 1) % SORTS.length] ?? 'name';
+export function nextSort(sort: SortKey, withTraffic = false): SortKey {
+  const sorts: readonly SortKey[] = withTraffic ? [...SORTS, ...TRAFFIC_SORTS] : SORTS;
+  return sorts[(sorts.indexOf(sort) + 1) % sorts.length] ?? 'name';
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -53,6 +56,14 @@ export function compareRoutes(sort: SortKey): (a: Route, b: Route) => number {
     case 'age':
       // Newest deployments first.
       return (a, b) => deployedAt(b) - deployedAt(a) || byName(a, b);
+    case 'req/s':
+    case '4xx':
+    case '5xx':
+    case 'p50':
+    case 'p95': {
+      const byTraffic = compareTraffic(sort);
+      return (a, b) => byTraffic(a, b) || byName(a, b);
+    }
   }
 }
 
@@ -229,7 +240,7 @@ export function reduceKey(
     return { ...view, selectedIndex: bounded, selectedName: rowLabel(rows[bounded]) };
   };
   if (input === '/') return { ...view, mode: 'filter' };
-  if (input === 's') return { ...view, sort: nextSort(view.sort) };
+  if (input === 's') return { ...view, sort: nextSort(view.sort, hasTraffic(rows.map((row) => row.route))) };
   if (key.escape) return view.search === '' ? view : { ...view, search: '' };
   if (key.upArrow || input === 'k') return select(selected - 1);
   if (key.downArrow || input === 'j') return select(selected + 1);

@@ -95,6 +95,14 @@ describeWith(['traefik', 'docker'], "the API behind cluster up's basic auth on t
     entryPoint: entryPoints[0] ?? 'web',
     trustedIps: ['172.31.0.0/16'],
   }).filter((arg) => arg.startsWith('--api'));
+  // and its metrics options (manualRouting: /metrics only where the template's router puts it)
+  const metricsArgs = renderTraefikArguments({
+    cluster: 'traefikctl-dev',
+    region: 'us-east-1',
+    env,
+    entryPoint: entryPoints[0] ?? 'web',
+    trustedIps: ['172.31.0.0/16'],
+  }).filter((arg) => arg.startsWith('--metrics'));
 
   const web = (): string => {
     if (traefik === undefined) throw new Error('Traefik did not start');
@@ -147,6 +155,7 @@ describeWith(['traefik', 'docker'], "the API behind cluster up's basic auth on t
       args: [
         '--ping=true',
         ...apiArgs,
+        ...metricsArgs,
         '--providers.docker=true',
         `--providers.docker.endpoint=${stack.dockerHost}`,
         '--providers.docker.exposedByDefault=false',
@@ -228,6 +237,34 @@ describeWith(['traefik', 'docker'], "the API behind cluster up's basic auth on t
     // then none of them reaches the API
     expect(outside.status).toBe(404);
     expect(elsewhere.status).toBe(404);
+    expect(internal.status).toBe(404);
+  });
+
+  it('serves /metrics on the API host only with the password, and nowhere unauthenticated', async () => {
+    // given one request through an app's router (Traefik counts no traffic to its own @internal services)
+    await answerFor(`${web()}/echo`, `echo.${env}.${domain}`, 200, {
+      authorization: basic(username, password),
+    });
+    // when /metrics is asked on the API host without credentials, with a wrong password, and with the right one
+    const none = await api('/metrics');
+    const wrong = await api('/metrics', { authorization: basic(username, `${password}x`) });
+    const right = await api('/metrics', { authorization: basic(username, password) });
+    // and on Traefik's internal entry point, where Traefik serves it unless routing is manual
+    const internal = await fetch(`${traefik?.url('traefik') ?? ''}/metrics`, {
+      signal: AbortSignal.timeout(3_000),
+    });
+
+    // then only the password gets the Prometheus text, with router and service labels
+    expect(none.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(none.body).not.toContain('traefik_');
+    expect(right.status).toBe(200);
+    expect(right.headers['content-type']).toMatch(/^text\/plain/);
+    expect(right.body).toContain('# TYPE traefik_router_requests_total counter');
+    expect(right.body).toMatch(/traefik_router_requests_total\{[^}]*router="headers-echo@docker"/);
+    expect(right.body).toMatch(/traefik_service_requests_total\{[^}]*service="headers-echo@docker"/);
+    // with the tutorial's buckets
+    expect(right.body).toMatch(/traefik_service_request_duration_seconds_bucket\{[^}]*le="0\.3"/);
     expect(internal.status).toBe(404);
   });
 

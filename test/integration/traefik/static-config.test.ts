@@ -1,8 +1,14 @@
 /**
  * The static configuration `cluster up` gives Traefik on ECS (renderTraefikArguments) starts the real
  * Traefik v3 of the test stack: every option exists (Traefik exits on an unknown one), ping answers on
- * the internal entry point, and Prometheus serves the tutorial's request-duration buckets.
+ * the internal entry point, and Prometheus serves the tutorial's request-duration buckets, only where a
+ * router puts it (`manualRouting`: `cluster up`'s router is behind the API's basic auth; api-auth.test.ts
+ * checks that one, here a plain file-provider router stands in for it).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { renderTraefikArguments } from '../../../src/lib/cluster/traefik-command.js';
@@ -62,8 +68,12 @@ function jsonLines(output: string): { lines: LogLine[]; notJson: string[] } {
 const missingDashboardAssets = (line: LogLine) =>
   line.message === 'Error appending dashboard to API router' && String(line.error).includes('index.html');
 
+/** The host of the router to prometheus@internal (the template's is the API host). */
+const METRICS_HOST = 'traefik.dev.example.com';
+
 describeWith(['traefik'], "cluster up's static configuration on the real Traefik", (stack) => {
   let traefik: RunningTraefik | undefined;
+  let dir: string | undefined;
 
   const running = (): RunningTraefik => {
     if (traefik === undefined) throw new Error('Traefik did not start');
@@ -71,14 +81,32 @@ describeWith(['traefik'], "cluster up's static configuration on the real Traefik
   };
 
   beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'traefikctl-static-config-'));
+    const routes = path.join(dir, 'metrics.yaml');
+    // JSON is YAML: the router `cluster up` puts on Traefik's task, without its basic auth.
+    await writeFile(
+      routes,
+      JSON.stringify({
+        http: {
+          routers: {
+            metrics: {
+              rule: `Host(\`${METRICS_HOST}\`) && Path(\`/metrics\`)`,
+              entryPoints: ['web'],
+              service: 'prometheus@internal',
+            },
+          },
+        },
+      }),
+    );
     traefik = await startTraefik(stack, {
       entryPoints: ['web', 'traefik'],
-      args: runnableHere(CLUSTER_UP_ARGS),
+      args: [...runnableHere(CLUSTER_UP_ARGS), `--providers.file.filename=${routes}`],
     });
   });
 
   afterAll(async () => {
     await traefik?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it('starts with every argument, logs JSON without errors, and answers /ping on the internal entry point', async () => {
@@ -106,16 +134,20 @@ describeWith(['traefik'], "cluster up's static configuration on the real Traefik
     const answer = await getWithHost(`${running().url('web')}/metrics-probe`, 'whoami-v1.dev.example.com');
     expect(answer.status).toBe(404);
 
-    // when Prometheus scrapes the internal entry point
+    // when /metrics is asked for where a router puts it
     const metrics = await eventually('the web entry point in /metrics', async () => {
-      const response = await fetch(`${running().url('traefik')}/metrics`, {
-        signal: AbortSignal.timeout(3_000),
-      });
-      const text = await response.text();
-      return response.ok && text.includes('entrypoint="web"')
-        ? { done: true, value: text }
-        : { done: false, seen: `${response.status} ${text.slice(0, 200)}` };
+      const response = await getWithHost(`${running().url('web')}/metrics`, METRICS_HOST);
+      return response.status === 200 && response.body.includes('entrypoint="web"')
+        ? { done: true, value: response.body }
+        : { done: false, seen: `${response.status} ${response.body.slice(0, 200)}` };
     });
+    // and where Traefik serves it without manualRouting: the internal entry point, unauthenticated
+    const internal = await fetch(`${running().url('traefik')}/metrics`, {
+      signal: AbortSignal.timeout(3_000),
+    });
+
+    // then only the router serves it
+    expect(internal.status).toBe(404);
 
     // then the web entry point's request-duration histogram has exactly the tutorial's buckets
     const webBuckets = metrics

@@ -140,6 +140,12 @@ describe('assets/traefik/cluster.yaml', () => {
       'traefik.http.middlewares.traefikctl-api-auth.basicauth.users': {
         'Fn::Sub': '${ApiUsername}:${ApiPasswordHash}',
       },
+      // /metrics on the API's host, through the same basic auth (issue 19)
+      'traefik.http.routers.traefikctl-metrics.rule': {
+        'Fn::Sub': 'Host(`traefik.${Env}.${Domain}`) && Path(`/metrics`)',
+      },
+      'traefik.http.routers.traefikctl-metrics.service': 'prometheus@internal',
+      'traefik.http.routers.traefikctl-metrics.middlewares': 'traefikctl-api-auth',
     });
     // ECS replaces a Traefik task whose ping fails
     expect(container?.HealthCheck.Command).toEqual(['CMD', 'traefik', 'healthcheck', '--ping']);

@@ -76,6 +76,10 @@ describe('renderTraefikArguments', () => {
   it("keeps the tutorial's metrics buckets, a JSON access log without headers, ping for health checks", () => {
     const flags = options(renderTraefikArguments(input));
     expect(flags.get('metrics.prometheus.buckets')).toBe('0.1,0.3,1.2,5.0');
+    // per router and per service, and /metrics only through the authenticated router (issue 19)
+    expect(flags.get('metrics.prometheus.addRoutersLabels')).toBe('true');
+    expect(flags.get('metrics.prometheus.addServicesLabels')).toBe('true');
+    expect(flags.get('metrics.prometheus.manualRouting')).toBe('true');
     expect(flags.get('accessLog')).toBe('true');
     expect(flags.get('accessLog.fields.headers.defaultMode')).toBe('drop');
     expect(flags.get('ping')).toBe('true');
