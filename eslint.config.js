@@ -3,7 +3,18 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 // Modules too heavy for the start-up path: commands must load them with `await import()`.
-const heavyModules = ['ink', 'react', 'execa', 'cosmiconfig', 'yaml', 'zod', '@aws-sdk/*', 'fast-check'];
+const heavyModules = [
+  'ink',
+  'react',
+  'execa',
+  'cosmiconfig',
+  'yaml',
+  'zod',
+  '@aws-sdk/*',
+  'fast-check',
+  '@actions/*',
+  '@octokit/*',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', '.tools/', 'node_modules/', 'coverage/', '.test-stack/'] },

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ciFlags } from '../../ci-flags.js';
 import type { PruneResult } from '../../lib/app/prune.js';
 
 export default class AppPrune extends BaseCommand<typeof AppPrune> {
@@ -25,6 +26,7 @@ ${EXIT_CODES_HELP}`;
     expired: Flags.boolean({ summary: "Past their expiry (the app's ttl)." }),
     'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }),
     yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
+    ...ciFlags,
   };
 
   static override enableJsonFlag = true;
@@ -38,6 +40,11 @@ ${EXIT_CODES_HELP}`;
         import('../../ui/app-remove.js'),
       ]);
     const flags = this.flags;
+    const { openCi } = await import('../../lib/ci/session.js');
+    const ci = await openCi(
+      { githubTokenEnv: flags['github-token-env'], prComment: flags['pr-comment'] },
+      { cwd: process.cwd(), global: this.globalOptions() },
+    );
     const criteria = {
       olderThan: flags['older-than'],
       keep: flags.keep,
@@ -60,7 +67,9 @@ ${EXIT_CODES_HELP}`;
         this.note(
           `Nothing to prune in env ${context.env} (${plan.kept} deployment${plan.kept === 1 ? '' : 's'} kept).`,
         );
-        return pruneResult(plan, { dryRun: flags['dry-run'] });
+        const nothing = pruneResult(plan, { dryRun: flags['dry-run'] });
+        await ci.pruned(nothing);
+        return nothing;
       }
       this.note(ui.describeRemoval(plan.targets, { color: this.presentation.color }).trimEnd());
       const retry = `traefikctl app prune ${this.argv.join(' ')}`;
@@ -75,11 +84,12 @@ ${EXIT_CODES_HELP}`;
         }));
       const removed = go
         ? await destroyDeployments(clients, plan.targets, {
-            onEvent: await this.progress(`Prune ${context.env}`),
+            onEvent: ci.sink(await this.progress(`Prune ${context.env}`)),
           })
         : undefined;
       await this.endProgress();
       const result = pruneResult(plan, { dryRun: flags['dry-run'], removed });
+      await ci.pruned(result);
       if (!go && !flags['dry-run']) this.note('Nothing was removed.');
       else if (this.presentation.mode !== 'json')
         process.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));

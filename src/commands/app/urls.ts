@@ -34,10 +34,11 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult> {
-    const [{ openAppEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
+    const [{ openAppEnvironment }, { appUrls }, { probeResolver }, { openCi }] = await Promise.all([
       import('../../lib/app/list-context.js'),
       import('../../lib/app/urls.js'),
       import('../../lib/app/urls-probe.js'),
+      import('../../lib/ci/session.js'),
     ]);
     const resolve = probeResolver(this.flags['probe-address']);
     const probe = resolve === undefined ? undefined : { resolve };
@@ -56,6 +57,8 @@ ${EXIT_CODES_HELP}`;
         check: this.flags.check,
         probe,
       });
+      // In GitHub Actions, the job summary lists them too; no token needed (only a summary is written).
+      await (await openCi({}, { cwd: process.cwd(), global: this.globalOptions() })).listed(result);
       if (this.presentation.mode !== 'json') {
         const [{ renderUrlsTable, urlsNotes }, { stylist }] = await Promise.all([
           import('../../ui/app-urls.js'),
