@@ -32,8 +32,9 @@ const TITLE = 'traefikctl';
 
 export async function gitHubObserver(options: GitHubObserverOptions): Promise<CiObserver> {
   const toolkit = await actionsToolkit(options.stream);
+  // Not `::add-mask::`: that command would put the token itself on stderr, where a wrapper script may
+  // keep it. Tokens from `secrets.*` (GITHUB_TOKEN included) are masked by the runner already.
   const { token } = options;
-  if (token !== undefined) toolkit.mask(token);
   const run = gitHubRun(options.env);
   const pullRequest = await pullRequestOf(run);
   const sha = pullRequest?.headSha ?? run.sha;

@@ -20,8 +20,6 @@ export interface ActionsToolkit {
   error(message: string, title?: string): void;
   startGroup(title: string): void;
   endGroup(): void;
-  /** The runner replaces this value with *** in every log line from now on. */
-  mask(secret: string): void;
   /** Appends to the job summary; false when the runner gave no GITHUB_STEP_SUMMARY. */
   writeSummary(blocks: readonly SummaryBlock[]): Promise<boolean>;
 }
@@ -92,7 +90,6 @@ export async function actionsToolkit(stream: CommandStream): Promise<ActionsTool
     error: (message, title) => onStream(() => core.error(message, title === undefined ? {} : { title })),
     startGroup: (title) => onStream(() => core.startGroup(title)),
     endGroup: () => onStream(() => core.endGroup()),
-    mask: (secret) => onStream(() => core.setSecret(secret)),
     async writeSummary(blocks) {
       if (!process.env.GITHUB_STEP_SUMMARY) return false;
       core.summary.emptyBuffer();
