@@ -22,6 +22,7 @@ export interface CommentRow {
   updatedAt: string;
 }
 
+const LIVE = new Set<RowStatus>(['live', 'rolled out', 'applied']);
 const STATUSES = new Set<RowStatus>(['deploying', 'live', 'rolled out', 'applied', 'failed', 'removed']);
 
 function isRow(value: unknown): value is CommentRow {
@@ -75,7 +76,7 @@ export function renderComment(rows: readonly CommentRow[]): string {
       a.app.localeCompare(b.app) ||
       a.tag.localeCompare(b.tag),
   );
-  const live = rows.filter((row) => row.status !== 'removed').length;
+  const live = rows.filter((row) => LIVE.has(row.status)).length;
   const lines = [
     COMMENT_MARKER,
     `### traefikctl: ${live} live deployment${live === 1 ? '' : 's'} of this pull request`,
