@@ -26,7 +26,8 @@ import {
   type ActionsStep,
 } from '../support/github-actions.js';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.js';
-import { describeWith } from '../support/stack.js';
+import { describeWith, uniqueName } from '../support/stack.js';
+import { projectDir, seedClusterStack, seedDeployment } from '../integration/app/seed.js';
 import {
   createDeployEnvironment,
   putImage,
@@ -177,5 +178,51 @@ describeWith(['moto'], 'app deploy and destroy in GitHub Actions and GitLab CI',
     );
     expect(stderr).toMatch(new RegExp(`${esc}\\[0Ksection_end:\\d+:traefikctl_preflight\r`));
     expect(standin.requests).toEqual([]);
+  });
+
+  it('app prune --closed removes the deployments of closed PRs and gone branches, and marks them inactive', async () => {
+    // given deployments of a merged PR, an open PR, a deleted branch and a release
+    const env = uniqueName('pc');
+    const app = uniqueName('who');
+    const { cluster } = await seedClusterStack(clients, env);
+    for (const tag of ['pr-7', 'pr-8', 'feature/gone', 'v1.0.0'])
+      await seedDeployment(clients, cluster, { env, app, tag });
+    standin.pulls.set(7, { state: 'closed', merged: true, head: 'feature-7' });
+    standin.pulls.set(8, { state: 'open', merged: false, head: 'feature-8' });
+    const cwd = await projectDir();
+    const prune = (args: string[], env: NodeJS.ProcessEnv) =>
+      runCli(['app', 'prune', app, ...args], { cwd, env });
+
+    // when it runs without GitHub
+    const refused = await prune(['--closed', '--env', env, '--yes'], { GITHUB_TOKEN: '' });
+    // then it is bad input, naming what it needs, and nothing is removed
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('--closed asks GitHub which pull requests are closed');
+
+    // when it runs in GitHub Actions (a scheduled job: no PR event)
+    const { exitCode, stdout } = await prune(['--closed', '--env', env, '--yes', '--json'], {
+      ...step.env,
+      GITHUB_EVENT_NAME: 'schedule',
+    });
+
+    // then exactly the merged PR's and the gone branch's deployments are removed
+    expect(exitCode).toBe(0);
+    const result = JSON.parse(stdout) as {
+      deployments: { tag: string; reasons: string[]; status: string }[];
+      kept: number;
+    };
+    expect(result.deployments.map((d) => [d.tag, d.reasons, d.status]).sort()).toEqual([
+      ['feature/gone', ['branch feature/gone is gone'], 'removed'],
+      ['pr-7', ['pull request #7 is merged'], 'removed'],
+    ]);
+    expect(result.kept).toBe(2);
+    expect(await readFile(step.summaryFile, 'utf8')).toContain(`Prune of ${env}: 2 removed, 2 kept`);
+    expect(
+      standin.requests
+        .filter((r) => r.operationId === 'repos/list-deployments')
+        .map((r) => r.query.environment)
+        .sort(),
+    ).toEqual([`${env}/${app}-feature-gone`, `${env}/${app}-pr-7`]);
+    expect(standin.violations).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import type { PruneResult } from '../../lib/app/prune.js';
 
 export default class AppPrune extends BaseCommand<typeof AppPrune> {
   static override summary = 'Remove old, surplus or expired deployments of an environment.';
-  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else), then removes exactly that list: service and task definition revisions, as \`app destroy\` does. --dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
+  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else), then removes exactly that list: service and task definition revisions, as \`app destroy\` does. --closed narrows to deployments whose pull request is closed (tag pr-<n>) or whose branch is gone (the tag is the branch), asked of GitHub with GITHUB_TOKEN for GITHUB_REPOSITORY; alone, it looks at every deployment. --dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
 
 ${EXIT_CODES_HELP}`;
 
@@ -14,6 +14,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> app prune --older-than 7d --dry-run',
     '<%= config.bin %> app prune whoami --keep 5 --yes',
     '<%= config.bin %> app prune --expired --env preview --yes --json',
+    '<%= config.bin %> app prune --closed --env preview --yes',
   ];
 
   static override args = {
@@ -24,6 +25,10 @@ ${EXIT_CODES_HELP}`;
     'older-than': Flags.string({ summary: 'Deployed longer ago than this: 12h, 7d, 2w.' }),
     keep: Flags.integer({ summary: 'Keep the newest N deployments of each app.', min: 0 }),
     expired: Flags.boolean({ summary: "Past their expiry (the app's ttl)." }),
+    closed: Flags.boolean({
+      summary:
+        'Whose pull request is closed (tag pr-<n>) or whose branch is gone (tag = branch), asked of GitHub (GITHUB_TOKEN, GITHUB_REPOSITORY).',
+    }),
     'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }),
     yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
     ...ciFlags,
@@ -50,19 +55,23 @@ ${EXIT_CODES_HELP}`;
       keep: flags.keep,
       expired: flags.expired || undefined,
     };
-    checkCriteria(criteria);
+    // --closed asks GitHub (src/lib/ci/prune-closed.ts); without a token and repository it is bad input.
+    const closed = flags.closed ? await import('../../lib/ci/prune-closed.js') : undefined;
+    const access = closed?.checkClosedAccess(process.env, flags['github-token-env']);
+    checkCriteria(closed?.criteriaForClosed(criteria) ?? criteria);
     const { context, clients, outputs } = await openAppEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
       app: this.args.app,
     });
     try {
-      const plan = await planPrune(clients, {
+      const planned = await planPrune(clients, {
         cluster: outputs.cluster,
         env: context.env,
         app: this.args.app,
-        criteria,
+        criteria: closed?.criteriaForClosed(criteria) ?? criteria,
       });
+      const plan = closed && access ? await closed.narrowToClosed(planned, criteria, access) : planned;
       if (plan.targets.length === 0) {
         this.note(
           `Nothing to prune in env ${context.env} (${plan.kept} deployment${plan.kept === 1 ? '' : 's'} kept).`,
