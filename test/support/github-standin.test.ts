@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closedDeployments } from '../../src/lib/ci/closed.js';
 import { gitHubClient, type GitHubClient } from '../../src/lib/ci/github-api.js';
 import { startGitHubStandin, type GitHubStandin } from './github-standin.js';
+import { startLocalServer } from './local-server.js';
 
 let standin: GitHubStandin;
 let client: GitHubClient;
@@ -99,5 +100,19 @@ describe('closedDeployments', () => {
     await expect(closedDeployments(client, repo, [{ app: 'whoami', tag: 'pr-7' }])).rejects.toMatchObject({
       permission: 'pull-requests: read',
     });
+  });
+});
+
+describe('the GitHub client', () => {
+  it('gives up on a GitHub that never answers, within its time limit', async () => {
+    const silent = await startLocalServer();
+    try {
+      const hanging = await gitHubClient({ token: 't', baseUrl: silent.url, retries: 0, timeoutMs: 300 });
+      const started = Date.now();
+      await expect(hanging.request('GET /repos/{owner}/{repo}/deployments', repo)).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await silent.close();
+    }
   });
 });

@@ -15,7 +15,11 @@ export interface GitHubClientOptions {
   rateLimitRetries?: number;
   /** Seconds the retry plugin waits before its first retry; tests shorten it. */
   retryAfterBaseValue?: number;
+  /** Each request's time limit: a GitHub that hangs must not hold a finished deploy (default 15 s). */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_GITHUB_TIMEOUT_MS = 15_000;
 
 export async function gitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const [{ Octokit: Core }, { retry }, { throttling }] = await Promise.all([
@@ -41,6 +45,12 @@ export async function gitHubClient(options: GitHubClientOptions): Promise<GitHub
       ...(options.retryAfterBaseValue === undefined
         ? {}
         : { retryAfterBaseValue: options.retryAfterBaseValue }),
+    },
+    request: {
+      fetch: (url: string | URL, init: RequestInit = {}) => {
+        const limit = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS);
+        return fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, limit]) : limit });
+      },
     },
     // The client must stay quiet: lib never prints, and warnings go out once, as annotations.
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },

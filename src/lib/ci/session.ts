@@ -29,7 +29,9 @@ export interface CiContext {
   stream?: CommandStream | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   /** For tests: GitHub client options (shorter retries). */
-  github?: { retries?: number; rateLimitRetries?: number; retryAfterBaseValue?: number } | undefined;
+  github?:
+    | { retries?: number; rateLimitRetries?: number; retryAfterBaseValue?: number; timeoutMs?: number }
+    | undefined;
 }
 
 export interface DeployRequestInfo {
