@@ -107,7 +107,15 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
 
   const phases = new Map<string, PhaseRecord>();
   let names: { env: string; app: string } | undefined;
-  let deployment: number | undefined;
+  /**
+   * The GitHub deployment is created when the deploy's first phase starts, not before: input the
+   * deploy refuses (exit 2, nothing changed) must leave nothing on GitHub either.
+   */
+  let record: (() => Promise<number | undefined>) | undefined;
+  let creation: Promise<number | undefined> | undefined;
+  const begin = () => {
+    if (record !== undefined) creation ??= record();
+  };
 
   /** The env and app the deploy acts on, from the configuration (as the deploy itself reads it). */
   const resolveNames = async (request: DeployRequestInfo) => {
@@ -125,6 +133,7 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     let open: string | undefined;
     return (event) => {
       if (event.type === 'phase') {
+        begin();
         phases.set(event.id, {
           id: event.id,
           title: event.title,
@@ -154,28 +163,32 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     async deployStarting(request) {
       names = await resolveNames(request);
       if (names === undefined || sha === undefined) return;
-      const gh = await github();
-      if (gh === undefined) return;
       const { env, app } = names;
-      deployment = await guarded('The GitHub deployment is not recorded', async () => {
-        const id = await createDeployment(gh.client, gh.repo, {
-          ref: sha,
-          environment: environmentName(env, app, request.tag),
-          app,
-          tag: request.tag,
-          env,
-          pullRequest: pullRequest?.number,
+      record = async () => {
+        const gh = await github();
+        if (gh === undefined) return undefined;
+        return guarded('The GitHub deployment is not recorded', async () => {
+          const id = await createDeployment(gh.client, gh.repo, {
+            ref: sha,
+            environment: environmentName(env, app, request.tag),
+            app,
+            tag: request.tag,
+            env,
+            pullRequest: pullRequest?.number,
+          });
+          await setDeploymentStatus(gh.client, gh.repo, id, {
+            state: 'in_progress',
+            logUrl: runUrl(run),
+            description: `Deploying ${app} ${request.tag}`,
+          });
+          return id;
         });
-        await setDeploymentStatus(gh.client, gh.repo, id, {
-          state: 'in_progress',
-          logUrl: runUrl(run),
-          description: `Deploying ${app} ${request.tag}`,
-        });
-        return id;
-      });
+      };
     },
 
     async deployFinished(result: DeployResult) {
+      begin();
+      const deployment = await creation;
       toolkit.setOutputs({
         url: result.url,
         host: result.host,
@@ -214,6 +227,7 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
       const where = `${names?.app ?? request.app ?? 'app'} ${request.tag}`;
       toolkit.error(describeError(error), `Deploy of ${where} failed`);
       toolkit.setOutputs({ status: 'failed' });
+      const deployment = await creation;
       await summary(
         deployFailureSummary({
           app: names?.app ?? request.app,
@@ -234,7 +248,8 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
           }),
         );
       }
-      if (names !== undefined)
+      // Refused before its first phase: nothing was deployed, nothing to show on the PR.
+      if (names !== undefined && creation !== undefined)
         await comment({
           env: names.env,
           app: names.app,

@@ -308,6 +308,18 @@ describe('app deploy in GitHub Actions', () => {
     await expect(observer({ githubTokenEnv: 'NOT_SET_ANYWHERE' })).rejects.toMatchObject({ exitCode: 2 });
   });
 
+  it('input the deploy refuses before its first phase leaves nothing on GitHub', async () => {
+    const ci = await observer();
+    await ci.deployStarting({ app: 'whoami', tag: 'pr-7' });
+    await ci.deployFailed(
+      { app: 'whoami', tag: 'pr-7' },
+      new UserError('--ttl is not a duration', { exitCode: 2 }),
+    );
+    expect(standin.deployments).toEqual([]);
+    expect(standin.requests).toEqual([]);
+    expect(await readFile(step.summaryFile, 'utf8')).toContain('failed (exit 2)');
+  });
+
   it('without a token: outputs and summary only, no API call', async () => {
     Reflect.deleteProperty(process.env, 'GITHUB_TOKEN');
     await deployWith(await observer(), 'pr-7');
