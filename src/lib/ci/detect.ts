@@ -87,6 +87,8 @@ export async function pullRequestOf(run: GitHubRun): Promise<PullRequestRef | un
 }
 
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** GitHub's token prefixes (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_). */
+const TOKEN_SHAPE = /^(gh[pousr]_|github_pat_)[A-Za-z0-9_]{10,}/;
 
 /**
  * The GitHub token: from the variable `--github-token-env` names, else GITHUB_TOKEN. Naming a variable
@@ -95,9 +97,17 @@ const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function gitHubToken(env: NodeJS.ProcessEnv, variable: string | undefined): string | undefined {
   if (variable !== undefined) {
+    // What was passed is never repeated: it may be the token itself, pasted in place of its name.
+    if (TOKEN_SHAPE.test(variable))
+      throw usageError(
+        '--github-token-env takes the name of the variable that holds the token, and this looks like a token itself.',
+        [
+          "Pass the variable's name, e.g. --github-token-env DEPLOY_TOKEN, and revoke this token: it was on a command line.",
+        ],
+      );
     if (!VARIABLE.test(variable))
       throw usageError(
-        `--github-token-env takes the name of an environment variable, not ${JSON.stringify(variable)}.`,
+        '--github-token-env takes the name of an environment variable (letters, digits and _).',
         ["Pass the variable's name, e.g. --github-token-env DEPLOY_TOKEN (not its value)."],
       );
     const value = env[variable]?.trim();

@@ -85,15 +85,17 @@ describe('detection', () => {
     expect(gitHubToken({ GITHUB_TOKEN: 't1', MINE: 't2' }, 'MINE')).toBe('t2');
     expect(gitHubToken({}, undefined)).toBeUndefined();
     expect(() => gitHubToken({}, 'MINE')).toThrow(/--github-token-env names MINE, but MINE is not set/);
-    // a token pasted as the name is refused without being repeated
-    let message = '';
-    try {
-      gitHubToken({}, 'ghp_abc-def');
-    } catch (error) {
-      message = (error as Error).message;
+    // a token pasted as the name, or any other non-name, is refused without being repeated
+    for (const pasted of ['ghp_abcdefghijklmnop0123456789', 'not a name']) {
+      let message = '';
+      try {
+        gitHubToken({}, pasted);
+      } catch (error) {
+        message = `${(error as Error).message} ${(error as { suggestions: string[] }).suggestions.join(' ')}`;
+      }
+      expect(message).toMatch(/--github-token-env takes the name/);
+      expect(message).not.toContain(pasted);
     }
-    expect(message).toMatch(/takes the name of an environment variable/);
-    expect(message).toContain('ghp_abc-def'); // a name that is not a variable name is shown to say what was wrong
   });
 });
 
