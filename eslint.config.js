@@ -4,7 +4,18 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Modules too heavy for the start-up path: commands must load them with `await import()`.
-const heavyModules = ['ink', 'react', 'execa', 'cosmiconfig', 'yaml', 'zod', '@aws-sdk/*', 'fast-check'];
+const heavyModules = [
+  'ink',
+  'react',
+  'execa',
+  'cosmiconfig',
+  'yaml',
+  'zod',
+  '@aws-sdk/*',
+  'fast-check',
+  '@actions/*',
+  '@octokit/*',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', '.tools/', 'node_modules/', 'coverage/', '.test-stack/'] },

@@ -7,7 +7,7 @@
  * TRAEFIKCTL_CONNECT_TO since no DNS record exists. Everything stays on 127.0.0.0/8.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { actionsStep, readOutputs, workflowCommands } from '../support/github-actions.js';
+import { startGitHubStandin } from '../support/github-standin.js';
 import { describeWith, uniqueName } from '../support/stack.js';
 import { eventually, getWithHost } from '../integration/traefik/support.js';
 
@@ -197,6 +199,48 @@ describeWith(
       expect(await getWithHost(`http://${web}/`, `whoami-v3.${env}.example.com`)).toMatchObject({
         body: 'v3\n',
       });
+    });
+
+    it('in GitHub Actions, a live deploy and a crash report themselves: outputs, summary, deployment statuses', async () => {
+      // given a pull_request step with a token and the GitHub API stand-in (src/lib/ci)
+      const standin = await startGitHubStandin();
+      try {
+        const step = await actionsStep({
+          apiUrl: standin.apiUrl,
+          pullRequest: 3,
+          token: 'ghs_chainStandinToken',
+        });
+        const inActions = (args: readonly string[]) =>
+          runCli(args, { cwd, env: { ...cliEnv, ...step.env }, timeoutMs: 120_000 });
+
+        // when the live tag is deployed again, then it is live in the outputs, the summary and GitHub
+        const live = await inActions(['app', 'deploy', 'whoami', '--tag', 'v3']);
+        expect(live.exitCode, live.stderr).toBe(0);
+        expect(await readOutputs(step.outputFile)).toMatchObject({
+          url: `http://whoami-v3.${env}.example.com`,
+          status: 'live',
+        });
+        expect(await readFile(step.summaryFile, 'utf8')).toMatch(
+          /<td>Probe http:\/\/whoami-v3\S*<\/td><td>✅ done/,
+        );
+        expect(standin.deployments[0]?.statuses.map((s) => [s.state, s.environment_url])).toEqual([
+          ['in_progress', ''],
+          ['success', `http://whoami-v3.${env}.example.com`],
+        ]);
+
+        // when a build that crashes is deployed, then the failure, its exit code and its log lines are in the summary
+        const crashed = await inActions(['app', 'deploy', 'crash', '--tag', 'v1', '--timeout', '90s']);
+        expect(crashed.exitCode, crashed.stderr).toBe(3);
+        const summary = await readFile(step.summaryFile, 'utf8');
+        expect(summary).toContain('Deploy of crash v1 on');
+        expect(summary).toContain('config error: DATABASE&#95;URL is not set');
+        expect(workflowCommands(crashed.stderr, 'error')).toHaveLength(1);
+        expect(standin.deployments[1]?.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+        expect(standin.comments.get(3)).toHaveLength(1);
+        expect(standin.violations).toEqual([]);
+      } finally {
+        await standin.close();
+      }
     });
   },
 );

@@ -18,3 +18,14 @@ Object.assign(process.env, awsEnv);
 // `eval "$(scripts/test-stack.sh traefik --env dev)"` exports would send the CLI's Traefik requests there.
 for (const name of ['TRAEFIKCTL_AWS_TIMEOUT', 'TRAEFIKCTL_AWS_CONNECT_TIMEOUT', 'TRAEFIKCTL_CONNECT_TO'])
   Reflect.deleteProperty(process.env, name);
+// The CI surfaces (src/lib/ci) turn on by themselves in GitHub Actions or GitLab CI: a test run inside
+// one must not report to it, nor have its CLI's output change. Tests that want them set them.
+for (const name of [
+  'GITHUB_ACTIONS',
+  'GITLAB_CI',
+  'GITHUB_TOKEN',
+  'GITHUB_OUTPUT',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_EVENT_PATH',
+])
+  Reflect.deleteProperty(process.env, name);

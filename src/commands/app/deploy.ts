@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ciFlags, dotenvFlag } from '../../ci-flags.js';
 import type { DeployResult } from '../../lib/app/deploy/index.js';
 import type { DryRunResult } from '../../lib/app/deploy/dry-run.js';
 import { parseTimeout } from '../../lib/duration.js';
@@ -64,6 +65,8 @@ ${EXIT_CODES_HELP}`;
       summary:
         'Send the URL probe to this host[:port] (e.g. the load balancer before DNS exists), with the deployment Host header.',
     }),
+    ...ciFlags,
+    ...dotenvFlag,
   };
 
   async run(): Promise<DeployResult | DryRunResult> {
@@ -110,7 +113,16 @@ ${EXIT_CODES_HELP}`;
       // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
       // back); a second one exits at once.
       const signal = this.interruptSignal();
-      const { deployApp } = await import('../../lib/app/deploy/index.js');
+      const [{ deployApp }, { openCi }] = await Promise.all([
+        import('../../lib/app/deploy/index.js'),
+        import('../../lib/ci/session.js'),
+      ]);
+      // In CI: outputs, summary, GitHub deployment and PR comment (src/lib/ci); nothing elsewhere.
+      const ci = await openCi(
+        { githubTokenEnv: flags['github-token-env'], prComment: flags['pr-comment'], dotenv: flags.dotenv },
+        { cwd: request.cwd, global: request.global, stream: this.io.stderr },
+      );
+      await ci.deployStarting(request);
       const result = await deployApp({
         ...request,
         environment,
@@ -122,9 +134,14 @@ ${EXIT_CODES_HELP}`;
         skipProbe: flags['skip-probe'],
         probeAddress: flags['probe-address'],
         signal,
-        onEvent: await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`),
+        onEvent: ci.sink(await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`)),
+      }).catch(async (error: unknown) => {
+        await this.endProgress();
+        await ci.deployFailed(request, error);
+        throw error;
       });
       await this.endProgress();
+      await ci.deployFinished(result);
       if (this.presentation.mode !== 'json') this.result(result.url);
       return result;
     } finally {

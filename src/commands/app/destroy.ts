@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ciFlags } from '../../ci-flags.js';
 import type { DestroyedDeployment } from '../../lib/app/destroy.js';
 
 export default class AppDestroy extends BaseCommand<typeof AppDestroy> {
@@ -24,21 +25,28 @@ ${EXIT_CODES_HELP}`;
       required: true,
     }),
     yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
+    ...ciFlags,
   };
 
   static override enableJsonFlag = true;
 
   async run(): Promise<DestroyedDeployment | undefined> {
-    const [{ openEnvironment }, { planDestroy, destroyDeployments }, ui, { checkTag }] = await Promise.all([
-      import('../../lib/env/open.js'),
-      import('../../lib/app/destroy.js'),
-      import('../../ui/app-remove.js'),
-      import('../../lib/naming.js'),
-    ]);
+    const [{ openEnvironment }, { planDestroy, destroyDeployments }, ui, { checkTag }, { openCi }] =
+      await Promise.all([
+        import('../../lib/env/open.js'),
+        import('../../lib/app/destroy.js'),
+        import('../../ui/app-remove.js'),
+        import('../../lib/naming.js'),
+        import('../../lib/ci/session.js'),
+      ]);
     const { app } = this.args;
     const { tag, yes } = this.flags;
     // Refused as app deploy and image push refuse it, before anything is read.
     checkTag(tag);
+    const ci = await openCi(
+      { githubTokenEnv: this.flags['github-token-env'], prComment: this.flags['pr-comment'] },
+      { cwd: process.cwd(), global: this.globalOptions(), stream: this.io.stderr },
+    );
     const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
@@ -63,9 +71,10 @@ ${EXIT_CODES_HELP}`;
         return undefined;
       }
       const [result] = await destroyDeployments(clients, [target], {
-        onEvent: await this.progress(`Destroy ${app} ${tag}`),
+        onEvent: ci.sink(await this.progress(`Destroy ${app} ${tag}`)),
       });
       await this.endProgress();
+      await ci.destroyed(result, { app, tag, env: context.env });
       if (result !== undefined && this.presentation.mode !== 'json') {
         this.io.stdout.write(ui.renderRemovalTable([result], this.presentation));
       }

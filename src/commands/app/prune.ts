@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
+import { ciFlags } from '../../ci-flags.js';
 import type { PruneResult } from '../../lib/app/prune.js';
 
 export default class AppPrune extends BaseCommand<typeof AppPrune> {
   static override summary = 'Remove old, surplus or expired deployments of an environment.';
-  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else), then removes exactly that list: service and task definition revisions, as \`app destroy\` does. --dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
+  static override description = `Selects deployments by age (--older-than, from traefikctl:deployed-at), by count (--keep: all but the newest N of each app) or by expiry (--expired: traefikctl:expires-at is past). A deployment is removed only when it matches every criterion given, so "--older-than 7d --keep 3" never removes one of an app's 3 newest. Lists what it will remove, asks on a terminal (or needs --yes anywhere else), then removes exactly that list: service and task definition revisions, as \`app destroy\` does. --closed narrows to deployments whose pull request is closed (tag pr-<n>) or whose branch is gone (the tag is the branch), asked of GitHub with GITHUB_TOKEN for GITHUB_REPOSITORY; alone, it looks at every deployment. --dry-run only lists. --json prints {env, criteria, deployments[], kept, dryRun}.
 
 ${EXIT_CODES_HELP}`;
 
@@ -13,6 +14,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> app prune --older-than 7d --dry-run',
     '<%= config.bin %> app prune whoami --keep 5 --yes',
     '<%= config.bin %> app prune --expired --env preview --yes --json',
+    '<%= config.bin %> app prune --closed --env preview --yes',
   ];
 
   static override args = {
@@ -23,8 +25,13 @@ ${EXIT_CODES_HELP}`;
     'older-than': Flags.string({ summary: 'Deployed longer ago than this: 12h, 7d, 2w.' }),
     keep: Flags.integer({ summary: 'Keep the newest N deployments of each app.', min: 0 }),
     expired: Flags.boolean({ summary: "Past their expiry (the app's ttl)." }),
+    closed: Flags.boolean({
+      summary:
+        'Whose pull request is closed (tag pr-<n>) or whose branch is gone (tag = branch), asked of GitHub (GITHUB_TOKEN, GITHUB_REPOSITORY).',
+    }),
     'dry-run': Flags.boolean({ summary: 'List what would be removed; change nothing.' }),
     yes: Flags.boolean({ summary: 'Remove without asking (needed outside a terminal).' }),
+    ...ciFlags,
   };
 
   static override enableJsonFlag = true;
@@ -38,12 +45,20 @@ ${EXIT_CODES_HELP}`;
         import('../../ui/app-remove.js'),
       ]);
     const flags = this.flags;
+    const { openCi } = await import('../../lib/ci/session.js');
+    const ci = await openCi(
+      { githubTokenEnv: flags['github-token-env'], prComment: flags['pr-comment'] },
+      { cwd: process.cwd(), global: this.globalOptions(), stream: this.io.stderr },
+    );
     const criteria = {
       olderThan: flags['older-than'],
       keep: flags.keep,
       expired: flags.expired || undefined,
     };
-    checkCriteria(criteria);
+    // --closed asks GitHub (src/lib/ci/prune-closed.ts); without a token and repository it is bad input.
+    const closed = flags.closed ? await import('../../lib/ci/prune-closed.js') : undefined;
+    const access = closed?.checkClosedAccess(process.env, flags['github-token-env']);
+    checkCriteria(closed?.criteriaForClosed(criteria) ?? criteria);
     const environment = await openEnvironment({
       cwd: process.cwd(),
       global: this.globalOptions(),
@@ -60,17 +75,20 @@ ${EXIT_CODES_HELP}`;
     try {
       const { context, clients } = environment;
       const outputs = await environment.outputs();
-      const plan = await planPrune(clients, {
+      const planned = await planPrune(clients, {
         cluster: outputs.cluster,
         env: context.env,
         app: this.args.app,
-        criteria,
+        criteria: closed?.criteriaForClosed(criteria) ?? criteria,
       });
+      const plan = closed && access ? await closed.narrowToClosed(planned, criteria, access) : planned;
       if (plan.targets.length === 0) {
         this.note(
           `Nothing to prune in env ${context.env} (${plan.kept} deployment${plan.kept === 1 ? '' : 's'} kept).`,
         );
-        return pruneResult(plan, { dryRun: flags['dry-run'] });
+        const nothing = pruneResult(plan, { dryRun: flags['dry-run'] });
+        await ci.pruned(nothing);
+        return nothing;
       }
       this.note(ui.describeRemoval(plan.targets, { color: this.presentation.color }).trimEnd());
       const retry = `traefikctl app prune ${this.argv.join(' ')}`;
@@ -86,11 +104,12 @@ ${EXIT_CODES_HELP}`;
         }));
       const removed = go
         ? await destroyDeployments(clients, plan.targets, {
-            onEvent: await this.progress(`Prune ${context.env}`),
+            onEvent: ci.sink(await this.progress(`Prune ${context.env}`)),
           })
         : undefined;
       await this.endProgress();
       const result = pruneResult(plan, { dryRun: flags['dry-run'], removed });
+      await ci.pruned(result);
       if (!go && !flags['dry-run']) this.note('Nothing was removed.');
       else if (this.presentation.mode !== 'json')
         this.io.stdout.write(ui.renderRemovalTable(result.deployments, this.presentation));

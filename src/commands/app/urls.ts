@@ -42,10 +42,11 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult & { traffic?: TrafficStatus | undefined }> {
-    const [{ openEnvironment }, { appUrls }, { probeResolver }] = await Promise.all([
+    const [{ openEnvironment }, { appUrls }, { probeResolver }, { openCi }] = await Promise.all([
       import('../../lib/env/open.js'),
       import('../../lib/app/urls.js'),
       import('../../lib/app/urls-probe.js'),
+      import('../../lib/ci/session.js'),
     ]);
     const resolve = probeResolver(this.flags['probe-address']);
     const probe = resolve === undefined ? undefined : { resolve };
@@ -85,6 +86,10 @@ ${EXIT_CODES_HELP}`;
       const { trafficColumns, trafficNote } = await import('../../ui/traffic.js');
       const note = trafficNote(result.traffic);
       if (note !== undefined) this.note(note);
+      // In GitHub Actions, the job summary lists them too; no token needed (only a summary is written).
+      await (
+        await openCi({}, { cwd: process.cwd(), global: this.globalOptions(), stream: this.io.stderr })
+      ).listed(result);
       if (this.presentation.mode !== 'json') {
         const [{ renderUrlsTable, urlsNotes }, { stylist }] = await Promise.all([
           import('../../ui/app-urls.js'),
