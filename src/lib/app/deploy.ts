@@ -490,6 +490,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
           setDetail,
           logLines: taskLogLines,
           hints: { logs: commandFor('app logs', target), retry: deployAgain },
+          verdict: fatalStop, // issue 18: fail on the first fatal stop, not the circuit breaker's
         }),
     );
   }
@@ -534,6 +535,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   // a task of ours that stops for a reason no retry fixes ends the wait at once, with its exit code
   // and last log lines, instead of after the route's timeout. One ListTasks per look.
   const seenStopped = new Set<string>();
+  let routed = false; // issue 18: an exit after Traefik routed the deployment is not a verdict
   const noFatalStop = async () => {
     if (applied.deploymentId === undefined) return;
     const stopped = await newStoppedTasks(aws, outputs.cluster, applied.deploymentId, seenStopped).catch(
@@ -543,7 +545,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
       },
     );
     for (const task of stopped) {
-      const verdict = fatalStop(task);
+      const verdict = fatalStop(task, { routed });
       if (verdict === undefined) continue;
       const report = await stoppedTaskReport(task, taskLogLines);
       throw new RolloutError(
@@ -579,6 +581,7 @@ async function run(ctx: RunContext): Promise<DeployResult> {
           hints: { routes: `traefikctl routes --env ${env}`, env },
           check: stillOurs,
         });
+        routed = true;
         const up = route.servers.filter((server) => server.status === 'UP').length;
         setDetail(`${up}/${route.servers.length} server${route.servers.length === 1 ? '' : 's'} UP`);
       },
