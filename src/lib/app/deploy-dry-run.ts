@@ -15,6 +15,7 @@ import {
   type ExistingService,
 } from './deploy-prepare.js';
 import { placeholderCluster, planCluster, type DeploymentPlan } from './plan.js';
+import { guardInputs, planGuards, type PlanGuards } from './deploy-guards.js';
 
 /**
  * `app deploy --dry-run`: the whole plan (host, URL, service, task definition, labels, tags) without a
@@ -51,12 +52,16 @@ export interface DryRunResult extends DeploymentPlan {
   changes: Change[];
   skipped: SkippedCheck[];
   problems: DryRunProblem[];
+  /** issue 18: failure policy, expiry, limit and daily cost. */
+  guards?: PlanGuards;
 }
 
 export interface PlanDeployOptions extends DeployRequest {
   /** `--build`: the image is built at deploy time, so its digest can't be known now. */
   build?: boolean;
   force?: boolean;
+  /** issue 18: `--on-failure`. */
+  onFailure?: string | undefined;
   /** For tests: the AWS calls. */
   aws?: DeployAws;
   /** How long the first AWS call may take before the dry run goes offline. */
@@ -241,5 +246,6 @@ async function dryRun(
     }
   }
 
-  return { ...plan, dryRun: true, action, changes, skipped, problems };
+  const guards = await planGuards(guardInputs(target, plan, options, action, now)); // issue 18
+  return { ...plan, dryRun: true, action, changes, skipped, problems, guards };
 }

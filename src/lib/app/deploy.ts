@@ -28,6 +28,8 @@ import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } fr
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
 import { fatalStop } from './stop-verdict.js';
+import { afterDeployFailure, guardDeploymentLimit, guardTarget } from './deploy-guards.js';
+import { failureThreshold, onFailurePolicy } from './failure-policy.js';
 import {
   newStoppedTasks,
   RolloutError,
@@ -80,6 +82,10 @@ export interface DeployAppOptions extends DeployRequest {
   now?: () => Date;
   /** For tests: the image push that `build` runs. */
   pushImage?: (options: PushImageOptions) => Promise<PushImageResult>;
+  /** issue 18: what a failed first-time tag becomes (`--on-failure`); the app's `onFailure` else. */
+  onFailure?: string | undefined;
+  /** issue 18: at the app's `maxDeployments`, remove the oldest (expired, idle first) instead of refusing. */
+  pruneOldest?: boolean | undefined;
 }
 
 /** `live`: the URL answered; `rolled-out`: ECS finished, the URL was not probed; `applied`: --no-wait. */
@@ -162,6 +168,8 @@ interface Progress {
   deploymentId?: string | undefined;
   previousTaskDefinition?: string | undefined;
   cluster?: string;
+  /** issue 18: the service ran tasks before this deploy (a failure is then ECS's to roll back). */
+  ranBefore?: boolean;
   /**
    * The change whose request is out and whose answer hasn't come: when the deploy stops now, AWS may
    * or may not have carried it out.
@@ -293,6 +301,7 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
   const emit = recorder.emit;
   const now = options.now ?? (() => new Date());
   const target = await resolveDeployTarget(options);
+  const onFailure = onFailurePolicy(options.onFailure, target.appConfig); // issue 18: exit 2 before any call
   // TRAEFIKCTL_CONNECT_TO sends the API's and the probe's connections to the env's entry point;
   // --probe-address wins for the probe. Both are checked before anything changes.
   const connectTo = connectToFromEnvironment(options.env ?? process.env);
@@ -339,7 +348,36 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
     // The phases that wait say themselves that time ran out; an AWS call cut short by it can't.
     if (expiry.signal.aborted && isAbortError(error))
       throw stoppedError(target, progress, { interrupted: false, timeoutText: durationText(timeoutMs) });
-    throw error;
+    // issue 18: a failed rollout of a first-time tag is scaled to 0 (or kept, or removed).
+    throw await afterDeployFailure(error, {
+      target: guardTarget(target, progress.cluster ?? target.context.cluster, (verb) =>
+        commandFor(verb, target),
+      ),
+      policy: onFailure,
+      threshold: failureThreshold(target.appConfig),
+      applied: progress.applied,
+      ranBefore: progress.ranBefore ?? false,
+      previousTaskDefinition: progress.previousTaskDefinition,
+      scaleToZero: async () => {
+        await aws.updateService({
+          cluster: progress.cluster,
+          service: target.names.serviceName,
+          desiredCount: 0,
+        });
+      },
+      destroy: async () => {
+        const { planDestroy, destroyDeployment } = await import('./destroy.js');
+        const own = clients ?? new AwsClients();
+        const cluster = progress.cluster ?? target.context.cluster;
+        const doomed = await planDestroy(own, {
+          cluster,
+          env: target.context.env,
+          app: target.app,
+          tag: target.tag,
+        });
+        await destroyDeployment(own, doomed, { onEvent: emit });
+      },
+    });
   } finally {
     clearTimeout(timer);
     await clients?.destroy();
@@ -404,6 +442,16 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   });
   const { outputs, existing } = preflight;
   progress.cluster = outputs.cluster;
+  progress.ranBefore = (existing?.service.runningCount ?? 0) > 0;
+  // issue 18: a new tag must fit under the app's maxDeployments (refused, or --prune-oldest).
+  if (existing === undefined)
+    await guardDeploymentLimit({
+      target: guardTarget(target, outputs.cluster, (verb) => commandFor(verb, target)),
+      clients: ctx.clients ?? new AwsClients(),
+      pruneOldest: options.pruneOldest ?? false,
+      now: startedAt,
+      onEvent: emit,
+    });
 
   let image = preflight.image;
   if (options.build) {

@@ -14,6 +14,8 @@ import { usageError } from '../errors.js';
 import { traefikLabels } from '../labels.js';
 import { deploymentNames } from '../naming.js';
 import { deploymentTags, type ResourceTag } from './plan-tags.js';
+import { circuitBreakerConfiguration, failureThreshold } from './failure-policy.js';
+import { defaultTtl } from './limits.js';
 
 /**
  * The deployment plan: everything `app deploy` will send to ECS, computed without a single AWS call.
@@ -400,7 +402,7 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
   const image = imageReference(options.image, names.dockerTag);
   const url = `${context.scheme ?? 'http'}://${names.host}`;
   const deployedAt = now.toISOString();
-  const ttl = options.ttl ?? appConfig.ttl;
+  const ttl = options.ttl ?? defaultTtl(appConfig, tag); // issue 18: ttlFor patterns, then ttl
   const expiresAt = ttl === undefined ? undefined : addDuration(now, ttl).toISOString();
   const warnings: string[] = [...(context.overrides ?? [])];
 
@@ -490,7 +492,7 @@ export function planDeployment(options: PlanDeploymentOptions): DeploymentPlan {
         assignPublicIp: cluster.assignPublicIp ?? 'DISABLED',
       },
     },
-    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    deploymentConfiguration: circuitBreakerConfiguration(failureThreshold(appConfig)), // issue 18
     propagateTags: 'SERVICE',
     enableECSManagedTags: true,
     tags: tags.map((tag) => ({ ...tag })),

@@ -170,7 +170,14 @@ describe('planDeployment', () => {
             assignPublicIp: 'DISABLED',
           },
         },
-        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: {
+            enable: true,
+            rollback: true,
+            resetOnHealthyTask: true,
+            thresholdConfiguration: { type: 'COUNT', value: 2 },
+          },
+        },
         propagateTags: 'SERVICE',
         enableECSManagedTags: true,
         tags,
@@ -339,7 +346,14 @@ describe('service inputs with the registered task definition', () => {
       taskDefinition: arn,
       desiredCount: 3,
       networkConfiguration: plan.service.networkConfiguration,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          resetOnHealthyTask: true,
+          thresholdConfiguration: { type: 'COUNT', value: 2 },
+        },
+      },
       propagateTags: 'SERVICE',
       enableECSManagedTags: true,
     });
