@@ -27,7 +27,7 @@ import { Poller, type PollerOptions } from './poll.js';
 import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } from '../traefik/connect-to.js';
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
-import { fatalStop } from './stop-verdict.js';
+import { fatalStop, stoppedDuring } from './stop-verdict.js';
 import { afterDeployFailure, guardDeploymentLimit, guardTarget } from './deploy-guards.js';
 import { failureThreshold, onFailurePolicy } from './failure-policy.js';
 import {
@@ -586,12 +586,17 @@ async function run(ctx: RunContext): Promise<DeployResult> {
   let routed = false; // issue 18: an exit after Traefik routed the deployment is not a verdict
   const noFatalStop = async () => {
     if (applied.deploymentId === undefined) return;
-    const stopped = await newStoppedTasks(aws, outputs.cluster, applied.deploymentId, seenStopped).catch(
-      (error: unknown) => {
-        if (isAbortError(error) || options.signal?.aborted) throw error;
-        return []; // can't tell now: the next look will
-      },
-    );
+    const ours = stoppedDuring({ taskDefinition: applied.taskDefinitionArn, since: startedAt }); // issue 18
+    const stopped = await newStoppedTasks(
+      aws,
+      outputs.cluster,
+      applied.deploymentId,
+      seenStopped,
+      ours,
+    ).catch((error: unknown) => {
+      if (isAbortError(error) || options.signal?.aborted) throw error;
+      return []; // can't tell now: the next look will
+    });
     for (const task of stopped) {
       const verdict = fatalStop(task, { routed });
       if (verdict === undefined) continue;

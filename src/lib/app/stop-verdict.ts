@@ -62,3 +62,22 @@ export function fatalStop(task: Task, context: StopContext = {}): string | undef
       return undefined;
   }
 }
+
+/** How long before the deploy started a task may have stopped and still be its (clocks differ). */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/**
+ * Which stopped tasks a deploy may judge: those of its own revision that stopped after it began.
+ * A deployment id alone doesn't tell: moto (and the test stack's runner) keeps one deployment id
+ * across updates, so the crashed tasks of the build before the fix would fail the fixed one.
+ */
+export function stoppedDuring(ours: {
+  taskDefinition: string | undefined;
+  since: Date;
+}): (task: Task) => boolean {
+  return (task) =>
+    (ours.taskDefinition === undefined ||
+      task.taskDefinitionArn === undefined ||
+      task.taskDefinitionArn === ours.taskDefinition) &&
+    (task.stoppedAt === undefined || task.stoppedAt.getTime() >= ours.since.getTime() - CLOCK_SLACK_MS);
+}

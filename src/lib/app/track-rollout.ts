@@ -4,6 +4,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { silentSink, type EventSink } from '../events.js';
 import type { TrackerEcs } from './deploy-aws.js';
 import type { Poller } from './poll.js';
+import { stoppedDuring } from './stop-verdict.js';
 
 /**
  * Follows OUR deployment (by its id) to a final state. "The service is stable" is not success: when
@@ -202,6 +203,8 @@ export async function newStoppedTasks(
   cluster: string,
   deploymentId: string,
   seen: Set<string>,
+  /** Which stopped tasks are this deploy's (stop-verdict.ts `stoppedDuring`); the others are passed over. */
+  ours: (task: Task) => boolean = () => true,
 ): Promise<Task[]> {
   const listed = await ecs.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
   const fresh = (listed.taskArns ?? []).filter((arn) => !seen.has(arn)).slice(0, 100);
@@ -211,7 +214,7 @@ export async function newStoppedTasks(
   for (const task of tasks) {
     if (task.taskArn === undefined || seen.has(task.taskArn)) continue;
     seen.add(task.taskArn);
-    result.push(task);
+    if (ours(task)) result.push(task);
   }
   return result;
 }
@@ -290,7 +293,8 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
 
   let fatal: { report: StoppedTaskReport; why: string } | undefined;
   const surfaceStoppedTasks = async () => {
-    for (const task of await newStoppedTasks(ecs, cluster, deploymentId, seenTasks)) {
+    const ours = stoppedDuring({ taskDefinition: options.taskDefinition, since: options.since });
+    for (const task of await newStoppedTasks(ecs, cluster, deploymentId, seenTasks, ours)) {
       const report = await stoppedTaskReport(task, options.logLines);
       const { logLines } = report;
       stoppedTasks.push(report);

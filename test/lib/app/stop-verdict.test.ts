@@ -1,7 +1,7 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 
-import { fatalStop } from '../../../src/lib/app/stop-verdict.js';
+import { fatalStop, stoppedDuring } from '../../../src/lib/app/stop-verdict.js';
 
 describe('fatalStop', () => {
   it.each<[string, Task, string | undefined]>([
@@ -129,5 +129,28 @@ describe('fatalStop', () => {
     expect(fatalStop(exited, { routed: false })).toBe('the app exited before it was routed');
     const oom: Task = { ...exited, containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError' }] };
     expect(fatalStop(oom, { routed: true })).toBe('out of memory');
+  });
+});
+
+describe('stoppedDuring', () => {
+  const since = new Date('2026-03-01T12:00:00.000Z');
+  const ours = stoppedDuring({ taskDefinition: 'arn:td/crashy-v1:2', since });
+
+  it('judges tasks of our revision that stopped since the deploy began', () => {
+    expect(
+      ours({ taskDefinitionArn: 'arn:td/crashy-v1:2', stoppedAt: new Date('2026-03-01T12:00:20Z') }),
+    ).toBe(true);
+  });
+
+  it('passes over the crashed tasks of the build before the fix (moto keeps one deployment id)', () => {
+    expect(
+      ours({ taskDefinitionArn: 'arn:td/crashy-v1:1', stoppedAt: new Date('2026-03-01T12:00:20Z') }),
+    ).toBe(false);
+  });
+
+  it('passes over a task that stopped long before the deploy, whatever its revision', () => {
+    expect(
+      ours({ taskDefinitionArn: 'arn:td/crashy-v1:2', stoppedAt: new Date('2026-03-01T11:00:00Z') }),
+    ).toBe(false);
   });
 });
