@@ -55,6 +55,9 @@ ${EXIT_CODES_HELP}`;
         app: this.args.app,
         check: this.flags.check,
         probe,
+        apps: context.apps,
+        region: context.region,
+        profile: context.profile,
       });
       if (this.presentation.mode !== 'json') {
         const [{ renderUrlsTable, urlsNotes }, { stylist }] = await Promise.all([

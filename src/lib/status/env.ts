@@ -16,6 +16,7 @@ import { resolveTraefikAccess } from '../traefik/access.js';
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
+import { statusGuardrails, type StatusGuardrails } from './guardrails.js';
 
 /**
  * `traefikctl status`: one environment at a glance. The cluster stack and Traefik's own ECS service,
@@ -72,6 +73,8 @@ export interface EnvStatus {
   strays: StatusStray[];
   /** Problems in total: zero means all is well. */
   problems: number;
+  /** issue 18: apps near their maxDeployments, and the env's daily Fargate cost. */
+  guardrails?: StatusGuardrails | undefined;
 }
 
 export interface EnvStatusInput {
@@ -261,7 +264,7 @@ export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvS
         }),
         readTraefik(clients, ctx.env, ctx.traefik, options.apiUrl, outputs),
       ]);
-      return buildEnvStatus({
+      const status = buildEnvStatus({
         env: ctx.env,
         now: now(),
         stack: {
@@ -275,6 +278,14 @@ export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvS
         deployments,
         traefik,
       });
+      // issue 18: limits and cost, from the configuration's apps and the Price List.
+      const guardrails = await statusGuardrails({
+        deployments: status.deployments,
+        apps: ctx.apps,
+        region: ctx.region ?? (await (await clients.ecs()).config.region()),
+        profile: ctx.profile,
+      });
+      return { ...status, guardrails };
     },
   };
 }
