@@ -115,7 +115,7 @@ function guardRows(guards: PlanGuards, s: Stylist): [string, string][] {
     ],
   ];
   if (guards.maxDeployments !== undefined)
-    rows.push(['Limit', `${guards.maxDeployments} deployments of this app (maxDeployments)`]);
+    rows.push(['Limit', `${guards.maxDeployments} deployments of this app per env (maxDeployments)`]);
   rows.push([
     'Cost',
     guards.costPerDayUsd === undefined

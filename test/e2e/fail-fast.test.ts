@@ -22,6 +22,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { moto } from '../integration/app/seed.js';
+import { startPriceListStandIn, type PriceListStandIn } from '../support/price-list-stand-in.js';
 import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
 
@@ -44,6 +45,8 @@ describeWith(
     let cwd: string;
     let cliEnv: NodeJS.ProcessEnv;
     let clients: AwsClients;
+    // moto has no Pricing API: the CLI reads prices from a stand-in that answers in GetProducts' format.
+    let prices: PriceListStandIn;
     // The runner's view of ECS: the tasks it runs, how they stopped.
     const ecs = new ECSClient({
       endpoint: stack.runnerUrl,
@@ -113,7 +116,12 @@ describeWith(
           '',
         ].join('\n'),
       );
-      cliEnv = { AWS_ENDPOINT_URL_ECS: stack.runnerUrl };
+      prices = await startPriceListStandIn();
+      cliEnv = {
+        AWS_ENDPOINT_URL_ECS: stack.runnerUrl,
+        AWS_ENDPOINT_URL_PRICING: prices.url,
+        XDG_CACHE_HOME: path.join(cwd, 'cache'),
+      };
       clients = new AwsClients({ region: 'us-east-1' });
       const up = await cli(['cluster', 'up', '--yes']);
       expect(up.exitCode, up.stderr).toBe(0);
@@ -136,6 +144,7 @@ describeWith(
       await run('bash', [STACK_SCRIPT, 'traefik', '--env', env, '--stop']).catch(() => undefined);
       await cli(['cluster', 'down', '--yes', '--force']).catch(() => undefined);
       await clients.destroy();
+      await prices.close();
       ecs.destroy();
       await rm(cwd, { recursive: true, force: true });
     }, 180_000);
@@ -233,6 +242,64 @@ describeWith(
       expect(days).toBeLessThanOrEqual(3);
       expect((await service('capped-v1'))?.status).not.toBe('ACTIVE');
       expect((await service('capped-pr-3'))?.status).toBe('ACTIVE');
+    });
+
+    it('the dry run shows the threshold, the on-failure policy, the expiry and the daily cost', async () => {
+      const push = await cli(['image', 'push', 'capped', '--tag', 'pr-4']);
+      expect(push.exitCode, push.stderr).toBe(0);
+      const plan = await cli([
+        'app',
+        'deploy',
+        'capped',
+        '--tag',
+        'pr-4',
+        '--dry-run',
+        '--on-failure',
+        'keep',
+      ]);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      expect(plan.stdout).toContain('Failure policy, expiry and cost');
+      expect(plan.stdout).toMatch(
+        /On failure {2}fail on the first fatal stop; circuit breaker after 2 failed tasks; then keep \(failureThreshold 2, --on-failure keep\)/,
+      );
+      expect(plan.stdout).toMatch(/Expiry {6}\d{4}-\d\d-\d\dT\S+ \(ttlFor "pr-\*"\)/);
+      expect(plan.stdout).toMatch(/Limit {7}2 deployments of this app per env \(maxDeployments\)/);
+      // 256 CPU units, 512 MiB on x86_64 at the stand-in's us-east-1 prices
+      expect(plan.stdout).toMatch(/Cost {8}\$0\.30\/day \(Fargate on-demand, AWS Price List\)/);
+      expect(plan.stdout).toMatch(/"thresholdConfiguration": \{\s+"type": "COUNT",\s+"value": 2\s/);
+
+      // and without the Price List, the cost is unknown, never a guess
+      const offline = await runCli(['app', 'deploy', 'capped', '--tag', 'pr-4', '--dry-run'], {
+        cwd,
+        env: {
+          ...cliEnv,
+          AWS_ENDPOINT_URL_PRICING: 'http://127.0.0.1:9',
+          XDG_CACHE_HOME: path.join(cwd, 'empty'),
+        },
+        timeoutMs: 60_000,
+      });
+      expect(offline.exitCode, offline.stderr).toBe(0);
+      expect(offline.stdout).toMatch(/Cost {8}unknown/);
+    });
+
+    it('app urls shows age, expiry and cost; status shows the cost and warns near the limit', async () => {
+      const urls = await cli(['app', 'urls', 'capped', '--json']);
+      expect(urls.exitCode, urls.stderr).toBe(0);
+      const listed = JSON.parse(urls.stdout) as {
+        deployments: { tag: string; deployedAt: string; expiresAt?: string; costPerDay?: string }[];
+        totalCostPerDay?: string;
+      };
+      const pr = listed.deployments.find((row) => row.tag === 'pr-3');
+      expect(pr).toMatchObject({ costPerDay: '$0.30/day' });
+      expect(pr?.expiresAt).toMatch(/^\d{4}-/);
+      expect(listed.totalCostPerDay).toBe('$0.59/day');
+
+      const status = await cli(['status']);
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(status.stderr).toMatch(/Fargate cost: \$\S+\/day \(on demand, AWS Price List\)/);
+      expect(status.stderr).toContain(
+        'capped is at its limit: 2 of 2 deployments (maxDeployments); the next new tag is refused unless deployed with --prune-oldest.',
+      );
     });
   },
 );
