@@ -55,11 +55,13 @@ export async function envCosts(options: {
   apps: Readonly<Record<string, AppConfig>>;
   region: string | undefined;
   profile: string | undefined;
+  /** Reads the prices instead (a watch reads them once, not on every tick). */
+  prices?: (() => Promise<RegionRates | undefined>) | undefined;
 }): Promise<EnvCosts> {
   const { dailyCost, fargatePrices, totalCost } = await import('../pricing/fargate.js');
-  const rates =
-    options.region === undefined || options.rows.every((row) => row.desired === 0)
-      ? undefined
-      : await fargatePrices({ region: options.region, profile: options.profile });
+  const { region, profile } = options;
+  const read =
+    options.prices ?? (() => (region === undefined ? undefined : fargatePrices({ region, profile })));
+  const rates = options.rows.every((row) => row.desired === 0) ? undefined : await read();
   return costsOf(options.rows, options.apps, rates, dailyCost, totalCost);
 }

@@ -16,7 +16,7 @@ import { resolveTraefikAccess } from '../traefik/access.js';
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
-import { statusGuardrails, type StatusGuardrails } from './guardrails.js';
+import { pricesOnce, statusGuardrails, type StatusGuardrails } from './guardrails.js';
 
 /**
  * `traefikctl status`: one environment at a glance. The cluster stack and Traefik's own ECS service,
@@ -241,6 +241,10 @@ export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvS
   const ctx = await loadContext(options.cwd, options.global);
   const clients = new AwsClients({ region: ctx.region, profile: ctx.profile });
   const now = options.now ?? Date.now;
+  const prices = pricesOnce(
+    async () => ctx.region ?? (await (await clients.ecs()).config.region()),
+    ctx.profile,
+  );
   return {
     env: ctx.env,
     close: () => clients.destroy(),
@@ -282,8 +286,9 @@ export async function openEnvStatus(options: OpenEnvStatusOptions): Promise<EnvS
       const guardrails = await statusGuardrails({
         deployments: status.deployments,
         apps: ctx.apps,
-        region: ctx.region ?? (await (await clients.ecs()).config.region()),
+        region: ctx.region,
         profile: ctx.profile,
+        prices,
       });
       return { ...status, guardrails };
     },

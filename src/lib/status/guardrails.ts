@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/schema.js';
 import { envCosts } from '../app/deployment-costs.js';
 import { limitWarning } from '../app/limits.js';
-import { formatDailyCost } from '../pricing/fargate.js';
+import { fargatePrices, formatDailyCost, type RegionRates } from '../pricing/fargate.js';
 
 /**
  * `status`'s guardrails (issue 18): apps at or near their `maxDeployments`, and the env's daily
@@ -31,15 +31,26 @@ export async function statusGuardrails(options: {
   apps: Readonly<Record<string, AppConfig>>;
   region: string | undefined;
   profile: string | undefined;
+  prices?: (() => Promise<RegionRates | undefined>) | undefined;
 }): Promise<StatusGuardrails> {
   const costs = await envCosts({
     rows: options.deployments,
     apps: options.apps,
     region: options.region,
     profile: options.profile,
+    prices: options.prices,
   });
   return {
     warnings: limitWarnings(options.deployments, options.apps),
     costPerDay: formatDailyCost(costs.total),
   };
+}
+
+/** The prices read once for a watch: `status --watch` asks the Price List (or its cache) one time. */
+export function pricesOnce(region: () => Promise<string | undefined>, profile: string | undefined) {
+  let read: Promise<RegionRates | undefined> | undefined;
+  return (): Promise<RegionRates | undefined> =>
+    (read ??= region().then((name) =>
+      name === undefined ? undefined : fargatePrices({ region: name, profile }),
+    ));
 }
