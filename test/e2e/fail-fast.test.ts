@@ -135,6 +135,8 @@ describeWith(
       for (const [app, tag] of [
         ['crashy', 'v1'],
         ['ghost', 'v1'],
+        ['ghost', 'v2'],
+        ['ghost', 'v3'],
         ['capped', 'v1'],
         ['capped', 'v2'],
         ['capped', 'pr-3'],
@@ -200,6 +202,21 @@ describeWith(
       expect(deploy.stderr).toMatch(/Task \S+ of ghost-v1 stopped: CannotPullContainerError/);
       expect(deploy.stderr).toContain('(the task could not start)');
       expect((await service('ghost-v1'))?.desiredCount).toBe(0);
+    });
+
+    it('--on-failure destroy removes a failed first-time tag; keep leaves it', async () => {
+      await moto.putImage(clients, repos.ghost, 'v2', 'ghost-v2');
+      await moto.putImage(clients, repos.ghost, 'v3', 'ghost-v3');
+
+      const destroyed = await cli(['app', 'deploy', 'ghost', '--tag', 'v2', '--on-failure', 'destroy']);
+      expect(destroyed.exitCode, destroyed.stderr).toBe(3);
+      expect(destroyed.stderr).toContain('Removed ghost-v2 and its task definitions (--on-failure destroy).');
+      expect((await service('ghost-v2'))?.status).not.toBe('ACTIVE');
+
+      const kept = await cli(['app', 'deploy', 'ghost', '--tag', 'v3', '--on-failure', 'keep']);
+      expect(kept.exitCode, kept.stderr).toBe(3);
+      expect(kept.stderr).toContain('Left ghost-v3 as it is (--on-failure keep)');
+      expect(await service('ghost-v3')).toMatchObject({ status: 'ACTIVE', desiredCount: 1 });
     });
 
     it('one tag more than maxDeployments is refused (exit 2) with the list to prune, or prunes it', async () => {
