@@ -1,6 +1,11 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { EventSink } from '../events.js';
-import { applyOnFailure, decideOnFailure, type OnFailure } from './failure-policy.js';
+import {
+  applyOnFailure,
+  decideOnFailure,
+  DEFAULT_FAILURE_THRESHOLD,
+  type OnFailure,
+} from './failure-policy.js';
 import { checkDeploymentLimit, describeForPrune, limitError } from './limits.js';
 import { RolloutError } from './track-rollout.js';
 
@@ -98,6 +103,51 @@ export interface FailureContext {
   previousTaskDefinition: string | undefined;
   scaleToZero: () => Promise<void>;
   destroy: () => Promise<void>;
+}
+
+/**
+ * The failure context of one deploy: its target, what it did so far, and the two actions, through
+ * UpdateService (`desiredCount: 0`) and `app destroy`'s removal.
+ */
+export function deployFailureContext(options: {
+  target: Parameters<typeof guardTarget>[0] & {
+    names: { serviceName: string };
+    appConfig: { failureThreshold?: number | undefined; onFailure?: OnFailure | undefined };
+  };
+  cluster: string;
+  commandFor: (verb: string) => string;
+  policy: OnFailure;
+  progress: {
+    applied?: 'created' | 'updated' | 'unchanged' | undefined;
+    ranBefore?: boolean | undefined;
+    previousTaskDefinition?: string | undefined;
+  };
+  updateService: (input: { cluster: string; service: string; desiredCount: number }) => Promise<unknown>;
+  clients: AwsClients;
+  onEvent: EventSink;
+}): FailureContext {
+  const { target, cluster, progress } = options;
+  return {
+    target: guardTarget(target, cluster, options.commandFor),
+    policy: options.policy,
+    threshold: target.appConfig.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
+    applied: progress.applied,
+    ranBefore: progress.ranBefore ?? false,
+    previousTaskDefinition: progress.previousTaskDefinition,
+    scaleToZero: async () => {
+      await options.updateService({ cluster, service: target.names.serviceName, desiredCount: 0 });
+    },
+    destroy: async () => {
+      const { planDestroy, destroyDeployment } = await import('./destroy.js');
+      const doomed = await planDestroy(options.clients, {
+        cluster,
+        env: target.context.env,
+        app: target.app,
+        tag: target.tag,
+      });
+      await destroyDeployment(options.clients, doomed, { onEvent: options.onEvent });
+    },
+  };
 }
 
 /**

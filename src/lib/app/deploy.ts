@@ -28,8 +28,13 @@ import { CONNECT_TO_VARIABLE, connectToFromEnvironment, type ConnectAddress } fr
 import { parseProbeAddress, probeUrl } from './track-probe.js';
 import { waitForRoute, type RouteApi } from './track-route.js';
 import { fatalStop, stoppedDuring } from './stop-verdict.js';
-import { afterDeployFailure, guardDeploymentLimit, guardTarget } from './deploy-guards.js';
-import { failureThreshold, onFailurePolicy } from './failure-policy.js';
+import {
+  afterDeployFailure,
+  deployFailureContext,
+  guardDeploymentLimit,
+  guardTarget,
+} from './deploy-guards.js';
+import { onFailurePolicy } from './failure-policy.js';
 import {
   newStoppedTasks,
   RolloutError,
@@ -349,35 +354,19 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
     if (expiry.signal.aborted && isAbortError(error))
       throw stoppedError(target, progress, { interrupted: false, timeoutText: durationText(timeoutMs) });
     // issue 18: a failed rollout of a first-time tag is scaled to 0 (or kept, or removed).
-    throw await afterDeployFailure(error, {
-      target: guardTarget(target, progress.cluster ?? target.context.cluster, (verb) =>
-        commandFor(verb, target),
-      ),
-      policy: onFailure,
-      threshold: failureThreshold(target.appConfig),
-      applied: progress.applied,
-      ranBefore: progress.ranBefore ?? false,
-      previousTaskDefinition: progress.previousTaskDefinition,
-      scaleToZero: async () => {
-        await aws.updateService({
-          cluster: progress.cluster,
-          service: target.names.serviceName,
-          desiredCount: 0,
-        });
-      },
-      destroy: async () => {
-        const { planDestroy, destroyDeployment } = await import('./destroy.js');
-        const own = clients ?? new AwsClients();
-        const cluster = progress.cluster ?? target.context.cluster;
-        const doomed = await planDestroy(own, {
-          cluster,
-          env: target.context.env,
-          app: target.app,
-          tag: target.tag,
-        });
-        await destroyDeployment(own, doomed, { onEvent: emit });
-      },
-    });
+    throw await afterDeployFailure(
+      error,
+      deployFailureContext({
+        target,
+        cluster: progress.cluster ?? target.context.cluster,
+        commandFor: (verb) => commandFor(verb, target),
+        policy: onFailure,
+        progress,
+        updateService: (input) => aws.updateService(input),
+        clients: clients ?? new AwsClients(),
+        onEvent: emit,
+      }),
+    );
   } finally {
     clearTimeout(timer);
     await clients?.destroy();
