@@ -8,7 +8,7 @@ import { visibleData } from './visible.js';
 /**
  * `app urls` on stdout: a table with a header and relative times on a terminal, tab-separated rows
  * with ISO 8601 times in a pipe (columns: app, tag, url, running/desired, rollout, route, servers,
- * deployed-at, deployed-by, expires-at, and the check with --check).
+ * deployed-at, deployed-by, expires-at, the check with --check, and the daily Fargate cost when priced).
  */
 export function renderUrlsTable(
   result: AppUrlsResult,
@@ -57,6 +57,13 @@ export function renderUrlsTable(
       styled: (row, s, text) => (row.check?.ok ? s.green : s.red)(text),
     });
   }
+  if (result.deployments.some((row) => row.costPerDay !== undefined)) {
+    columns.push({
+      header: 'cost/day',
+      value: (row) => (row.costPerDay ?? '-').replace('/day', ''),
+      align: terminal ? 'right' : 'left',
+    });
+  }
   columns.push(...extra);
   return renderTable(result.deployments, columns, presentation);
 }
@@ -78,6 +85,13 @@ export function urlsNotes(outside: AppUrlsResult, s: Stylist): string[] {
   } else if (traefik.status === 'failed') {
     notes.push(`${s.yellow('!')} Route status not shown: ${traefik.message ?? 'Traefik could not be read'}`);
     for (const suggestion of traefik.suggestions ?? []) notes.push(`  ${s.dim('→')} ${suggestion}`);
+  }
+  if (result.totalCostPerDay !== undefined && result.deployments.length > 0) {
+    notes.push(
+      result.totalCostPerDay === 'unknown'
+        ? `${s.dim('Fargate cost of env')} ${result.env}${s.dim(': unknown (the AWS Price List or a task size could not be read)')}`
+        : `${s.dim('Fargate cost of env')} ${result.env}${s.dim(':')} ${result.totalCostPerDay} ${s.dim('(on demand, AWS Price List)')}`,
+    );
   }
   const failed = result.deployments.filter((row) => row.check !== undefined && !row.check.ok);
   if (failed.length > 0) {

@@ -1,5 +1,6 @@
 import type { DryRunResult } from '../lib/app/deploy/dry-run.js';
 import type { Change } from '../lib/app/deploy/ecs/diff.js';
+import type { PlanGuards } from '../lib/app/deploy/ecs/guards.js';
 import { decodeTagValue } from '../lib/ecs/tag-codec.js';
 import type { Presentation } from './mode.js';
 import { stylist, type Stylist } from './style.js';
@@ -49,6 +50,13 @@ export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentat
       );
   }
 
+  if (result.guards !== undefined) {
+    section('Failure policy, expiry and cost');
+    const guards = guardRows(result.guards, s);
+    const guardWidth = Math.max(...guards.map(([label]) => label.length));
+    for (const [label, value] of guards) out.push(`  ${s.dim(label.padEnd(guardWidth))}  ${value}`);
+  }
+
   section('Traefik labels');
   for (const [key, value] of Object.entries(result.labels)) out.push(`  ${key}=${value}`);
 
@@ -90,6 +98,31 @@ export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentat
     for (const warning of result.warnings) out.push(`  ${s.yellow('!')} ${warning}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** issue 18: what a failure does, when the deployment expires, the app's limit, what it costs a day. */
+function guardRows(guards: PlanGuards, s: Stylist): [string, string][] {
+  const rows: [string, string][] = [
+    [
+      'On failure',
+      `${guards.failurePolicy} ${s.dim(`(failureThreshold ${guards.failureThreshold}, --on-failure ${guards.onFailure})`)}`,
+    ],
+    [
+      'Expiry',
+      guards.expiresAt === undefined
+        ? `never ${s.dim('(no ttl)')}`
+        : `${guards.expiresAt}${guards.ttlSource === undefined ? '' : ` ${s.dim(`(${guards.ttlSource})`)}`}`,
+    ],
+  ];
+  if (guards.maxDeployments !== undefined)
+    rows.push(['Limit', `${guards.maxDeployments} deployments of this app per env (maxDeployments)`]);
+  rows.push([
+    'Cost',
+    guards.costPerDayUsd === undefined
+      ? `unknown ${s.dim("(Fargate prices can't be read from the AWS Price List)")}`
+      : `${guards.costPerDay} ${s.dim('(Fargate on-demand, AWS Price List)')}`,
+  ]);
+  return rows;
 }
 
 function actionText(result: DryRunResult): string {

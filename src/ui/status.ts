@@ -77,6 +77,15 @@ export function statusHeader(outside: EnvStatus, color: boolean): string[] {
   const count = status.deployments.length;
   lines.push(`${count} deployment${count === 1 ? '' : 's'}  ·  ${routeText}  ·  ${problems}`);
   for (const problem of [...cluster.problems, ...traefik.problems]) lines.push(`${s.red('!')} ${problem}`);
+  // issue 18: what the env costs a day, and apps near their maxDeployments.
+  if (status.guardrails !== undefined) {
+    lines.push(
+      status.guardrails.costPerDay === 'unknown'
+        ? `Fargate cost: unknown ${s.dim('(the AWS Price List or a task size could not be read)')}`
+        : `Fargate cost: ${status.guardrails.costPerDay} ${s.dim('(on demand, AWS Price List)')}`,
+    );
+    for (const warning of status.guardrails.warnings) lines.push(`${s.yellow('!')} ${warning}`);
+  }
   return lines;
 }
 

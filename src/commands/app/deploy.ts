@@ -61,6 +61,15 @@ ${EXIT_CODES_HELP}`;
     }),
     'skip-route-check': Flags.boolean({ summary: "Don't wait for Traefik's API to show the route." }),
     'skip-probe': Flags.boolean({ summary: "Don't probe the URL." }),
+    'on-failure': Flags.option({
+      options: ['scale-to-zero', 'keep', 'destroy'] as const,
+      summary:
+        "What a first-time tag whose rollout failed becomes (default: the app's onFailure, else scale-to-zero); a tag that ran before is rolled back by ECS.",
+    })(),
+    'prune-oldest': Flags.boolean({
+      summary:
+        "At the app's maxDeployments, remove the oldest deployments (expired and idle first) instead of refusing.",
+    }),
     'probe-address': Flags.string({
       summary:
         'Send the URL probe to this host[:port] (e.g. the load balancer before DNS exists), with the deployment Host header.',
@@ -85,7 +94,13 @@ ${EXIT_CODES_HELP}`;
     try {
       if (flags['dry-run']) {
         const { dryRunDeploy } = await import('../../lib/app/deploy/dry-run.js');
-        const plan = await dryRunDeploy({ ...request, environment, build: flags.build, force: flags.force });
+        const plan = await dryRunDeploy({
+          ...request,
+          environment,
+          build: flags.build,
+          force: flags.force,
+          onFailure: flags['on-failure'],
+        });
         if (this.presentation.mode !== 'json') {
           const { formatDryRun } = await import('../../ui/deploy-plan.js');
           this.result(
@@ -133,6 +148,8 @@ ${EXIT_CODES_HELP}`;
         skipRouteCheck: flags['skip-route-check'],
         skipProbe: flags['skip-probe'],
         probeAddress: flags['probe-address'],
+        onFailure: flags['on-failure'],
+        pruneOldest: flags['prune-oldest'],
         signal,
         onEvent: ci.sink(await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`)),
       }).catch(async (error: unknown) => {

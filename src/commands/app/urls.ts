@@ -79,6 +79,9 @@ ${EXIT_CODES_HELP}`;
         app: this.args.app,
         check: this.flags.check,
         probe,
+        apps: context.apps,
+        region: context.region,
+        profile: context.profile,
       });
       const { withDeploymentTraffic } = await import('../../lib/traefik/traffic.js');
       const reading = reader === undefined ? undefined : await (await reader).read({ waitForWindow: true });

@@ -1,12 +1,14 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
-import type { TraefikConfig } from '../config/schema.js';
+import type { AppConfig, TraefikConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { TraefikState } from '../traefik/state.js';
 import { joinRoutes, type Route, type RouteStatus } from '../routes/join.js';
 import { listDeployments, notDeployedError, type EcsDeploymentRecord } from '../ecs/services.js';
 import { probeUrls, type ProbeOptions, type ProbeResult } from './urls-probe.js';
+import { formatDailyCost } from '../pricing/fargate.js';
+import { envCosts } from './deployment-costs.js';
 
 /** Traefik's view of one deployment: its router's status and its servers' health. */
 export interface RouteHealth {
@@ -40,6 +42,8 @@ export interface DeploymentUrl {
   deployedBy: string;
   expiresAt?: string | undefined;
   image: string;
+  /** Fargate's daily cost of its tasks (`$0.30/day`, `unknown`); absent when not priced. */
+  costPerDay?: string | undefined;
   /** With `--check`. */
   check?: ProbeResult | undefined;
 }
@@ -57,6 +61,8 @@ export interface AppUrlsResult {
   cluster: string;
   traefik: TraefikReadout;
   deployments: DeploymentUrl[];
+  /** The env's daily total (`$1.20/day`, `unknown`); absent when not priced. */
+  totalCostPerDay?: string | undefined;
 }
 
 export interface AppUrlsOptions {
@@ -74,6 +80,11 @@ export interface AppUrlsOptions {
   /** Per Traefik API request. */
   traefikTimeoutMs?: number | undefined;
   onEvent?: EventSink | undefined;
+  /** The configuration's apps: their task sizes price each deployment (issue 18). Without it, no cost. */
+  apps?: Record<string, AppConfig> | undefined;
+  /** The region the prices are for; else the SDK's. */
+  region?: string | undefined;
+  profile?: string | undefined;
 }
 
 /**
@@ -108,7 +119,26 @@ export async function appUrls(options: AppUrlsOptions): Promise<AppUrlsResult> {
     );
     rows.forEach((row, index) => (row.check = results[index]));
   }
-  return { env, cluster: outputs.cluster, traefik: traefik.readout, deployments: rows };
+  const costs =
+    options.apps === undefined
+      ? undefined
+      : await envCosts({
+          rows,
+          apps: options.apps,
+          region: options.region ?? (await (await clients.ecs()).config.region()),
+          profile: options.profile,
+        });
+  costs?.perDeployment.forEach((cost, index) => {
+    const row = rows[index];
+    if (row !== undefined) row.costPerDay = formatDailyCost(cost);
+  });
+  return {
+    env,
+    cluster: outputs.cluster,
+    traefik: traefik.readout,
+    deployments: rows,
+    ...(costs === undefined ? {} : { totalCostPerDay: formatDailyCost(costs.total) }),
+  };
 }
 
 /**

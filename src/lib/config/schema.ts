@@ -67,6 +67,20 @@ export const appSchema = z.strictObject({
   desiredCount: z.number().int().min(1).max(10).default(1),
   /** Deployments of this app expire after this long (`traefikctl:expires-at`, used by `app prune --expired`). */
   ttl: duration.optional(),
+  /** Failed tasks that trip ECS's deployment circuit breaker (a COUNT threshold); default 2. */
+  failureThreshold: z.number().int().min(1).max(200).optional(),
+  /** What a failed first-time tag becomes (`--on-failure` wins); default scale-to-zero. */
+  onFailure: z.enum(['scale-to-zero', 'keep', 'destroy']).optional(),
+  /** At most this many deployments (tags) of the app per env; one more is refused or prunes the oldest. */
+  maxDeployments: z.number().int().min(1).max(1000).optional(),
+  /**
+   * The default ttl of tags matching a pattern (`*` matches any run of characters), e.g.
+   * `{"pr-*": "3d"}`: previews expire unless deployed again. The first matching pattern wins over
+   * `ttl`; `--ttl` wins over both.
+   */
+  ttlFor: z
+    .record(z.string().regex(/^[A-Za-z0-9_./*+-]+$/, 'a tag pattern such as pr-*'), duration)
+    .optional(),
 });
 
 /** Where an environment runs: ECS (Fargate behind a load balancer) or the local Docker engine. */

@@ -20,6 +20,7 @@ import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCount
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
+import { pricesOnce, statusGuardrails, type StatusGuardrails } from './guardrails.js';
 
 /**
  * `traefikctl status`: one environment at a glance. The cluster stack and Traefik's own ECS service,
@@ -76,6 +77,8 @@ export interface EnvStatus {
   strays: StatusStray[];
   /** Problems in total: zero means all is well. */
   problems: number;
+  /** issue 18: apps near their maxDeployments, and the env's daily Fargate cost. */
+  guardrails?: StatusGuardrails | undefined;
 }
 
 export interface EnvStatusInput {
@@ -254,6 +257,10 @@ export interface EnvStatusSource {
 export function openEnvStatus(environment: Environment, options: OpenEnvStatusOptions = {}): EnvStatusSource {
   const { context: ctx, clients } = environment;
   const now = options.now ?? Date.now;
+  const prices = pricesOnce(
+    async () => ctx.region ?? (await (await clients.ecs()).config.region()),
+    ctx.profile,
+  );
   return {
     env: ctx.env,
     close: () => environment.close(),
@@ -277,7 +284,7 @@ export function openEnvStatus(environment: Environment, options: OpenEnvStatusOp
         }),
         readTraefik(environment, outputs),
       ]);
-      return buildEnvStatus({
+      const status = buildEnvStatus({
         env: ctx.env,
         now: now(),
         stack: {
@@ -291,6 +298,15 @@ export function openEnvStatus(environment: Environment, options: OpenEnvStatusOp
         deployments,
         traefik,
       });
+      // issue 18: limits and cost, from the configuration's apps and the Price List.
+      const guardrails = await statusGuardrails({
+        deployments: status.deployments,
+        apps: ctx.apps,
+        region: ctx.region,
+        profile: ctx.profile,
+        prices,
+      });
+      return { ...status, guardrails };
     },
   };
 }

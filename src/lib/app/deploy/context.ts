@@ -51,6 +51,10 @@ export interface DeployAppOptions extends DeployRequest {
   now?: () => Date;
   /** For tests: the image push that `build` runs. */
   pushImage?: (options: PushImageOptions) => Promise<PushImageResult>;
+  /** What a failed first-time tag becomes (`--on-failure`); the app's `onFailure` else (ecs/failure-policy.ts). */
+  onFailure?: string | undefined;
+  /** At the app's `maxDeployments`, remove the oldest (expired, idle first) instead of refusing. */
+  pruneOldest?: boolean | undefined;
 }
 
 /** What has been changed so far, for the Ctrl-C message. */
@@ -62,6 +66,10 @@ export interface Progress {
   deploymentId?: string | undefined;
   previousTaskDefinition?: string | undefined;
   cluster?: string;
+  /** The service ran tasks before this deploy (a failure is then ECS's to roll back). */
+  ranBefore?: boolean;
+  /** Traefik routed the deployment: a task that exits after that is not a verdict on the build. */
+  routed?: boolean;
   /**
    * The change whose request is out and whose answer hasn't come: when the deploy stops now, AWS may
    * or may not have carried it out.

@@ -14,6 +14,7 @@ import {
 } from './ecs/preflight.js';
 import { planFromSpec, resolveDeploySpec, type DeployRequest, type DeploySpec } from './request.js';
 import { placeholderCluster, planCluster, type DeploymentPlan } from './ecs/plan.js';
+import { guardInputs, planGuards, type PlanGuards } from './ecs/guards.js';
 
 /**
  * `app deploy --dry-run`: the whole plan (host, URL, service, task definition, labels, tags) without a
@@ -50,6 +51,8 @@ export interface DryRunResult extends DeploymentPlan {
   changes: Change[];
   skipped: SkippedCheck[];
   problems: DryRunProblem[];
+  /** issue 18: failure policy, expiry, limit and daily cost. */
+  guards?: PlanGuards;
 }
 
 export interface DryRunDeployOptions extends DeployRequest {
@@ -58,6 +61,8 @@ export interface DryRunDeployOptions extends DeployRequest {
   force?: boolean;
   /** The env, opened by the command; opened from `cwd` and `global` (and closed) otherwise. */
   environment?: Environment | undefined;
+  /** issue 18: `--on-failure`. */
+  onFailure?: string | undefined;
   /** For tests: the AWS calls. */
   aws?: DeployAws;
   /** How long the first AWS call may take before the dry run goes offline. */
@@ -233,5 +238,6 @@ async function dryRun(
     }
   }
 
-  return { ...plan, dryRun: true, action, changes, skipped, problems };
+  const guards = await planGuards(guardInputs(target, plan, options, action, now)); // issue 18
+  return { ...plan, dryRun: true, action, changes, skipped, problems, guards };
 }

@@ -11,9 +11,11 @@ import { planCluster } from './ecs/plan.js';
 import { decideAction, preflight, pushBuiltImage } from './ecs/preflight.js';
 import { stillOurs, waitForRollout } from './ecs/rollout.js';
 import { stoppedError } from './interrupt.js';
+import { afterDeployFailure, deployFailureContext, guardDeploymentLimit, guardTarget } from './ecs/guards.js';
+import { onFailurePolicy } from './ecs/failure-policy.js';
 import { PHASES, phaseRecorder } from './phases.js';
 import { Poller } from './poll.js';
-import { planFromSpec, resolveDeploySpec } from './request.js';
+import { commandFor, planFromSpec, resolveDeploySpec } from './request.js';
 import { parseProbeAddress } from './track-probe.js';
 import { probeLiveUrl, waitForLiveRoute } from './wait-live.js';
 
@@ -46,6 +48,8 @@ export async function deployApp(options: DeployAppOptions): Promise<DeployResult
 async function deployIn(environment: Environment, options: DeployAppOptions): Promise<DeployResult> {
   const recorder = phaseRecorder(options.onEvent ?? silentSink);
   const spec = await resolveDeploySpec(environment.context, options);
+  // What a failed first-time tag becomes: a bad --on-failure is a usage error before any call.
+  const onFailure = onFailurePolicy(options.onFailure, spec.appConfig);
   // TRAEFIKCTL_CONNECT_TO sends the API's and the probe's connections to the env's entry point;
   // --probe-address wins for the probe. Both are checked before anything changes.
   connectToFromEnvironment(options.env ?? process.env);
@@ -88,7 +92,20 @@ async function deployIn(environment: Environment, options: DeployAppOptions): Pr
     // The phases that wait say themselves that time ran out; an AWS call cut short by it can't.
     if (expiry.signal.aborted && isAbortError(error))
       throw stoppedError(spec, run.progress, { interrupted: false, timeoutText: formatDuration(timeoutMs) });
-    throw error;
+    // A failed rollout of a first-time tag is scaled to 0 (or kept, or removed): ecs/guards.ts.
+    throw await afterDeployFailure(
+      error,
+      deployFailureContext({
+        target: spec,
+        cluster: run.progress.cluster ?? spec.context.cluster,
+        commandFor: (verb) => commandFor(verb, spec),
+        policy: onFailure,
+        progress: run.progress,
+        updateService: (input) => run.aws.updateService(input),
+        clients: clients ?? environment.clients,
+        onEvent: recorder.emit,
+      }),
+    );
   } finally {
     clearTimeout(timer);
     await clients?.destroy();
@@ -102,6 +119,16 @@ async function steps(run: DeployRun): Promise<DeployResult> {
   checkpoint();
   const found = await preflight(run);
   run.progress.cluster = found.outputs.cluster;
+  run.progress.ranBefore = (found.existing?.service.runningCount ?? 0) > 0;
+  // A new tag must fit under the app's maxDeployments (refused, or --prune-oldest).
+  if (found.existing === undefined)
+    await guardDeploymentLimit({
+      target: guardTarget(spec, found.outputs.cluster, (verb) => commandFor(verb, spec)),
+      clients: run.clients ?? run.environment.clients,
+      pruneOldest: options.pruneOldest ?? false,
+      now: run.startedAt,
+      onEvent: emit,
+    });
   const image = options.build ? await pushBuiltImage(run) : found.image;
   if (image === undefined) throw new Error('deployApp: no image');
   checkpoint();

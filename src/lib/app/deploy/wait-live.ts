@@ -64,6 +64,7 @@ export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Prom
         hints: { routes: `traefikctl routes --env ${env}`, env },
         check: target.check,
       });
+      run.progress.routed = true;
       const up = route.servers.filter((server) => server.status === 'UP').length;
       setDetail(`${up}/${route.servers.length} server${route.servers.length === 1 ? '' : 's'} UP`);
     },

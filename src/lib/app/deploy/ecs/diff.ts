@@ -91,7 +91,7 @@ export function diffTaskDefinition(
   return diffFlat(flattenTaskDefinition(deployed), flattenTaskDefinition(planned));
 }
 
-/** The service settings an update changes: task count and network placement. */
+/** The service settings an update changes: task count, network placement, failure threshold. */
 export function diffService(deployed: Service, planned: CreateServiceCommandInput): Change[] {
   const flatten = (count: number | undefined, vpc: AwsVpcConfiguration | undefined) => {
     const flat: Flat = new Map();
@@ -100,10 +100,20 @@ export function diffService(deployed: Service, planned: CreateServiceCommandInpu
     put(flat, 'service security groups', [...(vpc?.securityGroups ?? [])].sort().join(', ') || undefined);
     return flat;
   };
-  return diffFlat(
-    flatten(deployed.desiredCount, deployed.networkConfiguration?.awsvpcConfiguration),
-    flatten(planned.desiredCount, planned.networkConfiguration?.awsvpcConfiguration),
-  );
+  const before = flatten(deployed.desiredCount, deployed.networkConfiguration?.awsvpcConfiguration);
+  const after = flatten(planned.desiredCount, planned.networkConfiguration?.awsvpcConfiguration);
+  // issue 18: the circuit breaker's threshold, compared only where ECS reports one (moto never does,
+  // and a service from before thresholds existed gets its threshold with its next change).
+  const threshold = (service: Pick<Service, 'deploymentConfiguration'>) => {
+    const configured = service.deploymentConfiguration?.deploymentCircuitBreaker?.thresholdConfiguration;
+    return configured === undefined ? undefined : `${configured.value ?? '?'} (${configured.type ?? '?'})`;
+  };
+  const deployedThreshold = threshold(deployed);
+  if (deployedThreshold !== undefined) {
+    put(before, 'service failure threshold', deployedThreshold);
+    put(after, 'service failure threshold', threshold(planned));
+  }
+  return diffFlat(before, after);
 }
 
 /** Tag changes, with values decoded (a `base64:` value reads as what it stands for). */

@@ -15,6 +15,8 @@ import { usageError } from '../../../errors.js';
 import { traefikLabels } from '../../../labels.js';
 import { deploymentNames } from '../../../naming.js';
 import { deploymentTags, type ResourceTag } from '../../../ecs/tag-codec.js';
+import { defaultTtl } from '../../limits.js';
+import { circuitBreakerConfiguration, failureThreshold } from './failure-policy.js';
 
 /** Moved to lib/duration.ts, the one grammar of durations; kept here for the plan's callers. */
 export { addDuration };
@@ -382,7 +384,7 @@ export function buildDeploymentPlan(options: DeploymentPlanOptions): DeploymentP
   const image = imageReference(options.image, names.dockerTag);
   const url = `${context.scheme ?? 'http'}://${names.host}`;
   const deployedAt = now.toISOString();
-  const ttl = options.ttl ?? appConfig.ttl;
+  const ttl = options.ttl ?? defaultTtl(appConfig, tag); // issue 18: ttlFor patterns, then ttl
   const expiresAt = ttl === undefined ? undefined : addDuration(now, ttl).toISOString();
   const warnings: string[] = [...(context.overrides ?? [])];
 
@@ -472,7 +474,7 @@ export function buildDeploymentPlan(options: DeploymentPlanOptions): DeploymentP
         assignPublicIp: cluster.assignPublicIp ?? 'DISABLED',
       },
     },
-    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    deploymentConfiguration: circuitBreakerConfiguration(failureThreshold(appConfig)), // issue 18
     propagateTags: 'SERVICE',
     enableECSManagedTags: true,
     tags: tags.map((tag) => ({ ...tag })),

@@ -8,7 +8,7 @@ import { commandFor } from '../request.js';
 import type { Applied } from './apply.js';
 import type { DeploymentPlan } from './plan.js';
 import type { Preflight } from './preflight.js';
-import { fatalStop } from './stop-verdict.js';
+import { fatalStop, stoppedDuring } from './stop-verdict.js';
 import {
   newStoppedTasks,
   RolloutError,
@@ -71,6 +71,8 @@ export async function waitForRollout(deployment: EcsDeployment): Promise<void> {
         setDetail,
         logLines: taskLogLines(deployment),
         hints: { logs: commandFor('app logs', run.spec), retry: commandFor('app deploy', run.spec) },
+        // Fail on the first stop no retry fixes, not after ECS's circuit breaker.
+        verdict: fatalStop,
       }),
   );
 }
@@ -97,14 +99,21 @@ export function stillOurs(deployment: EcsDeployment): () => Promise<void> {
   const seenStopped = new Set<string>();
   const noFatalStop = async () => {
     if (applied.deploymentId === undefined) return;
-    const stopped = await newStoppedTasks(aws, outputs.cluster, applied.deploymentId, seenStopped).catch(
-      (error: unknown) => {
-        if (isAbortError(error) || options.signal?.aborted) throw error;
-        return []; // can't tell now: the next look will
-      },
-    );
+    // Only tasks of our revision that stopped since this deploy began (moto keeps one deployment id
+    // across updates, so an earlier build's crashed tasks would otherwise be judged).
+    const ours = stoppedDuring({ taskDefinition: applied.taskDefinitionArn, since: run.startedAt });
+    const stopped = await newStoppedTasks(
+      aws,
+      outputs.cluster,
+      applied.deploymentId,
+      seenStopped,
+      ours,
+    ).catch((error: unknown) => {
+      if (isAbortError(error) || options.signal?.aborted) throw error;
+      return []; // can't tell now: the next look will
+    });
     for (const task of stopped) {
-      const verdict = fatalStop(task);
+      const verdict = fatalStop(task, { routed: run.progress.routed ?? false });
       if (verdict === undefined) continue;
       const report = await stoppedTaskReport(task, logLines);
       throw new RolloutError(

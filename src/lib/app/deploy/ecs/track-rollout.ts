@@ -5,6 +5,7 @@ import { ExitCode, UserError } from '../../../errors.js';
 import { silentSink, type EventSink } from '../../../events.js';
 import type { TrackerEcs } from './api.js';
 import type { Poller } from '../poll.js';
+import { stoppedDuring } from './stop-verdict.js';
 
 /**
  * Follows OUR deployment (by its id) to a final state. "The service is stable" is not success: when
@@ -53,6 +54,13 @@ export interface TrackRolloutOptions {
   taskDefinition?: string | undefined;
   created?: boolean | undefined;
   previousTaskDefinition?: string | undefined;
+  /**
+   * traefikctl's own verdict on a stopped task of ours (stop-verdict.ts `fatalStop`): a reason when
+   * no retry can fix the stop. Given, the stopped tasks are looked at every poll (one ListTasks), and
+   * the first fatal one fails the rollout at once (exit 3), without waiting for ECS's circuit breaker
+   * to count its failures and roll back. Without it, stopped tasks are only shown.
+   */
+  verdict?: ((task: Task) => string | undefined) | undefined;
 }
 
 export interface RolloutResult {
@@ -196,6 +204,8 @@ export async function newStoppedTasks(
   cluster: string,
   deploymentId: string,
   seen: Set<string>,
+  /** Which stopped tasks are this deploy's (stop-verdict.ts `stoppedDuring`); the others are passed over. */
+  ours: (task: Task) => boolean = () => true,
 ): Promise<Task[]> {
   const listed = await ecs.listTasks({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED' });
   const fresh = (listed.taskArns ?? []).filter((arn) => !seen.has(arn)).slice(0, 100);
@@ -205,7 +215,7 @@ export async function newStoppedTasks(
   for (const task of tasks) {
     if (task.taskArn === undefined || seen.has(task.taskArn)) continue;
     seen.add(task.taskArn);
-    result.push(task);
+    if (ours(task)) result.push(task);
   }
   return result;
 }
@@ -236,6 +246,28 @@ export function describeStoppedTask(task: Task): string {
   return parts.join('; ');
 }
 
+/**
+ * A stopped task that no retry fixes: the rollout fails now, with that task first (its stop, exit
+ * codes and last log lines), then whatever else explains it.
+ */
+function fatalStopError(
+  service: string,
+  fatal: { report: StoppedTaskReport; why: string },
+  explain: (except?: string) => string[],
+  hints: TrackRolloutOptions['hints'],
+): RolloutError {
+  const { report, why } = fatal;
+  return new RolloutError(
+    `Task ${report.taskId} of ${service} stopped: ${report.summary} (${why}). Not waiting for ECS's circuit breaker: another try can't fix this.`,
+    'failed',
+    [
+      ...report.logLines.slice(-LOG_LINES).map((line) => `log: ${line}`),
+      ...explain(report.taskId),
+      ...(hints?.retry ? [`Fix the app or its configuration, then deploy again: \`${hints.retry}\`.`] : []),
+    ],
+  );
+}
+
 export async function trackRollout(options: TrackRolloutOptions): Promise<RolloutResult> {
   const emit = options.onEvent ?? silentSink;
   const phase = options.phase ?? 'rollout';
@@ -260,11 +292,15 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
     }
   };
 
+  let fatal: { report: StoppedTaskReport; why: string } | undefined;
   const surfaceStoppedTasks = async () => {
-    for (const task of await newStoppedTasks(ecs, cluster, deploymentId, seenTasks)) {
+    const ours = stoppedDuring({ taskDefinition: options.taskDefinition, since: options.since });
+    for (const task of await newStoppedTasks(ecs, cluster, deploymentId, seenTasks, ours)) {
       const report = await stoppedTaskReport(task, options.logLines);
       const { logLines } = report;
       stoppedTasks.push(report);
+      const why = options.verdict?.(task);
+      if (why !== undefined) fatal ??= { report, why };
       emit({
         type: 'warning',
         message: `Task ${report.taskId} stopped: ${report.summary}`,
@@ -275,9 +311,9 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
     }
   };
 
-  const explain = (): string[] => {
+  const explain = (except?: string): string[] => {
     const lines: string[] = [];
-    for (const task of stoppedTasks.slice(-MAX_REPORTED_TASKS)) {
+    for (const task of stoppedTasks.filter((t) => t.taskId !== except).slice(-MAX_REPORTED_TASKS)) {
       lines.push(`Task ${task.taskId} stopped: ${task.summary}`);
       for (const line of task.logLines.slice(-LOG_LINES)) lines.push(`  log: ${line}`);
     }
@@ -310,7 +346,11 @@ export async function trackRollout(options: TrackRolloutOptions): Promise<Rollou
       if ((ours?.failedTasks ?? 0) > failedSeen) {
         failedSeen = ours?.failedTasks ?? 0;
         await surfaceStoppedTasks();
+      } else if (options.verdict !== undefined && ours !== undefined && ours.rolloutState !== 'COMPLETED') {
+        // ECS may count a task that ran and then exited late, or not at all (moto): look every poll.
+        await surfaceStoppedTasks();
       }
+      if (fatal !== undefined) throw fatalStopError(serviceName, fatal, explain, options.hints);
 
       const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
       if (ours === undefined || ours.status !== 'PRIMARY') {

@@ -128,6 +128,42 @@ describe('diffService and diffTags', () => {
     ]);
   });
 
+  it('shows a new failure threshold where ECS reports one, and nothing where it does not (moto)', () => {
+    const planned = plan({ appConfig: appSchema.parse({ failureThreshold: 1 }) });
+    const network = planned.service.networkConfiguration;
+    const breaker = (value: number) => ({
+      deploymentCircuitBreaker: {
+        enable: true,
+        rollback: true,
+        thresholdConfiguration: { type: 'COUNT' as const, value },
+      },
+    });
+    expect(
+      diffService(
+        { desiredCount: 1, networkConfiguration: network, deploymentConfiguration: breaker(2) },
+        planned.service,
+      ),
+    ).toEqual([
+      { field: 'service failure threshold', kind: 'changed', before: '2 (COUNT)', after: '1 (COUNT)' },
+    ]);
+    expect(
+      diffService(
+        { desiredCount: 1, networkConfiguration: network, deploymentConfiguration: breaker(1) },
+        planned.service,
+      ),
+    ).toEqual([]);
+    expect(
+      diffService(
+        {
+          desiredCount: 1,
+          networkConfiguration: network,
+          deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        },
+        planned.service,
+      ),
+    ).toEqual([]);
+  });
+
   it('compares decoded traefikctl tags only, and shows an expiry that goes away', () => {
     const planned = plan();
     const deployed = [

@@ -170,7 +170,14 @@ describe('buildDeploymentPlan', () => {
             assignPublicIp: 'DISABLED',
           },
         },
-        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: {
+            enable: true,
+            rollback: true,
+            resetOnHealthyTask: true,
+            thresholdConfiguration: { type: 'COUNT', value: 2 },
+          },
+        },
         propagateTags: 'SERVICE',
         enableECSManagedTags: true,
         tags,
@@ -341,7 +348,14 @@ describe('service inputs with the registered task definition', () => {
       taskDefinition: arn,
       desiredCount: 3,
       networkConfiguration: plan.service.networkConfiguration,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          resetOnHealthyTask: true,
+          thresholdConfiguration: { type: 'COUNT', value: 2 },
+        },
+      },
       propagateTags: 'SERVICE',
       enableECSManagedTags: true,
     });

@@ -3,9 +3,11 @@
  * from moto: it never starts tasks, never changes a deployment, has no circuit breaker and never
  * throttles (shared/notes/moto.md §1.3), so a fake ECS plays them back, one answer per poll.
  */
+import type { Task } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 
 import { Poller } from '../../../../../src/lib/app/deploy/poll.js';
+import { fatalStop } from '../../../../../src/lib/app/deploy/ecs/stop-verdict.js';
 import {
   RolloutError,
   trackRollout,
@@ -400,5 +402,112 @@ describe('trackRollout', () => {
     expect(draining.outcome).toBe('service-gone');
     expect(draining.exitCode).toBe(ExitCode.DeploymentFailed);
     expect(draining.message).toBe('The ECS service whoami-v2 is draining: it was deleted while deploying.');
+  });
+
+  describe("with traefikctl's own verdict (fatalStop)", () => {
+    /** The script's stopped tasks appear from the given DescribeServices call on, as a task stops. */
+    function stoppingAt(poll: number, script: Parameters<typeof scriptedEcs>[0], tasks: Task[]) {
+      const stopped: Task[] = [];
+      const ecs = scriptedEcs(script, stopped);
+      const describe = ecs.describeServices.bind(ecs);
+      ecs.describeServices = (input) => {
+        if (ecs.calls.filter((c) => c.name === 'DescribeServices').length + 1 === poll)
+          stopped.push(...tasks);
+        return describe(input);
+      };
+      return ecs;
+    }
+
+    it('fails at the poll that sees the app exit, before ECS counts a failure or rolls back', async () => {
+      // given a one-task rollout whose task exits 1 at the second poll; ECS would only give up much later
+      const ecs = stoppingAt(
+        2,
+        [
+          service([deployment({ id: OURS, desiredCount: 1, pendingCount: 1 })]),
+          service([deployment({ id: OURS, desiredCount: 1, pendingCount: 1 })]),
+          service([deployment({ id: OURS, desiredCount: 1, failedTasks: 3, rolloutState: 'FAILED' })]),
+        ],
+        [stoppedTask('9f8e7d6c5b4a')],
+      );
+
+      // when tracking it with the verdict
+      const { run } = track(ecs, {
+        verdict: fatalStop,
+        logLines: () => Promise.resolve(['listening on :80', 'panic: DATABASE_URL is not set']),
+      });
+      const error = await rejection(run);
+
+      // then it failed (exit 3) at the second poll, naming the exit code, the verdict and the last log lines
+      expect(ecs.calls.filter((c) => c.name === 'DescribeServices')).toHaveLength(2);
+      expect(error.outcome).toBe('failed');
+      expect(error.exitCode).toBe(ExitCode.DeploymentFailed);
+      expect(error.message).toBe(
+        "Task 9f8e7d6c5b4a of whoami-v2 stopped: Essential container in task exited; container whoami exited 1 (the app exited before it was routed). Not waiting for ECS's circuit breaker: another try can't fix this.",
+      );
+      expect(error.suggestions).toEqual([
+        'log: listening on :80',
+        'log: panic: DATABASE_URL is not set',
+        "See the app's logs: `traefikctl app logs whoami --tag v2 --env dev`.",
+        'Fix the app or its configuration, then deploy again: `traefikctl app deploy whoami --tag v2 --env dev`.',
+      ]);
+    });
+
+    it('fails on an image that cannot be pulled at once, not after the rollback', async () => {
+      // given the circuit breaker's script of the rollback test: two pull failures, then a rollback
+      const pull = stoppedTask('0a1b2c3d4e5f', {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'CannotPullContainerError: failed to resolve ref whoami@sha256:abab: not found',
+        containers: [
+          { name: 'whoami', lastStatus: 'STOPPED', reason: 'CannotPullContainerError: not found' },
+        ],
+      });
+      const ecs = scriptedEcs(
+        [
+          service([deployment({ id: OURS, pendingCount: 2 }), previousDeployment]),
+          service([deployment({ id: OURS, pendingCount: 2, failedTasks: 1 }), previousDeployment]),
+          service([deployment({ id: ROLLBACK, taskDefinition: OLD_REVISION, rolloutState: 'COMPLETED' })]),
+        ],
+        [pull],
+      );
+
+      // when tracking it with the verdict
+      const error = await rejection(track(ecs, { verdict: fatalStop }).run);
+
+      // then the first poll saw the stopped task and failed with the pull error
+      expect(ecs.calls.filter((c) => c.name === 'DescribeServices')).toHaveLength(1);
+      expect(error.outcome).toBe('failed');
+      expect(error.message).toContain('CannotPullContainerError: failed to resolve ref');
+      expect(error.message).toContain('(the task could not start)');
+    });
+
+    it('keeps waiting through a transient stop (a scale-in), and succeeds when the rollout completes', async () => {
+      // given a task the scheduler stopped, then a completed rollout
+      const ecs = stoppingAt(
+        1,
+        [
+          service([deployment({ id: OURS, desiredCount: 1, pendingCount: 1 })]),
+          service([deployment({ id: OURS, desiredCount: 1, pendingCount: 1 })]),
+          service([deployment({ id: OURS, desiredCount: 1, runningCount: 1, rolloutState: 'COMPLETED' })]),
+        ],
+        [
+          stoppedTask('1b2c3d4e5f6a', {
+            stopCode: 'ServiceSchedulerInitiated',
+            stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/8351436127461905318)',
+            containers: [],
+          }),
+        ],
+      );
+
+      // when tracking it with the verdict
+      const { run, events } = track(ecs, { verdict: fatalStop });
+      const result = await run;
+
+      // then it waited to the end, and showed the stop once
+      expect(result.polls).toBe(3);
+      expect(events.filter((e) => e.type === 'warning')).toHaveLength(1);
+      // one ListTasks per poll while the rollout runs, one DescribeTasks for the one new stopped task
+      expect(ecs.calls.filter((c) => c.name === 'ListTasks')).toHaveLength(2);
+      expect(ecs.calls.filter((c) => c.name === 'DescribeTasks')).toHaveLength(1);
+    });
   });
 });
