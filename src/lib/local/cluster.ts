@@ -100,6 +100,8 @@ export function localTraefikArguments(local: LocalEnvironment): string[] {
     `--metrics.prometheus.buckets=${PROMETHEUS_BUCKETS.join(',')}`,
     '--metrics.prometheus.addEntryPointsLabels=true',
     '--metrics.prometheus.addServicesLabels=true',
+    '--metrics.prometheus.addRoutersLabels=true',
+    '--metrics.prometheus.manualRouting=true',
     '--accessLog=true',
     '--accessLog.format=json',
     '--accessLog.fields.headers.defaultMode=drop',
@@ -116,6 +118,7 @@ export function localTraefikArguments(local: LocalEnvironment): string[] {
  */
 export function localTraefikLabels(local: LocalEnvironment, passwordHash: string): Record<string, string> {
   const router = `traefik.http.routers.${API_ROUTER}`;
+  const METRICS_ROUTER = 'traefik.http.routers.traefikctl-metrics';
   return {
     'traefik.enable': 'true',
     [ENV_LABEL]: local.env,
@@ -123,6 +126,12 @@ export function localTraefikLabels(local: LocalEnvironment, passwordHash: string
     [`${router}.entrypoints`]: local.entryPoint,
     [`${router}.service`]: 'api@internal',
     [`${router}.middlewares`]: API_AUTH,
+    // Prometheus metrics on the API's host behind the same basic auth, as cluster.yaml: with
+    // manualRouting this router is the only place /metrics is served.
+    [`${METRICS_ROUTER}.rule`]: `Host(\`${local.apiHost}\`) && Path(\`/metrics\`)`,
+    [`${METRICS_ROUTER}.entrypoints`]: local.entryPoint,
+    [`${METRICS_ROUTER}.service`]: 'prometheus@internal',
+    [`${METRICS_ROUTER}.middlewares`]: API_AUTH,
     [`traefik.http.middlewares.${API_AUTH}.basicauth.users`]: `${local.username}:${passwordHash}`,
     [`traefik.http.middlewares.${API_AUTH}.basicauth.removeheader`]: 'true',
     [`traefik.http.middlewares.${RETRY}.retry.attempts`]: '4',

@@ -5,7 +5,7 @@
  * the URL answers. Requests go only to 127.0.0.1 (with the deployment's Host) and to containers on
  * the network this test created.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -90,6 +90,13 @@ describeWith(['docker', 'traefik'], 'the local target on the real engine and Tra
     // and the API refuses a request without the password
     const anonymous = await getWithHost(`${web()}/api/version`, local.apiHost);
     expect(anonymous.status).toBe(401);
+    // and /metrics is served only through the API's router, behind the same password (as on ECS)
+    expect((await getWithHost(`${web()}/metrics`, local.apiHost)).status).toBe(401);
+    const password = (await readFile(local.passwordFile, 'utf8')).trim();
+    const basic = `Basic ${Buffer.from(`${local.username}:${password}`).toString('base64')}`;
+    const metrics = await getWithHost(`${web()}/metrics`, local.apiHost, { authorization: basic });
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('traefik_config_reloads_total');
     // and the status reads it all back
     const status = await localClusterStatus(local);
     expect(status).toMatchObject({
