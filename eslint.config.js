@@ -76,7 +76,7 @@ export default tseslint.config(
   // ink views follow the rules of hooks (the same checks React's own lint runs).
   { files: ['src/ui/**/*.tsx'], ...reactHooks.configs.flat['recommended-latest'] },
   {
-    files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.{js,mjs}'],
+    files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.{js,mjs}', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

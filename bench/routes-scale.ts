@@ -40,7 +40,7 @@ if (cliDir === undefined) {
   execFileSync('bash', [path.join(BENCH, 'support/build-cli.sh'), cliDir], { stdio: 'inherit' });
 }
 const BIN = path.join(cliDir, 'manifest/bin/run.js');
-const DIST = path.join(cliDir, 'manifest/dist');
+const DIST = path.join(cliDir, 'lib');
 
 const sizes = smoke ? [200] : [1_000, 10_000];
 const pipelineRounds = smoke ? 3 : 15;

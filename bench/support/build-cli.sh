@@ -29,3 +29,8 @@ ln -s "$OUT/manifest/dist" "$OUT/no-manifest/dist"
 test -s "$OUT/manifest/oclif.manifest.json"
 test -s "$OUT/manifest/dist/cli.js"
 test -s "$OUT/manifest/dist/bundle-modules.json"
+# The library modules the bench imports directly, compiled from the same sources (build-lib.mjs).
+# Their runtime dependencies (AWS SDK, undici, ...) resolve from here, as the CLI copies' do.
+node "$ROOT/bench/support/build-lib.mjs" "$OUT/lib"
+ln -sfn "$ROOT/node_modules" "$OUT/node_modules"
+test -s "$OUT/lib/lib/routes/source.js"

@@ -18,7 +18,7 @@ import path from 'node:path';
 
 import type * as FilterModule from '../../src/lib/routes/filter.js';
 import type * as JsonOutputModule from '../../src/ui/json-output.js';
-import type * as JoinModule from '../../src/lib/routes/join.js';
+import type { DeploymentRecord } from '../../src/lib/model.js';
 import type * as SourceModule from '../../src/lib/routes/source.js';
 import type * as WatchModule from '../../src/lib/routes/watch.js';
 import type * as ClientModule from '../../src/lib/traefik/client.js';
@@ -51,7 +51,7 @@ const { jsonChunks } = await fromDist<typeof JsonOutputModule>('ui/json-output.j
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 // Every router has its ECS deployment, as in a cluster that traefikctl manages entirely.
-const deployments: JoinModule.Deployment[] = Array.from({ length: options.count }, (_, i) => ({
+const deployments: DeploymentRecord[] = Array.from({ length: options.count }, (_, i) => ({
   app: `app${Math.floor(i / 10)}`,
   tag: `v${i % 10}`,
   env: 'bench',

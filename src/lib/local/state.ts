@@ -2,7 +2,7 @@ import { TAG_KEYS, type DeploymentTagValues } from '../ecs/tag-codec.js';
 
 /**
  * A local deployment's state lives in its container's labels (DESIGN.md "Targets"): the keys of the
- * ECS tags (src/lib/app/plan-tags.ts) with `.` for `:`, `traefikctl:tag` -> `traefikctl.tag`. Labels
+ * ECS tags (src/lib/ecs/tag-codec.ts) with `.` for `:`, `traefikctl:tag` -> `traefikctl.tag`. Labels
  * take any text, so values are stored as they are, never encoded.
  */
 

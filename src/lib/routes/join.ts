@@ -17,12 +17,6 @@ import type { RowTraffic } from '../traefik/traffic.js';
  * are indexed by name, and each service's servers are resolved once however many routers use it.
  */
 
-/**
- * The old name of lib/model.ts's DeploymentRecord, kept only for bench/support/routes-worker.ts
- * (bench/ is the lead's to change): remove it with that line.
- */
-export type Deployment = DeploymentRecord;
-
 export type Protocol = 'http' | 'tcp' | 'udp';
 /** Traefik's status of the router, or `missing`: a deployment Traefik has no router for. */
 export type RouteStatus = RouterStatus | 'missing';
