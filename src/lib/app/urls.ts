@@ -194,14 +194,18 @@ async function readTraefik(options: AppUrlsOptions): Promise<{
       },
     };
   }
-  const [{ resolveTraefikAccess }, { defaultPasswordParameter }, { TraefikClient }, { fetchTraefikState }] =
-    await Promise.all([
-      import('../traefik/access.js'),
-      import('../cluster/password.js'),
-      import('../traefik/client.js'),
-      import('../traefik/state.js'),
-    ]);
-  let apiUrl = options.traefik.apiUrl ?? options.outputs.apiUrl;
+  const [
+    { resolveTraefikAccess, traefikApiUrl },
+    { defaultPasswordParameter },
+    { TraefikClient },
+    { fetchTraefikState },
+  ] = await Promise.all([
+    import('../traefik/access.js'),
+    import('../cluster/password.js'),
+    import('../traefik/client.js'),
+    import('../traefik/state.js'),
+  ]);
+  let apiUrl = traefikApiUrl({ traefik: options.traefik, outputs: options.outputs });
   try {
     const access = await resolveTraefikAccess(options.clients, {
       env: options.env,

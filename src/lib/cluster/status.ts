@@ -4,7 +4,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, explainAwsError } from '../aws/errors.js';
 import type { ResolvedContext } from '../config/resolve.js';
 import { describeError, isUserError } from '../errors.js';
-import type { TraefikAccess } from '../traefik/access.js';
+import { traefikApiUrl, type TraefikAccess } from '../traefik/access.js';
 import { listLiveDeployments } from './deployments.js';
 import {
   describeClusterStack,
@@ -170,7 +170,10 @@ async function apiStatus(
   outputs: ClusterOutputs | undefined,
   timeoutMs: number,
 ): Promise<ApiStatus> {
-  const url = ctx.traefik.apiUrl ?? outputs?.apiUrl ?? outputValue(stack, 'ApiUrl');
+  const url = traefikApiUrl({
+    traefik: ctx.traefik,
+    outputs: { apiUrl: outputs?.apiUrl ?? outputValue(stack, 'ApiUrl') },
+  });
   const status: ApiStatus = {
     url,
     checked: false,

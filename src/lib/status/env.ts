@@ -17,6 +17,7 @@ import {
 import type { Environment } from '../env/open.js';
 import { describeError, isUserError } from '../errors.js';
 import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
+import { traefikApiUrl } from '../traefik/access.js';
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
 import { fetchTraefikState, type TraefikState } from '../traefik/state.js';
@@ -334,10 +335,8 @@ async function readTraefik(
 ): Promise<EnvStatusInput['traefik']> {
   const { traefik } = environment.context;
   const apiUrl = environment.apiUrl;
-  if (apiUrl === undefined && traefik.apiUrl === undefined && outputs?.apiUrl === undefined) {
-    return { problem: 'no Traefik API is configured: route status is unknown' };
-  }
-  const given = apiUrl ?? traefik.apiUrl ?? outputs?.apiUrl;
+  const given = traefikApiUrl({ apiUrl, traefik, outputs });
+  if (given === undefined) return { problem: 'no Traefik API is configured: route status is unknown' };
   // Until the client has checked it, the URL may hold a password (refused, and never shown).
   let shownUrl = given === undefined ? undefined : redactUrl(given);
   try {

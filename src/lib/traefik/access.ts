@@ -65,9 +65,9 @@ export async function resolveTraefikAccess(
 ): Promise<TraefikAccess> {
   const { env, traefik } = options;
   const connectTo = connectToFromEnvironment(options.environment ?? process.env);
-  const explicit = options.apiUrl ?? traefik.apiUrl;
+  const explicit = traefikApiUrl({ apiUrl: options.apiUrl, traefik });
   const outputs = explicit === undefined ? await clusterOutputs(options.outputs, env) : undefined;
-  const apiUrl = explicit ?? outputs?.apiUrl;
+  const apiUrl = traefikApiUrl({ apiUrl: explicit, traefik, outputs });
   if (apiUrl === undefined) {
     throw new UserError(
       `The cluster of env ${env} has no Traefik API URL: it was created without a domain.`,
@@ -233,4 +233,16 @@ export async function readLocalPassword(file: string): Promise<string | undefine
   if ((info.mode & 0o077) !== 0 && process.platform !== 'win32') await chmod(file, 0o600);
   const value = (await readFile(file, 'utf8')).trim();
   return value === '' ? undefined : value;
+}
+
+/**
+ * The API's URL by the one precedence every command uses: `--api-url`, else `traefik.apiUrl`, else
+ * the stack's `ApiUrl` output. Undefined when none is known. (The password: resolveTraefikAccess.)
+ */
+export function traefikApiUrl(sources: {
+  apiUrl?: string | undefined;
+  traefik: { apiUrl?: string | undefined };
+  outputs?: { apiUrl?: string | undefined } | undefined;
+}): string | undefined {
+  return sources.apiUrl ?? sources.traefik.apiUrl ?? sources.outputs?.apiUrl;
 }

@@ -1,5 +1,5 @@
 import { skipPhase, withPhase } from '../../events.js';
-import type { StackApiOutputs } from '../../traefik/access.js';
+import { traefikApiUrl, type StackApiOutputs } from '../../traefik/access.js';
 import type { DeployRun } from './context.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_ROUTE_TIMEOUT_MS } from './context.js';
 import { PHASES, phaseDeadline } from './phases.js';
@@ -28,7 +28,8 @@ export interface LiveTarget {
 async function traefikApi(run: DeployRun, target: LiveTarget): Promise<RouteApi | undefined> {
   const { options } = run;
   if (options.routeApi !== undefined) return options.routeApi;
-  if ((run.spec.context.traefik.apiUrl ?? target.stackApi.apiUrl) === undefined) return undefined;
+  if (traefikApiUrl({ traefik: run.spec.context.traefik, outputs: target.stackApi }) === undefined)
+    return undefined;
   const [access, { TraefikClient }] = await Promise.all([
     run.environment.traefik({ clients: run.clients, outputs: target.stackApi }),
     import('../../traefik/client.js'),
