@@ -358,6 +358,8 @@ describeWith(['traefik', 'moto'], 'routes and status against a live Traefik', (s
         [
           `env ${statusEnv}  ·  stack traefikctl-${statusEnv} CREATE_COMPLETE  ·  Traefik ${stack.traefik.version}, 1/1 tasks  ·  ${live.apiUrl}`,
           `2 deployments  ·  ${GENERATED + 6} routes (${GENERATED + 3} enabled, 0 warning, 1 disabled, 2 missing)  ·  4 problems`,
+          // moto has no Price List API: the cost is said to be unknown, never guessed (issue 18)
+          'Fargate cost: unknown (the AWS Price List or a task size could not be read)',
           '! broken@file: the service "nowhere@file" does not exist',
           '! down@file: no server of down@file is UP (1 DOWN).',
           '',
