@@ -34,6 +34,31 @@ export const PROMETHEUS_BUCKETS = ['0.1', '0.3', '1.2', '5.0'] as const;
  */
 export const DEFAULT_REFRESH_SECONDS = 15;
 
+/**
+ * Metrics, access log, log and update settings: the same for every Traefik traefikctl runs (the ECS
+ * service here, the local target's container in lib/local/cluster.ts).
+ */
+export const OBSERVABILITY_ARGUMENTS: readonly string[] = [
+  '--metrics.prometheus=true',
+  `--metrics.prometheus.buckets=${PROMETHEUS_BUCKETS.join(',')}`,
+  '--metrics.prometheus.addEntryPointsLabels=true',
+  '--metrics.prometheus.addServicesLabels=true',
+  // Per router too, so that a deployment's router and service can both be read.
+  '--metrics.prometheus.addRoutersLabels=true',
+  // /metrics only where a router puts it: the `traefikctl-metrics` router on the Traefik task's
+  // labels, behind the API's basic auth. Without this, Traefik serves it unauthenticated on the
+  // `traefik` entry point.
+  '--metrics.prometheus.manualRouting=true',
+  '--accessLog=true',
+  '--accessLog.format=json',
+  // Request headers (Authorization among them) never reach the logs.
+  '--accessLog.fields.headers.defaultMode=drop',
+  '--log.level=INFO',
+  '--log.format=json',
+  '--global.checkNewVersion=false',
+  '--global.sendAnonymousUsage=false',
+];
+
 const ENTRY_POINT = /^[A-Za-z0-9_-]+$/;
 const CLUSTER = /^[A-Za-z0-9_-]{1,255}$/;
 const ENV = /^[a-z][a-z0-9-]{0,19}$/;
@@ -81,24 +106,7 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     `--providers.ecs.healthyTasksOnly=${input.healthyTasksOnly ?? false}`,
     `--providers.ecs.constraints=Label(\`${ENV_LABEL}\`,\`${input.env}\`)`,
     `--providers.ecs.refreshSeconds=${refreshSeconds}`,
-    '--metrics.prometheus=true',
-    `--metrics.prometheus.buckets=${PROMETHEUS_BUCKETS.join(',')}`,
-    '--metrics.prometheus.addEntryPointsLabels=true',
-    '--metrics.prometheus.addServicesLabels=true',
-    // Per router too, so that a deployment's router and service can both be read.
-    '--metrics.prometheus.addRoutersLabels=true',
-    // /metrics only where a router puts it: the `traefikctl-metrics` router on the Traefik task's
-    // labels, behind the API's basic auth. Without this, Traefik serves it unauthenticated on the
-    // `traefik` entry point.
-    '--metrics.prometheus.manualRouting=true',
-    '--accessLog=true',
-    '--accessLog.format=json',
-    // Request headers (Authorization among them) never reach the logs.
-    '--accessLog.fields.headers.defaultMode=drop',
-    '--log.level=INFO',
-    '--log.format=json',
-    '--global.checkNewVersion=false',
-    '--global.sendAnonymousUsage=false',
+    ...OBSERVABILITY_ARGUMENTS,
   ];
   for (const arg of args) {
     // The template splits the parameter on single spaces.

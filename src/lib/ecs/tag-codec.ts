@@ -79,8 +79,8 @@ export function decodeTagValue(value: string): string {
   return Buffer.from(value.slice(ENCODED.length), 'base64').toString('utf8');
 }
 
-/** The tags of one deployment, in a fixed order, values encoded where AWS needs it. */
-export function deploymentTags(values: DeploymentTagValues): ResourceTag[] {
+/** The state keys of one deployment and their values, in a fixed order; absent ones left out. */
+export function deploymentStateEntries(values: DeploymentTagValues): [string, string][] {
   const entries: [string, string | undefined][] = [
     [TAG_KEYS.managed, 'true'],
     [TAG_KEYS.env, values.env],
@@ -92,9 +92,12 @@ export function deploymentTags(values: DeploymentTagValues): ResourceTag[] {
     [TAG_KEYS.deployedBy, values.deployedBy],
     [TAG_KEYS.expiresAt, values.expiresAt],
   ];
-  return entries.flatMap(([key, value]) =>
-    value === undefined ? [] : [{ key, value: encodeTagValue(key, value) }],
-  );
+  return entries.flatMap(([key, value]) => (value === undefined ? [] : [[key, value]]));
+}
+
+/** The tags of one deployment, in a fixed order, values encoded where AWS needs it. */
+export function deploymentTags(values: DeploymentTagValues): ResourceTag[] {
+  return deploymentStateEntries(values).map(([key, value]) => ({ key, value: encodeTagValue(key, value) }));
 }
 
 /**

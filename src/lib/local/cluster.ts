@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { hashApiPassword } from '../cluster/password.js';
-import { PROMETHEUS_BUCKETS } from '../cluster/traefik-command.js';
+import { OBSERVABILITY_ARGUMENTS } from '../cluster/traefik-command.js';
 import { dockerVersion } from '../docker/docker.js';
 import { UserError } from '../errors.js';
 import { silentSink, withPhase, type EventSink } from '../events.js';
@@ -96,19 +96,7 @@ export function localTraefikArguments(local: LocalEnvironment): string[] {
     '--providers.docker.exposedByDefault=false',
     `--providers.docker.network=${local.network}`,
     `--providers.docker.constraints=Label(\`${ENV_LABEL}\`,\`${local.env}\`)`,
-    '--metrics.prometheus=true',
-    `--metrics.prometheus.buckets=${PROMETHEUS_BUCKETS.join(',')}`,
-    '--metrics.prometheus.addEntryPointsLabels=true',
-    '--metrics.prometheus.addServicesLabels=true',
-    '--metrics.prometheus.addRoutersLabels=true',
-    '--metrics.prometheus.manualRouting=true',
-    '--accessLog=true',
-    '--accessLog.format=json',
-    '--accessLog.fields.headers.defaultMode=drop',
-    '--log.level=INFO',
-    '--log.format=json',
-    '--global.checkNewVersion=false',
-    '--global.sendAnonymousUsage=false',
+    ...OBSERVABILITY_ARGUMENTS,
   ];
 }
 

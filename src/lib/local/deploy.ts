@@ -13,8 +13,9 @@ import {
   DEFAULT_ROUTE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
 } from '../app/deploy/context.js';
-import type { DeployResult, DeployStatus, PhaseRecord } from '../model.js';
+import type { DeployResult, DeployStatus } from '../model.js';
 import { placeholderCluster } from '../app/deploy/ecs/plan.js';
+import { phaseRecorder } from '../app/deploy/phases.js';
 import { Poller } from '../app/deploy/poll.js';
 import { probeUrl } from '../app/deploy/track-probe.js';
 import { waitForRoute, type RouteApi } from '../app/deploy/track-route.js';
@@ -84,23 +85,6 @@ const THROTTLE_MS = 2_500;
 /** Labels of the container that say which spec it runs, so that deploying it again changes nothing. */
 const SPEC_LABEL = 'traefikctl.spec';
 
-function recorder(sink: EventSink) {
-  const phases = new Map<string, PhaseRecord>();
-  const emit: EventSink = (event) => {
-    if (event.type === 'phase') {
-      phases.set(event.id, {
-        id: event.id,
-        title: event.title,
-        status: event.status,
-        ...(event.elapsedMs === undefined ? {} : { elapsedMs: event.elapsedMs }),
-        ...(event.detail === undefined ? {} : { detail: event.detail }),
-      });
-    }
-    sink(event);
-  };
-  return { emit, phases: () => [...phases.values()] };
-}
-
 /** Who deployed: the local user at this machine (the ECS target records the STS caller). */
 function localCaller(): string {
   let user = 'unknown';
@@ -136,7 +120,7 @@ async function exitedError(
 }
 
 export async function deployLocal(options: LocalDeployOptions): Promise<DeployResult> {
-  const record = recorder(options.onEvent ?? silentSink);
+  const record = phaseRecorder(options.onEvent ?? silentSink);
   const emit = record.emit;
   const now = options.now ?? (() => new Date());
   const context = options.context ?? (await loadContext(options.cwd, options.global));

@@ -1,4 +1,4 @@
-import { TAG_KEYS, type DeploymentTagValues } from '../ecs/tag-codec.js';
+import { deploymentStateEntries, TAG_KEYS, type DeploymentTagValues } from '../ecs/tag-codec.js';
 
 /**
  * A local deployment's state lives in its container's labels (DESIGN.md "Targets"): the keys of the
@@ -12,20 +12,7 @@ export function localLabel(tagKey: string): string {
 }
 
 export function deploymentLabels(values: DeploymentTagValues): Record<string, string> {
-  const entries: [string, string | undefined][] = [
-    [TAG_KEYS.managed, 'true'],
-    [TAG_KEYS.env, values.env],
-    [TAG_KEYS.app, values.app],
-    [TAG_KEYS.tag, values.tag],
-    [TAG_KEYS.host, values.host],
-    [TAG_KEYS.image, values.image],
-    [TAG_KEYS.deployedAt, values.deployedAt],
-    [TAG_KEYS.deployedBy, values.deployedBy],
-    [TAG_KEYS.expiresAt, values.expiresAt],
-  ];
-  return Object.fromEntries(
-    entries.flatMap(([key, value]) => (value === undefined ? [] : [[localLabel(key), value]])),
-  );
+  return Object.fromEntries(deploymentStateEntries(values).map(([key, value]) => [localLabel(key), value]));
 }
 
 /** The deployment a container's labels describe, or undefined when it isn't one of traefikctl's. */
