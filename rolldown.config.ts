@@ -11,6 +11,7 @@
  *                                loads its own code and the chunks it shares, not every command's
  *   dist/commands/help.js, dist/commands/autocomplete/*.js   the plugins' commands, bundled with ours
  *   dist/help.js, dist/hooks/*.js    the help class and the hooks
+ *   dist/root-help.js            the root help page without oclif, for bin/run.js (src/help/root.ts)
  * oclif's other way to find commands in a bundle, the "explicit" strategy (one module exporting a map
  * of ids to command classes), is not used: oclif needs the map's values to be the classes themselves,
  * so that module would import every command and everything they import statically, for every
@@ -39,7 +40,8 @@ function filesUnder(dir: string): string[] {
 
 const input: Record<string, string> = {
   cli: 'virtual:traefikctl/cli',
-  help: 'src/help.ts',
+  help: 'src/help/index.ts',
+  'root-help': 'src/help/fast-path.ts',
 };
 for (const file of filesUnder(join(root, 'src', 'commands'))) {
   if (/\.tsx?$/.test(file) && !/\.d\.ts$/.test(file)) {

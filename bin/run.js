@@ -23,17 +23,36 @@ process.stdout.on('error', (error) => {
 // Node caches compiled bytecode between runs: a measurable part of start-up for a CLI.
 nodeModule.enableCompileCache?.();
 
-// `traefikctl --version` runs in scripts and CI steps more than anything else, and loading oclif is
-// most of its cost (bench/RESULTS.md): print oclif's exact user agent without it. WSL, which oclif
-// reports as its own platform, takes the normal path.
-if (
-  process.argv.length === 3 &&
-  process.argv[2] === '--version' &&
-  !(platform() === 'linux' && release().toLowerCase().includes('microsoft'))
-) {
+const args = process.argv.slice(2);
+// WSL, which oclif reports as its own platform, takes the normal path below; so does Windows for help.
+const wsl = platform() === 'linux' && release().toLowerCase().includes('microsoft');
+const userAgent = () => {
   const pjson = JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8'));
   const cpu = arch() === 'ia32' ? 'x86' : arch();
-  process.stdout.write(`${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}\n`);
+  return `${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}`;
+};
+
+/** The root help page without oclif (src/help/fast-path.ts); false where only oclif can show it. */
+async function rootHelp() {
+  const entry = new URL('../dist/root-help.js', import.meta.url);
+  const fastPath = await import(entry.href).catch((error) => {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(entry.pathname))
+      return undefined;
+    throw error;
+  });
+  return (
+    fastPath !== undefined && (await fastPath.printRootHelp(new URL('../', import.meta.url), userAgent()))
+  );
+}
+
+// `traefikctl --version` runs in scripts and CI steps more than anything else, and loading oclif is
+// most of its cost (bench/RESULTS.md): print oclif's exact user agent without it. `traefikctl --help`
+// (and `help`, and no arguments) print the root page from the manifest, as oclif would.
+const rootHelpArgs = args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === 'help'));
+if (args.length === 1 && args[0] === '--version' && !wsl) {
+  process.stdout.write(`${userAgent()}\n`);
+} else if (rootHelpArgs && !wsl && platform() !== 'win32' && (await rootHelp())) {
+  // printed
 } else {
   // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when
   // the command's module loads; the check above is the same and stricter. Set while oclif runs, then

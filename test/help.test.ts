@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { reflow, renderTemplate } from '../src/help.js';
+import { reflow, renderTemplate } from '../src/help/text.js';
 
 describe('reflow', () => {
   it('joins the source lines of a paragraph so that help wraps them to the terminal', () => {

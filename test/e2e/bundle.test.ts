@@ -50,6 +50,8 @@ beforeAll(async () => {
   // oclif loads a plugin only if the package depends on it (the bundle made them dev dependencies).
   const plugins = ['@oclif/plugin-help', '@oclif/plugin-autocomplete'];
   pjson.oclif.plugins = plugins;
+  // tsc lays src/help/index.ts out as dist/help/index.js; the bundle makes it dist/help.js.
+  pjson.oclif.helpClass = './dist/help/index.js';
   for (const name of plugins) pjson.dependencies[name] = pjson.devDependencies[name] ?? '*';
   writeFileSync(join(plain, 'package.json'), JSON.stringify(pjson, null, 2));
   const entry = readFileSync(BIN, 'utf8');
@@ -123,18 +125,34 @@ function bundledPackages(loaded: string[]): Set<string> {
 
 describe('the bundled CLI', () => {
   it('loads oclif from the bundle, not from the package and its ~150 files', async () => {
-    const bundled = await run(BIN, ['--help']);
+    const bundled = await run(BIN, ['app', '--help']);
     expect(bundled.exitCode).toBe(0);
     expect(bundleEntry(bundled.loaded)).toHaveLength(1);
     expect(bundledPackages(bundled.loaded)).toContain('@oclif/core');
     expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
-    const unbundled = await run(plainBin(), ['--help']);
+    const unbundled = await run(plainBin(), ['app', '--help']);
     expect(bundleEntry(unbundled.loaded)).toEqual([]);
     expect(fromPackage(unbundled.loaded, '@oclif/core').length).toBeGreaterThan(50);
   });
 
+  it.each([[], ['--help'], ['help']])(
+    'prints the root help page without loading oclif at all: traefikctl %s',
+    async (...args) => {
+      const bundled = await run(BIN, args);
+      expect(bundled.exitCode).toBe(0);
+      expect(bundled.stdout).toMatch(/^TOPICS$/m);
+      expect(bundleEntry(bundled.loaded)).toEqual([]);
+      expect(bundledPackages(bundled.loaded)).not.toContain('@oclif/core');
+      expect(bundled.loaded.some((url) => url.endsWith('/dist/root-help.js'))).toBe(true);
+    },
+  );
+
   it.each([
+    [],
     ['--help'],
+    ['help'],
+    ['-h'],
+    ['help', '--nested-commands'],
     ['app', 'deploy', '--help'],
     ['routes', '--help'],
     ['help', 'cluster'],
@@ -149,7 +167,9 @@ describe('the bundled CLI', () => {
     ['autocomplete', 'script', 'bash'],
   ])('behaves exactly as the plain oclif app does: traefikctl %s', async (...args) => {
     const [bundled, unbundled] = await Promise.all([run(BIN, args), run(plainBin(), args)]);
-    expect(bundleEntry(bundled.loaded)).toHaveLength(1);
+    // The root page's own path (the test above) loads no oclif; everything else loads the bundle's.
+    const rootPage = args.length === 0 || (args.length === 1 && ['--help', 'help'].includes(args[0] ?? ''));
+    expect(bundleEntry(bundled.loaded)).toHaveLength(rootPage ? 0 : 1);
     expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
     expect({ exitCode: bundled.exitCode, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
       exitCode: unbundled.exitCode,

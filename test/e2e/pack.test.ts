@@ -42,6 +42,7 @@ describe('the npm package', () => {
       'oclif.manifest.json',
       'dist/cli.js',
       'dist/help.js',
+      'dist/root-help.js',
       'dist/commands/help.js',
       'dist/commands/autocomplete/index.js',
       'dist/hooks/command-not-found.js',
@@ -93,6 +94,10 @@ describe('the npm package', () => {
     const version = await runCli(['--version'], { env, bin });
     expect(version.exitCode).toBe(0);
     expect(version.stdout).toMatch(/^traefikctl\/\d+\.\d+\.\d+ /);
+
+    const root = await runCli(['--help'], { env, bin });
+    expect(root.exitCode).toBe(0);
+    expect(root.stdout).toMatch(/^COMMANDS\n {2}autocomplete/m);
 
     const help = await runCli(['app', 'deploy', '--help'], { env, bin });
     expect(help.exitCode).toBe(0);

@@ -88,6 +88,17 @@ describe('the update notice', () => {
     expect(asked).toEqual([]); // a fresh cache: the registry is not asked
   });
 
+  // `--help` prints the root page without oclif (src/help/fast-path.ts); other commands go through
+  // oclif's init hook. Both show the notice from the same cache, once a day between them.
+  it.skipIf(!hasScript)('shows the notice through oclif too, and once a day across both paths', async () => {
+    cached('40.2.0', 60_000);
+    const first = await atTerminal('app --help');
+    expect(first.exitCode).toBe(0);
+    expect(first.output).toContain('A new traefikctl is available: 0.1.0 → 40.2.0');
+    expect(first.output).toContain('app deploy');
+    expect((await atTerminal('--help')).output).not.toContain('is available');
+  });
+
   it.skipIf(!hasScript)(
     'refreshes a week-old cache in the background, and the next run knows the new release',
     async () => {

@@ -1,38 +1,7 @@
-import type { Command, Interfaces } from '@oclif/core';
-import { CommandHelp, Help } from '@oclif/core/help';
-
-/** A command's help page: oclif's, with help text rendered by {@link renderTemplate}. */
-class TraefikctlCommandHelp extends CommandHelp {
-  constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions) {
-    super(command, config, opts);
-    const ejs = this.render;
-    this.render = (input) => renderTemplate(input, this, ejs);
-  }
-}
-
 /**
- * oclif's help, with command descriptions reflowed to the terminal: descriptions are written as
- * paragraphs in the source, and oclif would otherwise wrap each source line on its own, leaving
- * ragged half-lines on an 80-column terminal. Indented blocks and lists (EXIT CODES, examples of
- * output) are kept as written. Help text is rendered by {@link renderTemplate}, which leaves ejs out
- * of the common case.
+ * Help text as oclif's formatters would render it, without ejs or oclif: shared by the help class
+ * (./index.ts) and the root page's fast path (./root.ts).
  */
-export default class TraefikctlHelp extends Help {
-  protected override CommandHelpClass: typeof CommandHelp = TraefikctlCommandHelp;
-
-  constructor(config: Interfaces.Config, opts?: Partial<Interfaces.HelpOptions>) {
-    super(config, opts);
-    const ejs = this.render;
-    this.render = (input) => renderTemplate(input, this, ejs);
-  }
-
-  protected override formatCommand(command: Command.Loadable): string {
-    return super.formatCommand(
-      command.description === undefined ? command : { ...command, description: reflow(command.description) },
-    );
-  }
-}
-
 const KEEP_LINES = /^(\s|[-*•] |\d+[.)] |\$ )/;
 
 export function reflow(text: string): string {
