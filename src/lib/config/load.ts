@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import { parseDocument } from 'yaml';
 
 import { describeError, UserError, usageError } from '../errors.js';
@@ -84,13 +84,12 @@ export interface LoadedConfig {
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const cwd = path.resolve(options.cwd);
   const env = options.env ?? process.env;
-  const explorer = createExplorer(cwd);
 
-  let result: Awaited<ReturnType<typeof explorer.search>>;
+  let result: FoundConfig | null;
   if (options.configPath !== undefined) {
     const filepath = path.resolve(cwd, options.configPath);
     await assertFile(filepath, cwd);
-    result = await withLoadErrors(cwd, () => explorer.load(filepath));
+    result = await withLoadErrors(cwd, () => readConfigFile(filepath, cwd));
     if (result === null) {
       throw usageError(`${displayPath(filepath, cwd)} has no traefikctl configuration.`, [
         `Add a "${MODULE_NAME}" key to ${displayPath(filepath, cwd)}, or point to a traefikctl.config.yaml.`,
@@ -98,9 +97,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     }
   } else {
     result = null;
-    for (const dir of await searchDirs(cwd, options.homeDir ?? homedir())) {
-      result = await withLoadErrors(cwd, () => explorer.search(dir));
-      if (result !== null) break;
+    search: for (const dir of await searchDirs(cwd, options.homeDir ?? homedir())) {
+      for (const place of CONFIG_SEARCH_PLACES) {
+        const filepath = path.join(dir, place);
+        result = await withLoadErrors(cwd, () => readConfigFile(filepath, cwd, { search: true }));
+        // An empty traefikctl.config.yaml is a configuration of defaults, not a reason to look further up.
+        if (result !== null) break search;
+      }
     }
   }
 
@@ -113,6 +116,84 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     env,
   });
   return { ...validated, filepath: result.filepath, dir: path.dirname(result.filepath) };
+}
+
+interface FoundConfig {
+  filepath: string;
+  /** undefined for an empty file (or one of comments only): the defaults. */
+  config: unknown;
+}
+
+/** The files of these kinds are read here; the rest (JavaScript, TypeScript) through cosmiconfig. */
+const READ_HERE = new Set(['.yaml', '.yml', '.json', '']);
+
+/**
+ * Reads one configuration file as cosmiconfig would (and with its loaders' rules: YAML for `.yaml`,
+ * `.yml` and no extension, JSON for `.json`, the `traefikctl` key of a package.json, an empty file
+ * is an empty configuration), without loading cosmiconfig for the files most projects have: it and
+ * the second YAML parser it brings were a tenth of `config show` (bench/RESULTS.md). JavaScript and
+ * TypeScript configurations, UTF-16 files and files that `$import` others still go through it.
+ * null: no configuration in this file (a package.json without the key; while searching, no file).
+ */
+async function readConfigFile(
+  filepath: string,
+  cwd: string,
+  options: { search?: boolean } = {},
+): Promise<FoundConfig | null> {
+  const name = path.basename(filepath);
+  if (!READ_HERE.has(path.extname(filepath))) return loadWithCosmiconfig(filepath, cwd, options);
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(filepath);
+  } catch (error) {
+    // cosmiconfig's search skips what isn't a readable file.
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (options.search && ['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(code)) return null;
+    throw Object.assign(error as Error, { filepath });
+  }
+  if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)) {
+    return loadWithCosmiconfig(filepath, cwd, options);
+  }
+  const content = buffer.toString('utf8');
+  if (name !== 'package.json') assertSize(filepath, buffer.byteLength, cwd);
+  if (content.trim() === '') return { filepath, config: undefined };
+  let config =
+    path.extname(filepath) === '.json' ? loadJson(filepath, content, cwd) : loadYaml(filepath, content, cwd);
+  if (name === 'package.json') {
+    config =
+      typeof config === 'object' && config !== null
+        ? (config as Record<string, unknown>)[MODULE_NAME]
+        : undefined;
+    if (config === undefined || config === null) return null;
+  }
+  if (typeof config === 'object' && config !== null && Object.hasOwn(config, '$import')) {
+    return loadWithCosmiconfig(filepath, cwd, options);
+  }
+  return { filepath, config };
+}
+
+async function loadWithCosmiconfig(
+  filepath: string,
+  cwd: string,
+  options: { search?: boolean },
+): Promise<FoundConfig | null> {
+  // While searching, most places hold no file: cosmiconfig is loaded only for one that does.
+  if (
+    options.search &&
+    !(await stat(filepath).then(
+      (info) => info.isFile(),
+      () => false,
+    ))
+  )
+    return null;
+  const explorer = await createExplorer(cwd);
+  try {
+    return await explorer.load(filepath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (options.search && ['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(code)) return null;
+    throw error;
+  }
 }
 
 /**
@@ -268,7 +349,8 @@ export async function searchDirs(cwd: string, home: string): Promise<string[]> {
   return homeIndex === -1 ? chain : chain.slice(0, homeIndex + 1);
 }
 
-function createExplorer(cwd: string) {
+async function createExplorer(cwd: string) {
+  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
   // package.json is another tool's file, read for one key, and JSON parses fast at any size.
   const bounded =
     (loader: Loader): Loader =>
