@@ -1,6 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 
-import type { GlobalOptions } from './lib/config/resolve.js';
+import type { GlobalOptions } from './lib/env/open.js';
 import { describeError, EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
 import type { Refusal } from './ui/confirm.js';
