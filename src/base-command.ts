@@ -7,7 +7,7 @@ import type { Refusal } from './ui/confirm.js';
 import { processIO, type CommandIO } from './ui/io.js';
 import { jsonChunks } from './ui/json-output.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
-import type { Renderer } from './ui/renderer.js';
+import type { Renderer } from './ui/renderer-types.js';
 import { visible } from './ui/visible.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
