@@ -17,6 +17,49 @@ const heavyModules = [
   '@octokit/*',
 ];
 
+// The command layer (commands, their base class and shared flags) reaches src/lib only through what
+// is public to commands: the opener of an environment, the one module per verb a lib folder offers
+// (what a command calls to do its job, and the types of what it returns), and the shared leaf modules
+// (errors, events, durations, names, the model). Everything else in src/lib is private to lib, so a
+// new module there is private until it is added here.
+const commandLayer = ['src/commands/**/*.ts', 'src/base-command.ts', 'src/ci-flags.ts'];
+const publicToCommands = [
+  'env/open',
+  'app/deploy/index',
+  'app/deploy/dry-run',
+  'app/destroy',
+  'app/logs',
+  'app/prune',
+  'app/urls',
+  'ci/session',
+  'ci/prune-closed',
+  'cluster/up/index',
+  'cluster/down',
+  'cluster/status',
+  'config/show',
+  'doctor/run',
+  'image/push',
+  'init/write-config',
+  'local/cluster',
+  'local/routes',
+  'local/status',
+  'routes/open',
+  'routes/filter',
+  'routes/find',
+  'status/env',
+  'traffic/open',
+  'traffic/status',
+  // shared leaves
+  'errors',
+  'events',
+  'duration',
+  'naming',
+  'model',
+];
+const privateLib = new RegExp(String.raw`^(\.{1,2}/)+lib/(?!(${publicToCommands.join('|')})\.js$)`);
+const privateLibMessage =
+  'Commands reach src/lib through lib/env/open.js and the verb modules listed in eslint.config.js (publicToCommands): call the verb, or add a verb module there.';
+
 export default tseslint.config(
   { ignores: ['dist/', '.tools/', 'node_modules/', 'coverage/', '.test-stack/'] },
   js.configs.recommended,
@@ -34,7 +77,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/commands/**/*.ts', 'src/base-command.ts'],
+    files: commandLayer,
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -45,8 +88,14 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Load heavy modules with `await import()` so that --help and --version stay fast.',
             },
+            { regex: privateLib.source, message: privateLibMessage },
           ],
         },
+      ],
+      // no-restricted-imports sees only static imports: the same rule for `await import('...')`.
+      'no-restricted-syntax': [
+        'error',
+        { selector: `ImportExpression[source.value=/${privateLib.source}/]`, message: privateLibMessage },
       ],
     },
   },

@@ -5,7 +5,7 @@
 // other. A file directly in src/lib (model.ts, errors.ts, ...) counts as a folder of its own.
 // Usage: node scripts/check-folder-cycles.mjs [--files] [dir]   (default src/lib); exit 1 and the
 // cycles when any. --files checks cycles between files instead of folders.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const byFile = process.argv.includes('--files');
@@ -20,9 +20,15 @@ function* sources(dir) {
   }
 }
 
+/** The source file a `./x.js` specifier names: x.ts, or x.tsx for a view. */
+function sourceOf(target) {
+  const base = target.replace(/\.js$/, '');
+  return ['.ts', '.tsx', '.mts'].map((ext) => base + ext).find((file) => existsSync(file)) ?? target;
+}
+
 /** The folder a file belongs to: its first directory under root, or the file's own name at the top. */
 function partOf(file) {
-  if (byFile) return path.relative(root, file).replace(/\.js$/, '.ts');
+  if (byFile) return path.relative(root, file);
   const [first, ...rest] = path.relative(root, file).split(path.sep);
   return rest.length === 0 ? first.replace(/\.(ts|tsx|mts|js)$/, '') : first;
 }
@@ -32,7 +38,7 @@ const edges = new Map();
 for (const file of sources(root)) {
   const text = readFileSync(file, 'utf8');
   for (const match of text.matchAll(SPECIFIER)) {
-    const target = path.resolve(path.dirname(file), match[1]);
+    const target = sourceOf(path.resolve(path.dirname(file), match[1]));
     if (path.relative(root, target).startsWith('..')) continue;
     const from = partOf(file);
     const to = partOf(target);

@@ -1,13 +1,13 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 
-import type { GlobalOptions } from './lib/config/resolve.js';
+import type { GlobalOptions } from './lib/env/open.js';
 import { describeError, EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
 import type { Refusal } from './ui/confirm.js';
 import { processIO, type CommandIO } from './ui/io.js';
 import { jsonChunks } from './ui/json-output.js';
 import { currentPresentation, type Presentation } from './ui/mode.js';
-import type { Renderer } from './ui/renderer.js';
+import type { Renderer } from './ui/renderer-types.js';
 import { visible } from './ui/visible.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<

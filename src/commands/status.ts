@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, EXIT_CODES_HELP } from '../base-command.js';
 import { ExitCode } from '../lib/errors.js';
 import type { EnvStatus } from '../lib/status/env.js';
-import type { TrafficStatus } from '../lib/traefik/traffic.js';
+import type { TrafficStatus } from '../lib/traffic/open.js';
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary =
@@ -95,7 +95,7 @@ ${EXIT_CODES_HELP}`;
     try {
       if (this.flags.watch) {
         const [{ parseInterval }, { runStatusWatch }] = await Promise.all([
-          import('../lib/routes/watch.js'),
+          import('../lib/duration.js'),
           import('../ui/status-watch.js'),
         ]);
         const intervalMs = parseInterval(this.flags.interval ?? '5s');

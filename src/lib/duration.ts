@@ -43,9 +43,6 @@ export function durationMs(text: string, options: { unitRequired?: boolean } = {
   return parse(text, options.unitRequired === true)?.ms;
 }
 
-/** @deprecated The same grammar as {@link durationMs}, under its old name. */
-export const shortDurationMs = durationMs;
-
 /** Whether `text` is a duration as the configuration writes them (a unit is required). */
 export function isConfigDuration(text: string): boolean {
   return parse(text, true) !== undefined;

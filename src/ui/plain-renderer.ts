@@ -1,6 +1,6 @@
 import { formatElapsed } from '../lib/duration.js';
 import type { ProgressEvent } from '../lib/events.js';
-import type { Renderer, RendererOptions } from './renderer.js';
+import type { Renderer, RendererOptions } from './renderer-types.js';
 import { stylist } from './style.js';
 import { visibleData } from './visible.js';
 

@@ -1,19 +1,5 @@
-import type { EventSink } from '../lib/events.js';
-import type { OutputStream } from './io.js';
 import type { Presentation } from './mode.js';
-
-export interface Renderer {
-  emit: EventSink;
-  /** Stops live redraws and leaves a final summary; safe to call twice. */
-  close(): Promise<void>;
-}
-
-export interface RendererOptions {
-  title?: string;
-  verbose?: boolean;
-  /** Where progress goes: the command's stderr (a buffer when a test runs the command). */
-  stream?: OutputStream;
-}
+import type { Renderer, RendererOptions } from './renderer-types.js';
 
 /** The one place that maps a presentation to a progress renderer; ink is loaded only for a TTY. */
 export async function createRenderer(

@@ -10,7 +10,6 @@ import {
   isConfigDuration,
   parseInterval,
   parseTimeout,
-  shortDurationMs,
 } from '../../src/lib/duration.js';
 import { ExitCode, UserError } from '../../src/lib/errors.js';
 
@@ -30,10 +29,6 @@ describe('durationMs', () => {
     for (const text of ['', 'soon', 'abc', '-5s', '2 s', 's', '10x', '1.s', '.5s']) {
       expect(durationMs(text)).toBeUndefined();
     }
-  });
-
-  it('is the grammar the environment variables and --interval read, under their old name too', () => {
-    expect(shortDurationMs).toBe(durationMs);
   });
 });
 

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import type { AppUrlsResult } from '../../lib/app/urls.js';
-import type { TrafficStatus } from '../../lib/traefik/traffic.js';
+import type { TrafficStatus } from '../../lib/traffic/open.js';
 import { ExitCode } from '../../lib/errors.js';
 
 export default class AppUrls extends BaseCommand<typeof AppUrls> {
@@ -42,10 +42,9 @@ ${EXIT_CODES_HELP}`;
   static override enableJsonFlag = true;
 
   async run(): Promise<AppUrlsResult & { traffic?: TrafficStatus | undefined }> {
-    const [{ openEnvironment }, { appUrls }, { probeResolver }, { openCi }] = await Promise.all([
+    const [{ openEnvironment }, { appUrls, probeResolver }, { openCi }] = await Promise.all([
       import('../../lib/env/open.js'),
       import('../../lib/app/urls.js'),
-      import('../../lib/app/urls-probe.js'),
       import('../../lib/ci/session.js'),
     ]);
     const resolve = probeResolver(this.flags['probe-address']);
@@ -83,7 +82,7 @@ ${EXIT_CODES_HELP}`;
         region: context.region,
         profile: context.profile,
       });
-      const { withDeploymentTraffic } = await import('../../lib/traefik/traffic.js');
+      const { withDeploymentTraffic } = await import('../../lib/traffic/open.js');
       const reading = reader === undefined ? undefined : await (await reader).read({ waitForWindow: true });
       const result = withDeploymentTraffic(listed, reading);
       const { trafficColumns, trafficNote } = await import('../../ui/traffic.js');

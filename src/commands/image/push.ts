@@ -45,8 +45,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<PushImageResult> {
     const cwd = process.cwd();
-    const [{ resolveApp }, { openEnvironment }, { pushImage }] = await Promise.all([
-      import('../../lib/config/resolve.js'),
+    const [{ openEnvironment }, { pushImage }] = await Promise.all([
       import('../../lib/env/open.js'),
       import('../../lib/image/push.js'),
     ]);
@@ -60,7 +59,7 @@ ${EXIT_CODES_HELP}`;
       });
     const { context: ctx, clients } = environment;
     try {
-      const { name, app } = await resolveApp(ctx, this.args.app, cwd);
+      const { name, app } = await environment.app(this.args.app, cwd);
       const result = await pushImage({
         app: name,
         appConfig: app,

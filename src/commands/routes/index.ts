@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import { ExitCode } from '../../lib/errors.js';
-import type { Route } from '../../lib/routes/join.js';
+import type { Route } from '../../lib/routes/open.js';
 
 export default class Routes extends BaseCommand<typeof Routes> {
   static override summary = "List Traefik's routers with their servers, app and tag.";
@@ -61,7 +61,7 @@ ${EXIT_CODES_HELP}`;
       import('../../lib/env/open.js'),
       import('../../lib/routes/open.js'),
     ]);
-    const { parseInterval } = await import('../../lib/routes/watch.js');
+    const { parseInterval } = await import('../../lib/duration.js');
     const { filterRoutes, wantsInternalRouters } = await import('../../lib/routes/filter.js');
     const flags = this.flags;
     const intervalMs = flags.watch ? parseInterval(flags.interval ?? '2s') : 0;

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 
 import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
-import type { Route } from '../../lib/routes/join.js';
+import type { Route } from '../../lib/routes/open.js';
 
 export default class RoutesShow extends BaseCommand<typeof RoutesShow> {
   static override summary = 'Show one router: its rule, middlewares, service, servers and errors.';

@@ -5,7 +5,6 @@ import { isIP } from 'node:net';
 import { mapLimit } from '../async.js';
 import { formatDuration } from '../duration.js';
 import { describeError } from '../errors.js';
-import { connectToFromEnvironment } from '../traefik/connect-to.js';
 import { ANSWER_BODY_BYTES, urlAnswers } from '../traefik/url-answer.js';
 import { parseProbeAddress } from './deploy/track-probe.js';
 
@@ -63,19 +62,6 @@ export function fixedAddress(address: string): ProbeResolver {
   // The same host[:port] syntax, and the same usage error, as `app deploy --probe-address`.
   const { host, port } = parseProbeAddress(address);
   return () => ({ address: host, port });
-}
-
-/**
- * Where `app urls --check` sends its probes: `--probe-address` when given, else TRAEFIKCTL_CONNECT_TO
- * (the env's entry point), else wherever DNS says.
- */
-export function probeResolver(
-  probeAddress: string | undefined,
-  environment: NodeJS.ProcessEnv = process.env,
-): ProbeResolver | undefined {
-  if (probeAddress !== undefined) return fixedAddress(probeAddress);
-  const connectTo = connectToFromEnvironment(environment);
-  return connectTo === undefined ? undefined : () => ({ address: connectTo.host, port: connectTo.port });
 }
 
 export async function probeUrl(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {

@@ -6,9 +6,29 @@ import type { EventSink } from '../events.js';
 import type { TraefikState } from '../traefik/state.js';
 import { joinRoutes, type Route, type RouteStatus } from '../routes/join.js';
 import { listDeployments, notDeployedError, type EcsDeploymentRecord } from '../ecs/services.js';
-import { probeUrls, type ProbeOptions, type ProbeResult } from './urls-probe.js';
+import { connectToFromEnvironment } from '../traefik/connect-to.js';
+import {
+  fixedAddress,
+  probeUrls,
+  type ProbeOptions,
+  type ProbeResolver,
+  type ProbeResult,
+} from './urls-probe.js';
 import { formatDailyCost } from '../pricing/fargate.js';
 import { envCosts } from './deployment-costs.js';
+
+/**
+ * Where `app urls --check` sends its probes: `--probe-address` when given, else TRAEFIKCTL_CONNECT_TO
+ * (the env's entry point), else wherever DNS says.
+ */
+export function probeResolver(
+  probeAddress: string | undefined,
+  environment: NodeJS.ProcessEnv = process.env,
+): ProbeResolver | undefined {
+  if (probeAddress !== undefined) return fixedAddress(probeAddress);
+  const connectTo = connectToFromEnvironment(environment);
+  return connectTo === undefined ? undefined : () => ({ address: connectTo.host, port: connectTo.port });
+}
 
 /** Traefik's view of one deployment: its router's status and its servers' health. */
 export interface RouteHealth {

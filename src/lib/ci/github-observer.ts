@@ -11,7 +11,7 @@ import { createDeployment, environmentName, markInactive, setDeploymentStatus } 
 import { actionsToolkit, type CommandStream } from './github.js';
 import { gitHubClient, gitHubErrorText, GitHubPermissionError, type GitHubClient } from './github-api.js';
 import { upsertPrComment, type CommentRow } from './pr-comment.js';
-import type { CiContext, CiObserver, DeployRequestInfo } from './session.js';
+import type { CiContext, CiObserver, DeployRequestInfo } from './observer.js';
 import {
   deployFailureSummary,
   deploySummary,

@@ -2,7 +2,7 @@
 import { describeError } from '../errors.js';
 import type { CommandStream } from './github.js';
 import { DEFAULT_DOTENV, gitLabSections, writeDotenv } from './gitlab.js';
-import { noCiObserver, type CiContext, type CiObserver } from './session.js';
+import { noCiObserver, type CiContext, type CiObserver } from './observer.js';
 
 export interface GitLabObserverOptions extends CiContext {
   stream: CommandStream;

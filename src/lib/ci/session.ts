@@ -4,14 +4,10 @@
  * GitHub deployments, the PR comment, GitLab's dotenv report). Outside CI it does nothing and loads
  * nothing. It never fails the command: whatever CI can't show becomes one warning.
  */
-import type { DeployResult } from '../model.js';
-import type { DestroyedDeployment } from '../app/destroy.js';
-import type { PruneResult } from '../app/prune.js';
-import type { AppUrlsResult } from '../app/urls.js';
-import type { GlobalOptions } from '../config/resolve.js';
-import type { EventSink } from '../events.js';
 import { detectCi, gitHubToken } from './detect.js';
-import type { CommandStream } from './github.js';
+import { noCiObserver, type CiContext, type CiObserver } from './observer.js';
+
+export type { CiContext, CiObserver, DeployRequestInfo } from './observer.js';
 
 export interface CiFlags {
   /** `--github-token-env`: the variable holding the token, instead of GITHUB_TOKEN. */
@@ -21,47 +17,6 @@ export interface CiFlags {
   /** `--dotenv` / TRAEFIKCTL_DOTENV: GitLab's dotenv report. */
   dotenv?: string | undefined;
 }
-
-export interface CiContext {
-  cwd: string;
-  global: GlobalOptions;
-  /** Where workflow commands and log sections go: stderr (stdout carries results only). */
-  stream?: CommandStream | undefined;
-  env?: NodeJS.ProcessEnv | undefined;
-  /** For tests: GitHub client options (shorter retries). */
-  github?:
-    | { retries?: number; rateLimitRetries?: number; retryAfterBaseValue?: number; timeoutMs?: number }
-    | undefined;
-}
-
-export interface DeployRequestInfo {
-  app: string | undefined;
-  tag: string;
-}
-
-export interface CiObserver {
-  /** Wraps a command's progress sink: groups or sections per phase, annotations for warnings. */
-  sink(inner: EventSink): EventSink;
-  deployStarting(request: DeployRequestInfo): Promise<void>;
-  deployFinished(result: DeployResult): Promise<void>;
-  deployFailed(request: DeployRequestInfo, error: unknown): Promise<void>;
-  destroyed(
-    result: DestroyedDeployment | undefined,
-    asked: { app: string; tag: string; env: string },
-  ): Promise<void>;
-  pruned(result: PruneResult): Promise<void>;
-  listed(result: AppUrlsResult): Promise<void>;
-}
-
-const NOTHING: CiObserver = {
-  sink: (inner) => inner,
-  deployStarting: () => Promise.resolve(),
-  deployFinished: () => Promise.resolve(),
-  deployFailed: () => Promise.resolve(),
-  destroyed: () => Promise.resolve(),
-  pruned: () => Promise.resolve(),
-  listed: () => Promise.resolve(),
-};
 
 /**
  * The observer for the CI we run in. `--github-token-env` naming an unset variable is bad input
@@ -81,8 +36,6 @@ export async function openCi(flags: CiFlags, context: CiContext): Promise<CiObse
       return gitLabObserver({ ...context, env, stream, dotenv: flags.dotenv });
     }
     case undefined:
-      return NOTHING;
+      return noCiObserver;
   }
 }
-
-export { NOTHING as noCiObserver };

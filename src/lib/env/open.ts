@@ -2,11 +2,19 @@ import { AwsClients, type AwsContext } from '../aws/clients.js';
 import type { ClusterOutputs } from '../cluster/outputs.js';
 import { defaultPasswordParameter } from '../cluster/password.js';
 import { APP_NAME } from '../config/app-name.js';
-import { loadContext, type GlobalOptions, type ResolvedContext } from '../config/resolve.js';
+import {
+  loadContext,
+  resolveApp,
+  type GlobalOptions,
+  type ResolvedApp,
+  type ResolvedContext,
+} from '../config/resolve.js';
 import { usageError } from '../errors.js';
 import type { LocalEnvironment } from './local.js';
 import type { Target } from '../model.js';
 import type { StackApiOutputs, TraefikAccess } from '../traefik/access.js';
+
+export type { GlobalOptions, ResolvedApp };
 
 /**
  * The one way a command reaches an environment: its configuration resolved (flags, shell, file),
@@ -22,6 +30,11 @@ export interface Environment {
   readonly processEnv: NodeJS.ProcessEnv;
   /** `--api-url`, when given. */
   readonly apiUrl: string | undefined;
+  /**
+   * The app a command acts on, in this env's configuration: `name`, else the only declared app, else
+   * the package.json or directory name of `cwd` (lib/config/resolve.ts).
+   */
+  app(name: string | undefined, cwd: string): Promise<ResolvedApp>;
   /** Where the env's deployments run: ECS (`ecs`) or the machine's Docker engine (`docker`, src/lib/local). */
   readonly target: Target;
   /**
@@ -109,6 +122,7 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
     processEnv: options.environment ?? process.env,
     apiUrl: options.apiUrl,
     target: context.target,
+    app: (name, cwd) => resolveApp(context, name, cwd),
     async local() {
       if (context.target !== 'docker') {
         throw usageError(`The environment ${context.env} runs on ECS, not on the local Docker engine.`, [

@@ -5,6 +5,8 @@ import { TraefikClient } from '../traefik/client.js';
 import type { DeploymentRecord } from '../model.js';
 import { createRoutesSource, type RoutesSource } from './source.js';
 
+export type { Route } from './join.js';
+
 export interface OpenRoutesOptions {
   /** Keep Traefik's `@internal` routers (`routes show api@internal`). */
   includeInternal?: boolean;

@@ -171,22 +171,3 @@ function byBaseName(named: ReadonlyMap<string, Traffic>): Map<string, Traffic> {
   }
   return index;
 }
-
-/**
- * A listing of deployments (`app urls`) with traffic on each row and `traffic` saying how it
- * stands; unchanged without a reading (no --traffic).
- */
-export function withDeploymentTraffic<T extends { deployments: readonly { service: string }[] }>(
-  result: T,
-  reading: TrafficReading | undefined,
-): Omit<T, 'deployments'> & {
-  deployments: (T['deployments'][number] & { traffic?: RowTraffic | undefined })[];
-  traffic?: TrafficStatus | undefined;
-} {
-  if (reading === undefined) return { ...result, deployments: [...result.deployments] };
-  return {
-    ...result,
-    deployments: attachDeploymentTraffic(result.deployments, reading),
-    traffic: trafficStatus(reading),
-  };
-}

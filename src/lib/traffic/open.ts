@@ -4,7 +4,15 @@ import type { RoutesSnapshot, RoutesSource } from '../routes/source.js';
 import type { TraefikAccess } from '../traefik/access.js';
 import { TraefikClient } from '../traefik/client.js';
 import { DEFAULT_TRAFFIC_WINDOW_MS, TrafficSampler, type TrafficReading } from '../traefik/metrics.js';
-import { attachTraffic, trafficStatus } from '../traefik/traffic.js';
+import {
+  attachDeploymentTraffic,
+  attachTraffic,
+  trafficStatus,
+  type RowTraffic,
+  type TrafficStatus,
+} from '../traefik/traffic.js';
+
+export type { TrafficStatus };
 
 /**
  * Opening the traffic of an environment for a view: where Traefik's API is and its password, as
@@ -77,6 +85,25 @@ export function routesWithTraffic(
         traffic: trafficStatus(reading),
       };
     },
+  };
+}
+
+/**
+ * A listing of deployments (`app urls`) with traffic on each row and `traffic` saying how it
+ * stands; unchanged without a reading (no --traffic).
+ */
+export function withDeploymentTraffic<T extends { deployments: readonly { service: string }[] }>(
+  result: T,
+  reading: TrafficReading | undefined,
+): Omit<T, 'deployments'> & {
+  deployments: (T['deployments'][number] & { traffic?: RowTraffic | undefined })[];
+  traffic?: TrafficStatus | undefined;
+} {
+  if (reading === undefined) return { ...result, deployments: [...result.deployments] };
+  return {
+    ...result,
+    deployments: attachDeploymentTraffic(result.deployments, reading),
+    traffic: trafficStatus(reading),
   };
 }
 

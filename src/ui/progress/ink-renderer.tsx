@@ -2,7 +2,7 @@ import { render } from 'ink';
 import { useSyncExternalStore } from 'react';
 
 import type { ProgressEvent } from '../../lib/events.js';
-import type { Renderer, RendererOptions } from '../renderer.js';
+import type { Renderer, RendererOptions } from '../renderer-types.js';
 import { visibleData } from '../visible.js';
 import { ProgressView } from './ProgressView.js';
 import { initialProgressState, reduceProgress, type ProgressState } from './state.js';

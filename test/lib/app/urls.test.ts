@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { urlScheme } from '../../../src/lib/app/urls.js';
-import { fixedAddress, probeResolver, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
+import { probeResolver, urlScheme } from '../../../src/lib/app/urls.js';
+import { fixedAddress, probeUrl, probeUrls } from '../../../src/lib/app/urls-probe.js';
 import { UserError } from '../../../src/lib/errors.js';
 import { TRAEFIK_NOT_FOUND_BODY, urlAnswers } from '../../../src/lib/traefik/url-answer.js';
 import { startLocalServer, type LocalServer } from '../../support/local-server.js';

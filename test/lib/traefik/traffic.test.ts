@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTraefikMetrics } from '../../../src/lib/traefik/metrics-parse.js';
 import { trafficBetween } from '../../../src/lib/traefik/metrics-rates.js';
 import type { TrafficReading } from '../../../src/lib/traefik/metrics.js';
-import { parseWindow } from '../../../src/lib/traffic/open.js';
+import { parseWindow, withDeploymentTraffic } from '../../../src/lib/traffic/open.js';
 import {
   DEFAULT_THRESHOLDS,
   parseIdleAfter,
@@ -20,7 +20,6 @@ import {
   attachDeploymentTraffic,
   attachTraffic,
   trafficStatus,
-  withDeploymentTraffic,
   type RowTraffic,
 } from '../../../src/lib/traefik/traffic.js';
 
