@@ -17,12 +17,18 @@ const heavyModules = [
   '@octokit/*',
 ];
 
-// The command layer (commands, their base class and shared flags) reaches src/lib only through what
+// The command layer (commands, their base class and shared flags, oclif's hooks and help) reaches src/lib only through what
 // is public to commands: the opener of an environment, the one module per verb a lib folder offers
 // (what a command calls to do its job, and the types of what it returns), and the shared leaf modules
 // (errors, events, durations, names, the model). Everything else in src/lib is private to lib, so a
 // new module there is private until it is added here.
-const commandLayer = ['src/commands/**/*.ts', 'src/base-command.ts', 'src/ci-flags.ts'];
+const commandLayer = [
+  'src/commands/**/*.ts',
+  'src/base-command.ts',
+  'src/ci-flags.ts',
+  'src/hooks/**/*.ts',
+  'src/help/**/*.ts',
+];
 const publicToCommands = [
   'env/open',
   'app/deploy/index',
@@ -49,6 +55,7 @@ const publicToCommands = [
   'status/env',
   'traffic/open',
   'traffic/status',
+  'update/refresh',
   // shared leaves
   'errors',
   'events',
