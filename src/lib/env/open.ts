@@ -93,6 +93,9 @@ export type OpenEnvironmentOptions = CommonOptions &
     | { context: ResolvedContext }
   );
 
+/** How long a read of Traefik's API address and password serves the env's next requests for it. */
+export const ACCESS_REUSE_MS = 5_000;
+
 export async function openEnvironment(options: OpenEnvironmentOptions): Promise<Environment> {
   if ('context' in options) return environmentOf(options.context, options);
   if (options.app !== undefined) checkAppName(options.app);
@@ -112,6 +115,7 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
     return clients;
   };
   let clients: AwsClients | undefined;
+  let recentAccess: { at: number; access: Promise<TraefikAccess> } | undefined;
   const defaultClients = () =>
     (clients ??= build({ signal: options.signal, maxAttempts: options.maxAttempts }));
   let outputs: Promise<ClusterOutputs> | undefined;
@@ -156,8 +160,13 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
             }),
         );
       }
-      // Read on every call: a watch picks up a password that `cluster up` rotated meanwhile.
-      return import('../traefik/access.js').then(({ resolveTraefikAccess }) =>
+      // Read again once the last read is a few seconds old: a watch picks up a password that `cluster up`
+      // rotated meanwhile, while the routes and the traffic of one view, opened together, read it once.
+      const plain = Object.keys(request).length === 0;
+      if (plain && recentAccess !== undefined && Date.now() - recentAccess.at < ACCESS_REUSE_MS) {
+        return recentAccess.access;
+      }
+      const access = import('../traefik/access.js').then(({ resolveTraefikAccess }) =>
         resolveTraefikAccess(request.clients ?? defaultClients(), {
           env: context.env,
           traefik: context.traefik,
@@ -169,6 +178,15 @@ function environmentOf(context: ResolvedContext, options: CommonOptions): Enviro
             request.outputs === undefined ? environment.outputs() : Promise.resolve(request.outputs),
         }),
       );
+      if (plain) {
+        const entry = { at: Date.now(), access };
+        recentAccess = entry;
+        // A failed read is not kept: the next call asks again.
+        access.catch(() => {
+          if (recentAccess === entry) recentAccess = undefined;
+        });
+      }
+      return access;
     },
     async close() {
       await Promise.all(opened.map((built) => built.destroy()));

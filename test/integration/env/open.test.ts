@@ -4,13 +4,18 @@
  * `traefikctl-<env>` stack's outputs and the SSM password, in `doctor` as in every other command; an
  * empty TRAEFIKCTL_TRAEFIK_PASSWORD is no password at all.
  */
-import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 
 import { AwsClients } from '../../../src/lib/aws/clients.js';
 import { defaultPasswordParameter } from '../../../src/lib/cluster/password.js';
 import { runDoctor } from '../../../src/lib/doctor/run.js';
-import { openEnvironment } from '../../../src/lib/env/open.js';
+import { ACCESS_REUSE_MS, openEnvironment } from '../../../src/lib/env/open.js';
 import { PASSWORD_VARIABLE, passwordFromEnvironment } from '../../../src/lib/traefik/access.js';
 import { TraefikClient } from '../../../src/lib/traefik/client.js';
 import { describeWith, uniqueName } from '../../support/stack.js';
@@ -66,6 +71,32 @@ describeWith(['moto', 'traefik'], 'openEnvironment on a default project', (stack
       expect(access.password).toBe(live.password);
       expect((await new TraefikClient(access).version()).Version).toBe(stack.traefik.version);
     } finally {
+      await environment.close();
+    }
+  });
+
+  it('reads the password once for the routes and the traffic of one view, and again a few seconds later', async () => {
+    const sent = vi.spyOn(SSMClient.prototype, 'send');
+    const reads = () => sent.mock.calls.filter(([command]) => command instanceof GetParameterCommand).length;
+    const environment = await openEnvironment({ cwd, global: {}, environment: {} });
+    try {
+      // when a view opens its routes and its traffic together, then asks again at once
+      const [first, second] = await Promise.all([environment.traefik(), environment.traefik()]);
+      expect(await environment.traefik()).toBe(first);
+      expect(second).toBe(first);
+      expect(reads()).toBe(1);
+
+      // when a watch refreshes after the reuse window, the password is read again (a rotated one shows up)
+      const now = Date.now();
+      const clock = vi.spyOn(Date, 'now').mockReturnValue(now + ACCESS_REUSE_MS + 1);
+      try {
+        expect((await environment.traefik()).password).toBe(live.password);
+      } finally {
+        clock.mockRestore();
+      }
+      expect(reads()).toBe(2);
+    } finally {
+      sent.mockRestore();
       await environment.close();
     }
   });
