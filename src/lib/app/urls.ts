@@ -131,7 +131,9 @@ export async function appUrls(options: AppUrlsOptions): Promise<AppUrlsResult> {
     }
   }
   const scheme = urlScheme(outputs);
-  const rows = deployments.map((deployment) => toUrl(deployment, scheme, routes.get(deployment.service)));
+  const rows = deployments.map((deployment) =>
+    deploymentUrl(deployment, `${scheme}://${deployment.host}`, routes.get(deployment.service)),
+  );
   if (options.check) {
     const results = await probeUrls(
       rows.map((row) => row.url),
@@ -170,13 +172,18 @@ export function urlScheme(outputs: Pick<ClusterOutputs, 'urlPattern' | 'apiUrl'>
   return hint?.startsWith('https://') ? 'https' : 'http';
 }
 
-function toUrl(deployment: EcsDeploymentRecord, scheme: string, route: Route | undefined): DeploymentUrl {
+/** A row of `app urls`: a deployment (ECS's or the local engine's) at its URL, with its route. */
+export function deploymentUrl(
+  deployment: EcsDeploymentRecord,
+  url: string,
+  route: Route | undefined,
+): DeploymentUrl {
   return {
     app: deployment.app,
     tag: deployment.tag,
     env: deployment.env,
     host: deployment.host,
-    url: `${scheme}://${deployment.host}`,
+    url,
     service: deployment.service,
     running: deployment.runningCount,
     desired: deployment.desiredCount,

@@ -111,14 +111,24 @@ export function readDeploymentTags(
   for (const { key, value } of tags ?? []) {
     if (key !== undefined && value !== undefined) byKey.set(key, decodeTagValue(value));
   }
-  if (byKey.get(TAG_KEYS.managed) !== 'true') return undefined;
-  const env = byKey.get(TAG_KEYS.env);
-  const app = byKey.get(TAG_KEYS.app);
-  const tag = byKey.get(TAG_KEYS.tag);
-  const host = byKey.get(TAG_KEYS.host);
-  const image = byKey.get(TAG_KEYS.image);
-  const deployedAt = byKey.get(TAG_KEYS.deployedAt);
-  const deployedBy = byKey.get(TAG_KEYS.deployedBy);
+  return decodeDeploymentState((key) => byKey.get(key));
+}
+
+/**
+ * The deployment that a set of state entries describes, read through `get` (ECS tags, decoded, or a
+ * local container's labels): undefined unless it is traefikctl's and has every required key.
+ */
+export function decodeDeploymentState(
+  get: (key: string) => string | undefined,
+): DeploymentTagValues | undefined {
+  if (get(TAG_KEYS.managed) !== 'true') return undefined;
+  const env = get(TAG_KEYS.env);
+  const app = get(TAG_KEYS.app);
+  const tag = get(TAG_KEYS.tag);
+  const host = get(TAG_KEYS.host);
+  const image = get(TAG_KEYS.image);
+  const deployedAt = get(TAG_KEYS.deployedAt);
+  const deployedBy = get(TAG_KEYS.deployedBy);
   if (
     env === undefined ||
     app === undefined ||
@@ -130,7 +140,7 @@ export function readDeploymentTags(
   ) {
     return undefined;
   }
-  const expiresAt = byKey.get(TAG_KEYS.expiresAt);
+  const expiresAt = get(TAG_KEYS.expiresAt);
   return {
     env,
     app,

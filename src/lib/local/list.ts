@@ -1,5 +1,5 @@
 import type { EcsDeploymentRecord as ManagedDeployment } from '../ecs/services.js';
-import type { AppUrlsResult, DeploymentUrl, TraefikReadout } from '../app/urls.js';
+import { deploymentUrl, type AppUrlsResult, type DeploymentUrl, type TraefikReadout } from '../app/urls.js';
 import { probeUrls, type ProbeOptions } from '../app/urls-probe.js';
 import { describeError, usageError } from '../errors.js';
 import type { EventSink } from '../events.js';
@@ -157,34 +157,9 @@ export async function localUrls(
       if (route.deployment !== undefined) routes.set(route.deployment.service, route);
     }
   }
-  const rows: DeploymentUrl[] = deployments.map((deployment) => {
-    const route = routes.get(deployment.service);
-    return {
-      app: deployment.app,
-      tag: deployment.tag,
-      env: deployment.env,
-      host: deployment.host,
-      url: localUrl(local, deployment.host),
-      service: deployment.service,
-      running: deployment.runningCount,
-      desired: deployment.desiredCount,
-      pending: deployment.pendingCount,
-      rollout: deployment.rolloutState,
-      route:
-        route === undefined
-          ? undefined
-          : {
-              status: route.status,
-              serversUp: route.serversUp,
-              serversTotal: route.serversTotal,
-              attention: route.attention.map((item) => item.message),
-            },
-      deployedAt: deployment.deployedAt,
-      deployedBy: deployment.deployedBy,
-      expiresAt: deployment.expiresAt,
-      image: deployment.image,
-    };
-  });
+  const rows: DeploymentUrl[] = deployments.map((deployment) =>
+    deploymentUrl(deployment, localUrl(local, deployment.host), routes.get(deployment.service)),
+  );
   if (options.check) {
     // `*.localhost` is loopback: every probe goes to the published entry point, Host kept.
     const results = await probeUrls(

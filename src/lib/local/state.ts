@@ -1,4 +1,4 @@
-import { deploymentStateEntries, TAG_KEYS, type DeploymentTagValues } from '../ecs/tag-codec.js';
+import { decodeDeploymentState, deploymentStateEntries, type DeploymentTagValues } from '../ecs/tag-codec.js';
 
 /**
  * A local deployment's state lives in its container's labels (DESIGN.md "Targets"): the keys of the
@@ -19,36 +19,5 @@ export function deploymentLabels(values: DeploymentTagValues): Record<string, st
 export function readDeploymentLabels(
   labels: Readonly<Record<string, string>> | undefined,
 ): DeploymentTagValues | undefined {
-  const get = (key: string) => labels?.[localLabel(key)];
-  if (get(TAG_KEYS.managed) !== 'true') return undefined;
-  const [env, app, tag, host, image, deployedAt, deployedBy] = [
-    TAG_KEYS.env,
-    TAG_KEYS.app,
-    TAG_KEYS.tag,
-    TAG_KEYS.host,
-    TAG_KEYS.image,
-    TAG_KEYS.deployedAt,
-    TAG_KEYS.deployedBy,
-  ].map(get);
-  if (
-    env === undefined ||
-    app === undefined ||
-    tag === undefined ||
-    host === undefined ||
-    image === undefined ||
-    deployedAt === undefined ||
-    deployedBy === undefined
-  )
-    return undefined;
-  const expiresAt = get(TAG_KEYS.expiresAt);
-  return {
-    env,
-    app,
-    tag,
-    host,
-    image,
-    deployedAt,
-    deployedBy,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-  };
+  return decodeDeploymentState((key) => labels?.[localLabel(key)]);
 }
