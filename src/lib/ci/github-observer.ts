@@ -105,6 +105,12 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     );
   };
 
+  /** A deployment `app destroy` or `app prune` removed: its GitHub deployment inactive, its comment row "removed". */
+  const removed = async (env: string, app: string, tag: string, by: 'destroy' | 'prune') => {
+    await inactive(env, app, tag, `Removed by traefikctl app ${by}`);
+    await comment({ env, app, tag, url: '', status: 'removed', updatedAt: new Date().toISOString() });
+  };
+
   const phases = new Map<string, PhaseRecord>();
   let names: { env: string; app: string } | undefined;
   /**
@@ -263,30 +269,13 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     async destroyed(result, asked) {
       await summary(destroySummary(result, asked));
       if (result?.status !== 'removed') return;
-      await inactive(result.env, result.app, result.tag, `Removed by traefikctl app destroy`);
-      await comment({
-        env: result.env,
-        app: result.app,
-        tag: result.tag,
-        url: '',
-        status: 'removed',
-        updatedAt: new Date().toISOString(),
-      });
+      await removed(result.env, result.app, result.tag, 'destroy');
     },
 
     async pruned(result) {
       await summary(pruneSummary(result));
       for (const item of result.deployments) {
-        if (item.status !== 'removed') continue;
-        await inactive(result.env, item.app, item.tag, `Removed by traefikctl app prune`);
-        await comment({
-          env: result.env,
-          app: item.app,
-          tag: item.tag,
-          url: '',
-          status: 'removed',
-          updatedAt: new Date().toISOString(),
-        });
+        if (item.status === 'removed') await removed(result.env, item.app, item.tag, 'prune');
       }
     },
 
