@@ -135,7 +135,12 @@ ${EXIT_CODES_HELP}`;
       // In CI: outputs, summary, GitHub deployment and PR comment (src/lib/ci); nothing elsewhere.
       const ci = await openCi(
         { githubTokenEnv: flags['github-token-env'], prComment: flags['pr-comment'], dotenv: flags.dotenv },
-        { cwd: request.cwd, global: request.global, stream: this.io.stderr },
+        {
+          cwd: request.cwd,
+          global: request.global,
+          configuration: environment.context,
+          stream: this.io.stderr,
+        },
       );
       await ci.deployStarting(request);
       const result = await deployApp({

@@ -127,7 +127,7 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
   const resolveNames = async (request: DeployRequestInfo) => {
     try {
       const { loadContext, resolveApp } = await import('../config/resolve.js');
-      const context = await loadContext(options.cwd, options.global);
+      const context = options.configuration ?? (await loadContext(options.cwd, options.global));
       const app = await resolveApp(context, request.app, options.cwd);
       return { env: context.env, app: app.name };
     } catch {

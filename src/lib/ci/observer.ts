@@ -4,13 +4,15 @@ import type { DeployResult } from '../model.js';
 import type { DestroyedDeployment } from '../app/destroy.js';
 import type { PruneResult } from '../app/prune.js';
 import type { AppUrlsResult } from '../app/urls.js';
-import type { GlobalOptions } from '../config/resolve.js';
+import type { GlobalOptions, ResolvedContext } from '../config/resolve.js';
 import type { EventSink } from '../events.js';
 import type { CommandStream } from './github.js';
 
 export interface CiContext {
   cwd: string;
   global: GlobalOptions;
+  /** The env's configuration when the command has opened it already; read from `cwd` and `global` otherwise. */
+  configuration?: ResolvedContext | undefined;
   /** Where workflow commands and log sections go: stderr (stdout carries results only). */
   stream?: CommandStream | undefined;
   env?: NodeJS.ProcessEnv | undefined;
