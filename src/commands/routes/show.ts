@@ -40,7 +40,13 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
     });
-    const source = await openRoutesSource(environment, { includeInternal: true });
+    // A docker env reads its local Traefik and the containers' labels, as `routes` does.
+    const source =
+      environment.target === 'docker'
+        ? await (
+            await import('../../lib/local/routes.js')
+          ).openLocalRoutesSource(await environment.local(), { includeInternal: true })
+        : await openRoutesSource(environment, { includeInternal: true });
     try {
       const snapshot = await source.snapshot();
       const route = findRoute(snapshot.routes, this.args.router);
