@@ -2,6 +2,7 @@ import type { DryRunResult } from '../lib/app/deploy/dry-run.js';
 import type { Change } from '../lib/app/deploy/ecs/diff.js';
 import type { PlanGuards } from '../lib/app/deploy/ecs/guards.js';
 import { decodeTagValue } from '../lib/ecs/tag-codec.js';
+import type { LocalDryRunResult } from '../lib/local/dry-run.js';
 import type { Presentation } from './mode.js';
 import { stylist, type Stylist } from './style.js';
 import { visibleData } from './visible.js';
@@ -70,6 +71,17 @@ export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentat
   section('Task definition (RegisterTaskDefinition input; tags as above)');
   out.push(indent(JSON.stringify(withoutTags(result.taskDefinition), undefined, 2)));
 
+  checksAndProblems(result, s, out);
+  return `${out.join('\n')}\n`;
+}
+
+/** The end of both plans: what couldn't be checked, what would fail, the warnings. */
+function checksAndProblems(
+  result: Pick<DryRunResult | LocalDryRunResult, 'skipped' | 'problems' | 'warnings'>,
+  s: Stylist,
+  out: string[],
+): void {
+  const section = (title: string) => out.push('', s.bold(title));
   if (result.skipped.length > 0) {
     section('Not checked');
     // Offline, every check is skipped for the same reason: say it once.
@@ -97,7 +109,85 @@ export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentat
     section('Warnings');
     for (const warning of result.warnings) out.push(`  ${s.yellow('!')} ${warning}`);
   }
+}
+
+/**
+ * `app deploy --dry-run` on an env of target `docker`: the same layout as the ECS plan, with what
+ * `docker run` would get (container, network, image, labels, environment) in place of ECS's inputs.
+ */
+export function formatLocalDryRun(
+  outside: LocalDryRunResult,
+  presentation: Pick<Presentation, 'color'>,
+): string {
+  // Container names, image ids and labels of running containers come from the engine.
+  const result = visibleData(outside);
+  const s = stylist(presentation.color);
+  const out: string[] = [];
+  const section = (title: string) => out.push('', s.bold(title));
+
+  out.push(
+    `${s.bold(`Plan: ${result.app} at ${JSON.stringify(result.tag)} on env ${result.env} (local Docker)`)} ${s.dim('(dry run: nothing is changed)')}`,
+  );
+  const rows: [string, string][] = [
+    ['URL', s.cyan(result.url)],
+    [
+      'Container',
+      `${result.container} on network ${result.network} ${s.dim(`(${localActionText(result.action)})`)}`,
+    ],
+    ['Image', `${result.image.reference} ${s.dim(localImageText(result))}`],
+    ['Runs', `${result.memory} MiB memory limit, port ${result.port}`],
+    [
+      'Traefik',
+      `${result.traefik.container} ${s.dim(result.traefik.running === undefined ? '(not looked up)' : result.traefik.running ? '(running)' : '(not running)')}, routes ${result.serviceName}@docker`,
+    ],
+  ];
+  if (result.replaces.length > 0)
+    rows.push(['Replaces', `${result.replaces.join(', ')} ${s.dim('(removed once the new one is routed)')}`]);
+  if (result.expiresAt !== undefined) rows.push(['Expires', result.expiresAt]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) out.push(`  ${s.dim(label.padEnd(width))}  ${value}`);
+
+  if (result.action === 'update' || result.action === 'unchanged') {
+    section(`Changes to ${result.serviceName}`);
+    if (result.changes.length === 0)
+      out.push(
+        result.action === 'unchanged'
+          ? '  none: the container already runs this plan'
+          : '  none but the record: the deploy starts a new container all the same',
+      );
+    for (const change of result.changes) out.push(`  ${formatChange(change, s)}`);
+    if (result.action === 'unchanged')
+      out.push(s.dim('  The deploy keeps the running container and checks its route and URL.'));
+  }
+
+  section('Traefik labels');
+  for (const [key, value] of Object.entries(result.labels)) out.push(`  ${key}=${value}`);
+  section('State labels');
+  for (const [key, value] of Object.entries(result.stateLabels)) out.push(`  ${key}=${value}`);
+  section('Environment');
+  for (const [key, value] of Object.entries(result.environment)) out.push(`  ${key}=${value}`);
+
+  checksAndProblems(result, s, out);
   return `${out.join('\n')}\n`;
+}
+
+function localActionText(action: LocalDryRunResult['action']): string {
+  switch (action) {
+    case 'create':
+      return 'new: would be created';
+    case 'update':
+      return 'would replace the running one';
+    case 'unchanged':
+      return 'already runs this plan';
+    case 'unknown':
+      return 'not looked up';
+  }
+}
+
+function localImageText(result: LocalDryRunResult): string {
+  if (result.image.id !== undefined) return `(${result.image.id} in the local engine)`;
+  if (result.skipped.some((item) => item.check === 'image')) return '(not looked up)';
+  return '(missing from the local engine)';
 }
 
 /** issue 18: what a failure does, when the deployment expires, the app's limit, what it costs a day. */

@@ -9,6 +9,7 @@ import type { DestroyedDeployment } from '../lib/app/destroy.js';
 import type { PruneCriteria, PruneResult } from '../lib/app/prune.js';
 import type { LogsResult } from '../lib/app/logs.js';
 import type { LocalDeployOptions } from '../lib/local/deploy.js';
+import type { LocalDryRunOptions, LocalDryRunResult } from '../lib/local/dry-run.js';
 import { ExitCode } from '../lib/errors.js';
 import type { CommandIO } from './io.js';
 
@@ -163,6 +164,22 @@ export async function appDeploy(command: object, request: LocalDeployOptions): P
   await cli.endProgress();
   if (cli.presentation.mode !== 'json') cli.result(result.url);
   return result;
+}
+
+/** `app deploy --dry-run`: the plan on stdout either way; exit 1 when the deploy would fail. */
+export async function appDeployDryRun(
+  command: object,
+  request: LocalDryRunOptions,
+): Promise<LocalDryRunResult> {
+  const cli = io(command);
+  const { dryRunLocalDeploy } = await import('../lib/local/dry-run.js');
+  const plan = await dryRunLocalDeploy(request);
+  if (cli.presentation.mode !== 'json') {
+    const { formatLocalDryRun } = await import('./deploy-plan.js');
+    cli.result(formatLocalDryRun(plan, { color: cli.presentation.color && cli.presentation.stdoutIsTty }));
+  }
+  if (plan.problems.length > 0) cli.setExitCode(ExitCode.Failure);
+  return plan;
 }
 
 export async function appUrls(

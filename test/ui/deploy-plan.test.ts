@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { dryRunDeploy, type DryRunResult } from '../../src/lib/app/deploy/dry-run.js';
 import { UserError } from '../../src/lib/errors.js';
-import { formatDryRun } from '../../src/ui/deploy-plan.js';
+import type { LocalDryRunResult } from '../../src/lib/local/dry-run.js';
+import { formatDryRun, formatLocalDryRun } from '../../src/ui/deploy-plan.js';
 import { fakeAws, project } from '../lib/app/deploy/fakes.js';
 
 async function offlinePlan(): Promise<DryRunResult> {
@@ -92,5 +93,96 @@ describe('formatDryRun', () => {
       /The deploy would fail\n {2}✗ Another deployment is in progress\.\n {4}→ Wait\.\n$/,
     );
     expect(plain).not.toContain('Not checked');
+  });
+});
+
+describe('formatLocalDryRun', () => {
+  const base: LocalDryRunResult = {
+    dryRun: true,
+    target: 'docker',
+    app: 'whoami',
+    env: 'local',
+    tag: 'v1',
+    tagSlug: 'v1',
+    dockerTag: 'v1',
+    host: 'whoami-v1.local.localhost',
+    url: 'http://whoami-v1.local.localhost:8080',
+    serviceName: 'whoami-v1',
+    network: 'traefikctl-local',
+    container: 'whoami-v1-<6 random hex>',
+    replaces: [],
+    memory: 512,
+    port: 80,
+    image: { reference: 'whoami:v1' },
+    traefik: { container: 'traefikctl-local-traefik', running: false },
+    deployedAt: '2026-03-01T12:00:00.000Z',
+    deployedBy: 'dev@laptop',
+    labels: { 'traefik.enable': 'true', 'traefikctl.env': 'local' },
+    stateLabels: { 'traefikctl.managed': 'true', 'traefikctl.spec': 'abcd' },
+    environment: { APP_TAG: 'v1' },
+    action: 'create',
+    changes: [],
+    skipped: [
+      {
+        check: 'traefik',
+        what: 'the local Traefik that routes the deployment',
+        reason: "traefikctl-local-traefik doesn't exist",
+        fix: 'Start it with `traefikctl cluster up --env local` (Docker must be running).',
+      },
+    ],
+    problems: [
+      {
+        code: 'IMAGE_NOT_FOUND',
+        message: 'The local engine has no image whoami:v1, so there is nothing to deploy at tag v1.',
+        suggestions: ['Build it first: `traefikctl image push whoami --tag v1 --env local`.'],
+      },
+    ],
+    warnings: [],
+  };
+
+  it('shows the container, image, network and URL first, then labels, environment, checks and problems', () => {
+    // when a plan for a new tag whose image is missing is printed for a pipe
+    const text = formatLocalDryRun(base, { color: false });
+
+    // then the summary comes first, in the ECS plan's layout
+    const lines = text.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      'Plan: whoami at "v1" on env local (local Docker) (dry run: nothing is changed)',
+      '  URL        http://whoami-v1.local.localhost:8080',
+      '  Container  whoami-v1-<6 random hex> on network traefikctl-local (new: would be created)',
+      '  Image      whoami:v1 (missing from the local engine)',
+      '  Runs       512 MiB memory limit, port 80',
+      '  Traefik    traefikctl-local-traefik (not running), routes whoami-v1@docker',
+    ]);
+    expect(text).toContain('\nTraefik labels\n  traefik.enable=true\n  traefikctl.env=local\n');
+    expect(text).toContain('\nState labels\n  traefikctl.managed=true\n  traefikctl.spec=abcd\n');
+    expect(text).toContain('\nEnvironment\n  APP_TAG=v1\n');
+    expect(text).not.toContain('Changes to');
+    // and what to run comes last
+    expect(text).toMatch(
+      /Not checked\n {2}- the local Traefik that routes the deployment\n {4}because traefikctl-local-traefik doesn't exist\n {4}→ Start it with `traefikctl cluster up --env local` \(Docker must be running\)\.\n\nThe deploy would fail\n {2}✗ The local engine has no image whoami:v1, so there is nothing to deploy at tag v1\.\n {4}→ Build it first: `traefikctl image push whoami --tag v1 --env local`\.\n$/,
+    );
+  });
+
+  it('lists the changes of an update and what it replaces', () => {
+    const text = formatLocalDryRun(
+      {
+        ...base,
+        action: 'update',
+        image: { reference: 'whoami:v1', id: `sha256:${'a'.repeat(64)}` },
+        traefik: { container: 'traefikctl-local-traefik', running: true },
+        replaces: ['whoami-v1-0a1b2c'],
+        changes: [{ field: 'env GREETING', kind: 'changed', before: 'hello', after: 'bye' }],
+        skipped: [],
+        problems: [],
+      },
+      { color: false },
+    );
+
+    expect(text).toContain('(would replace the running one)');
+    expect(text).toContain(`  Image      whoami:v1 (sha256:${'a'.repeat(64)} in the local engine)\n`);
+    expect(text).toContain('  Replaces   whoami-v1-0a1b2c (removed once the new one is routed)\n');
+    expect(text).toContain('\nChanges to whoami-v1\n  ~ env GREETING: hello → bye\n');
+    expect(text).not.toContain('Not checked');
   });
 });

@@ -4,6 +4,7 @@ import { BaseCommand, EXIT_CODES_HELP } from '../../base-command.js';
 import { ciFlags, dotenvFlag } from '../../ci-flags.js';
 import type { DeployResult } from '../../lib/app/deploy/index.js';
 import type { DryRunResult } from '../../lib/app/deploy/dry-run.js';
+import type { LocalDryRunResult } from '../../lib/local/dry-run.js';
 import { parseTimeout } from '../../lib/duration.js';
 import { ExitCode } from '../../lib/errors.js';
 
@@ -19,7 +20,9 @@ may have changed and how to check; --timeout bounds the whole command the same w
 
 --dry-run prints the whole plan and changes nothing; it works without AWS credentials or a cluster, and lists
 what it could not check. It exits 1 when it finds that the deploy would fail (no such image in ECR, the
-service name taken by another tag, another deployment in progress).
+service name taken by another tag, another deployment in progress). On an env of target docker (--env local) it
+plans the local container instead: name, image in the engine, network, labels, environment, URL and the diff
+against the container of the tag that runs; without Docker it still prints the plan.
 
 ${EXIT_CODES_HELP}`;
 
@@ -78,7 +81,7 @@ ${EXIT_CODES_HELP}`;
     ...dotenvFlag,
   };
 
-  async run(): Promise<DeployResult | DryRunResult> {
+  async run(): Promise<DeployResult | DryRunResult | LocalDryRunResult> {
     const { flags } = this;
     // Checked first, dry run or not: a CI step learns of a bad --timeout before it deploys for real.
     const timeoutMs = parseTimeout(flags.timeout);
@@ -92,6 +95,15 @@ ${EXIT_CODES_HELP}`;
     const { openEnvironment } = await import('../../lib/env/open.js');
     const environment = await openEnvironment({ cwd: request.cwd, global: request.global });
     try {
+      if (flags['dry-run'] && environment.target === 'docker')
+        return await (
+          await import('../../ui/local-commands.js')
+        ).appDeployDryRun(this, {
+          ...request,
+          context: environment.context,
+          build: flags.build,
+          force: flags.force,
+        });
       if (flags['dry-run']) {
         const { dryRunDeploy } = await import('../../lib/app/deploy/dry-run.js');
         const plan = await dryRunDeploy({

@@ -6,7 +6,7 @@ import type { Route } from '../../lib/routes/open.js';
 export default class RoutesShow extends BaseCommand<typeof RoutesShow> {
   static override summary = 'Show one router: its rule, middlewares, service, servers and errors.';
   static override description = `Shows one Traefik router joined with its service, each server and its status (UP/DOWN), the
-ECS deployment it belongs to, Traefik's errors and why it needs attention. Name the router in full
+deployment it belongs to (ECS, or the containers of a docker env), Traefik's errors and why it needs attention. Name the router in full
 (whoami-v2@ecs), without its provider when that is unambiguous (whoami-v2), or by its host.
 
 ${EXIT_CODES_HELP}`;
@@ -40,7 +40,13 @@ ${EXIT_CODES_HELP}`;
       global: this.globalOptions(),
       apiUrl: this.flags['api-url'],
     });
-    const source = await openRoutesSource(environment, { includeInternal: true });
+    // A docker env reads its local Traefik and the containers' labels, as `routes` does.
+    const source =
+      environment.target === 'docker'
+        ? await (
+            await import('../../lib/local/routes.js')
+          ).openLocalRoutesSource(await environment.local(), { includeInternal: true })
+        : await openRoutesSource(environment, { includeInternal: true });
     try {
       const snapshot = await source.snapshot();
       const route = findRoute(snapshot.routes, this.args.router);

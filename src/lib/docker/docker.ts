@@ -17,9 +17,11 @@ interface VersionJson {
  * Asks the CLI and the daemon for their versions: the cheapest call that proves the daemon answers.
  * Docker down -> UserError (exit 1) with the cause and the fix on one line each.
  */
-export async function dockerVersion(): Promise<DockerVersion> {
+export async function dockerVersion(
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<DockerVersion> {
   const args = ['version', '--format', '{{json .}}'];
-  const result = await runDocker(args, { captureStdout: true });
+  const result = await runDocker(args, { captureStdout: true, signal: options.signal });
   let parsed: VersionJson | undefined;
   try {
     parsed = JSON.parse(result.stdout.trim() || 'null') as VersionJson | undefined;

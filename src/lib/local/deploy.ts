@@ -1,20 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-
-import {
-  commandFor,
-  planFromSpec,
-  resolveDeploySpec,
-  shellWord,
-  type DeployRequest,
-} from '../app/deploy/request.js';
+import { commandFor, resolveDeploySpec, type DeployRequest } from '../app/deploy/request.js';
 import {
   DEFAULT_PROBE_TIMEOUT_MS,
   DEFAULT_ROUTE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
 } from '../app/deploy/context.js';
 import type { DeployResult, DeployStatus } from '../model.js';
-import { placeholderCluster } from '../app/deploy/ecs/plan.js';
 import { phaseRecorder } from '../app/deploy/phases.js';
 import { Poller } from '../app/deploy/poll.js';
 import { probeUrl } from '../app/deploy/track-probe.js';
@@ -25,22 +15,29 @@ import { runDocker } from '../docker/exec.js';
 import { formatDuration, parseTimeout } from '../duration.js';
 import { ExitCode, isUserError, UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
-import { parseTraefikLabels } from '../labels.js';
 import { localTraefikClient, notUp } from './cluster.js';
 import {
   addressOn,
   containerName,
-  findContainers,
   inspectContainer,
   labelsOf,
   lastLogLines,
   removeContainers,
   type ContainerInfo,
 } from './engine.js';
-import { localEnvironment, localUrl } from '../env/local.js';
+import { localEnvironment } from '../env/local.js';
+import {
+  deploymentContainers,
+  localCaller,
+  localContainerSpec,
+  localImageMissing,
+  localImageReference,
+  localSecretsWarning,
+  newContainerName,
+  ownershipConflict,
+  SPEC_LABEL,
+} from './deploy-spec.js';
 import { buildLocalImage } from './image.js';
-import { deploymentLabels, localLabel, readDeploymentLabels } from './state.js';
-import { TAG_KEYS } from '../ecs/tag-codec.js';
 
 /**
  * `app deploy --env <docker env>`: the same state machine and events as on ECS, on the local engine.
@@ -81,20 +78,6 @@ const PHASES = {
 
 /** Traefik's providersThrottleDuration (2 s by default), plus a margin. */
 const THROTTLE_MS = 2_500;
-
-/** Labels of the container that say which spec it runs, so that deploying it again changes nothing. */
-const SPEC_LABEL = 'traefikctl.spec';
-
-/** Who deployed: the local user at this machine (the ECS target records the STS caller). */
-function localCaller(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the machine still says where it came from.
-  }
-  return `${user}@${hostname()}`;
-}
 
 /** A container of the deployment that exited: its exit code and last log lines, exit 3. */
 async function exitedError(
@@ -156,28 +139,9 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     const traefik = await inspectContainer(local.traefikContainer);
     if (!traefik?.State.Running) throw notUp(local);
     // Stopped ones too: a container of the tag that crashed since is replaced (removed) as well.
-    const existing = (
-      await findContainers(
-        { [localLabel(TAG_KEYS.managed)]: 'true', [localLabel(TAG_KEYS.env)]: env },
-        { all: true },
-      )
-    ).filter((info) => parseTraefikLabels(labelsOf(info))?.name === names.serviceName);
-    for (const info of existing) {
-      const owner = readDeploymentLabels(labelsOf(info));
-      if (owner !== undefined && (owner.app !== target.app || owner.tag !== target.tag)) {
-        throw new UserError(
-          `The deployment ${names.serviceName} already holds ${owner.app} at tag ${JSON.stringify(owner.tag)}: ` +
-            `${JSON.stringify(target.tag)} gives the same name, because names keep only letters, digits and dashes.`,
-          {
-            suggestions: [
-              'Deploy under a tag that differs in its letters or digits.',
-              `Or remove the other deployment first: \`traefikctl app destroy ${owner.app} --tag ${shellWord(owner.tag)} --env ${env}\`.`,
-            ],
-            code: 'SERVICE_TAKEN',
-          },
-        );
-      }
-    }
+    const existing = await deploymentContainers(env, names.serviceName);
+    const conflict = ownershipConflict(existing, target, env);
+    if (conflict !== undefined) throw conflict;
     setDetail(
       `Traefik ${local.traefikContainer} running, ${existing.length === 0 ? 'new deployment' : 'replacing one'}`,
     );
@@ -185,7 +149,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   });
   options.signal?.throwIfAborted();
 
-  const reference = `${target.repository}:${names.dockerTag}`;
+  const reference = localImageReference(target);
   let image: string | undefined;
   if (options.build) {
     const built = await buildLocalImage({
@@ -199,53 +163,17 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   } else {
     image = await imageId(reference);
   }
-  if (image === undefined) {
-    throw new UserError(
-      `The local engine has no image ${reference}, so there is nothing to deploy at tag ${target.tag}.`,
-      {
-        suggestions: [
-          `Build it first: \`traefikctl image push ${target.app} --tag ${shellWord(target.tag)} --env ${env}\`.`,
-          `Or build it as part of the deploy: \`${commandFor('app deploy', target, ' --build')}\`.`,
-        ],
-        code: 'IMAGE_NOT_FOUND',
-      },
-    );
-  }
+  if (image === undefined) throw localImageMissing(target, env);
 
-  const plan = planFromSpec(target, {
-    region: 'us-east-1',
-    repository: target.repository,
-    cluster: placeholderCluster(env, local.network),
+  const { plan, url, environment, specHash, labels, memory } = localContainerSpec(target, local, {
+    image,
     deployedBy: localCaller(),
     now: startedAt,
   });
-  const url = localUrl(local, plan.host);
-  const [definition] = plan.taskDefinition.containerDefinitions ?? [];
-  const environment = Object.fromEntries(
-    (definition?.environment ?? []).map(({ name, value }) => [name ?? '', value ?? '']),
-  );
-  environment.APP_URL = url;
-  if (Object.keys(target.appConfig.secrets).length > 0) {
-    emit({
-      type: 'warning',
-      message: `The secrets of ${target.app} (${Object.keys(target.appConfig.secrets).join(', ')}) live in AWS and are not passed to local containers.`,
-      hint: `Set what the app needs locally under apps.${target.app}.environment, or with \${VAR} interpolation.`,
-    });
-  }
+  const secretsWarning = localSecretsWarning(target);
+  if (secretsWarning !== undefined) emit({ type: 'warning', ...secretsWarning });
   for (const warning of plan.warnings) emit({ type: 'warning', message: warning });
 
-  const state = deploymentLabels({
-    env,
-    app: target.app,
-    tag: target.tag,
-    host: plan.host,
-    image,
-    deployedAt: plan.deployedAt,
-    deployedBy: plan.deployedBy,
-    expiresAt: plan.expiresAt,
-  });
-  const spec = JSON.stringify({ image, labels: plan.labels, environment, port: target.appConfig.port });
-  const specHash = (await import('node:crypto')).createHash('sha256').update(spec).digest('hex').slice(0, 16);
   const current = preflight.existing.find(
     (info) => labelsOf(info)[SPEC_LABEL] === specHash && info.State.Running,
   );
@@ -272,12 +200,11 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     skipPhase(emit, PHASES.container, `already running as ${containerName(current)}`);
   } else {
     action = preflight.existing.length === 0 ? 'created' : 'updated';
-    const name = `${plan.serviceName.slice(0, 200)}-${randomBytes(3).toString('hex')}`;
+    const name = newContainerName(plan.serviceName);
     container = await withPhase(
       emit,
       { ...PHASES.container, title: `Start container ${name}` },
       async (setDetail) => {
-        const labels = { ...plan.labels, ...state, [SPEC_LABEL]: specHash };
         const args = [
           'run',
           '--detach',
@@ -286,7 +213,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
           '--network',
           local.network,
           '--memory',
-          `${target.appConfig.memory}m`,
+          `${memory}m`,
           ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
           // Only the names reach argv: docker reads each value from its own environment.
           ...Object.keys(environment).flatMap((key) => ['--env', key]),

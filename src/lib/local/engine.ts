@@ -13,7 +13,8 @@ export interface ContainerInfo {
   Created: string;
   /** The image id, `sha256:…`. */
   Image: string;
-  Config: { Image?: string; Labels?: Record<string, string> | null };
+  /** `Env` is `NAME=value`, the image's own and what `docker run --env` passed. */
+  Config: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null };
   State: {
     Status: string;
     Running: boolean;
@@ -85,6 +86,16 @@ export async function inspectNetwork(name: string): Promise<NetworkInfo | undefi
   const result = await runDocker(['network', 'inspect', name], { captureStdout: true });
   if (result.exitCode !== 0) return undefined;
   return parseArray<NetworkInfo>(result.stdout)[0];
+}
+
+/** The environment an image sets itself (`ENV`), `NAME=value`; undefined when the image is gone. */
+export async function imageEnvironment(image: string): Promise<string[] | undefined> {
+  const result = await runDocker(['image', 'inspect', '--format', '{{json .Config.Env}}', image], {
+    captureStdout: true,
+  });
+  if (result.exitCode !== 0) return undefined;
+  const parsed = JSON.parse(result.stdout.trim() || 'null') as unknown;
+  return Array.isArray(parsed) ? parsed.filter((entry): entry is string => typeof entry === 'string') : [];
 }
 
 /** The container's IP on `network`, where Traefik reaches it. */

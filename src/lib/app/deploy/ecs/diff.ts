@@ -24,7 +24,8 @@ export interface Change {
   after?: string;
 }
 
-type Flat = Map<string, string>;
+/** Compared fields: `field` -> value as text. */
+export type Flat = Map<string, string>;
 
 function put(flat: Flat, field: string, value: unknown): void {
   if (value === undefined || value === null) return;
@@ -71,7 +72,8 @@ export function flattenTaskDefinition(td: RegisterTaskDefinitionCommandInput | T
   return flat;
 }
 
-function diffFlat(before: Flat, after: Flat): Change[] {
+/** The added, changed and removed fields from `before` to `after`. */
+export function diffFlat(before: Flat, after: Flat): Change[] {
   const changes: Change[] = [];
   for (const [field, value] of after) {
     const old = before.get(field);

@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+
+import { commandFor, planFromSpec, shellWord, type DeploySpec } from '../app/deploy/request.js';
+import { placeholderCluster, type DeploymentPlan } from '../app/deploy/ecs/plan.js';
+import { TAG_KEYS } from '../ecs/tag-codec.js';
+import { UserError } from '../errors.js';
+import { parseTraefikLabels } from '../labels.js';
+import { localUrl, type LocalEnvironment } from '../env/local.js';
+import { findContainers, labelsOf, type ContainerInfo } from './engine.js';
+import { deploymentLabels, localLabel, readDeploymentLabels } from './state.js';
+
+/**
+ * What a local deploy runs, computed once for `app deploy` (deploy.ts) and its dry run (dry-run.ts):
+ * the image reference, the container's labels (the Traefik map of src/lib/labels.ts, the state in
+ * `traefikctl.*` labels, the spec hash), its environment, and the checks both make before anything
+ * runs. The dry run shows exactly what the deploy would pass to `docker run`.
+ */
+
+/** Labels of the container that say which spec it runs, so that deploying it again changes nothing. */
+export const SPEC_LABEL = 'traefikctl.spec';
+
+/** `<repository>:<docker tag>`: what `image push --env <docker env>` builds and the deploy runs. */
+export function localImageReference(target: DeploySpec): string {
+  return `${target.repository}:${target.names.dockerTag}`;
+}
+
+/** Who deployed: the local user at this machine (the ECS target records the STS caller). */
+export function localCaller(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the machine still says where it came from.
+  }
+  return `${user}@${hostname()}`;
+}
+
+/** A new container's name: the deployment's, and a random suffix (the old one runs until replaced). */
+export function newContainerName(serviceName: string, suffix = randomBytes(3).toString('hex')): string {
+  return `${serviceName.slice(0, 200)}-${suffix}`;
+}
+
+export interface LocalContainerSpec {
+  plan: DeploymentPlan;
+  url: string;
+  /** What the container's environment gets (names only reach argv). */
+  environment: Record<string, string>;
+  /** The `traefikctl.*` state labels (src/lib/local/state.ts). */
+  state: Record<string, string>;
+  /** sha256 of image, Traefik labels, environment and port (16 hex). */
+  specHash: string;
+  /** Every label `docker run` gets: the Traefik map, the state and the spec hash. */
+  labels: Record<string, string>;
+  /** `--memory`, in MiB. */
+  memory: number;
+}
+
+/**
+ * The container a deploy of `target` runs with `image` (an image id): pure but for the hash. The plan
+ * is the ECS planner's, so the labels are the same map as ECS's dockerLabels.
+ */
+export function localContainerSpec(
+  target: DeploySpec,
+  local: Pick<LocalEnvironment, 'env' | 'network' | 'port'>,
+  facts: { image: string; deployedBy: string; now: Date },
+): LocalContainerSpec {
+  const plan = planFromSpec(target, {
+    region: 'us-east-1',
+    repository: target.repository,
+    cluster: placeholderCluster(local.env, local.network),
+    deployedBy: facts.deployedBy,
+    now: facts.now,
+  });
+  const url = localUrl(local, plan.host);
+  const [definition] = plan.taskDefinition.containerDefinitions ?? [];
+  const environment = Object.fromEntries(
+    (definition?.environment ?? []).map(({ name, value }) => [name ?? '', value ?? '']),
+  );
+  environment.APP_URL = url;
+  const state = deploymentLabels({
+    env: local.env,
+    app: target.app,
+    tag: target.tag,
+    host: plan.host,
+    image: facts.image,
+    deployedAt: plan.deployedAt,
+    deployedBy: plan.deployedBy,
+    expiresAt: plan.expiresAt,
+  });
+  const spec = JSON.stringify({
+    image: facts.image,
+    labels: plan.labels,
+    environment,
+    port: target.appConfig.port,
+  });
+  const specHash = createHash('sha256').update(spec).digest('hex').slice(0, 16);
+  return {
+    plan,
+    url,
+    environment,
+    state,
+    specHash,
+    labels: { ...plan.labels, ...state, [SPEC_LABEL]: specHash },
+    memory: target.appConfig.memory,
+  };
+}
+
+/** The containers of the deployment `serviceName` in `env`, stopped ones too (a crashed one is replaced). */
+export async function deploymentContainers(env: string, serviceName: string): Promise<ContainerInfo[]> {
+  return (
+    await findContainers(
+      { [localLabel(TAG_KEYS.managed)]: 'true', [localLabel(TAG_KEYS.env)]: env },
+      { all: true },
+    )
+  ).filter((info) => parseTraefikLabels(labelsOf(info))?.name === serviceName);
+}
+
+/** The error when a container of the deployment's name holds another app or tag; undefined otherwise. */
+export function ownershipConflict(
+  existing: readonly ContainerInfo[],
+  target: DeploySpec,
+  env: string,
+): UserError | undefined {
+  for (const info of existing) {
+    const owner = readDeploymentLabels(labelsOf(info));
+    if (owner !== undefined && (owner.app !== target.app || owner.tag !== target.tag)) {
+      return new UserError(
+        `The deployment ${target.names.serviceName} already holds ${owner.app} at tag ${JSON.stringify(owner.tag)}: ` +
+          `${JSON.stringify(target.tag)} gives the same name, because names keep only letters, digits and dashes.`,
+        {
+          suggestions: [
+            'Deploy under a tag that differs in its letters or digits.',
+            `Or remove the other deployment first: \`traefikctl app destroy ${owner.app} --tag ${shellWord(owner.tag)} --env ${env}\`.`,
+          ],
+          code: 'SERVICE_TAKEN',
+        },
+      );
+    }
+  }
+  return undefined;
+}
+
+/** The engine has no image of the tag: say how to build it. */
+export function localImageMissing(target: DeploySpec, env: string): UserError {
+  const reference = localImageReference(target);
+  return new UserError(
+    `The local engine has no image ${reference}, so there is nothing to deploy at tag ${target.tag}.`,
+    {
+      suggestions: [
+        `Build it first: \`traefikctl image push ${target.app} --tag ${shellWord(target.tag)} --env ${env}\`.`,
+        `Or build it as part of the deploy: \`${commandFor('app deploy', target, ' --build')}\`.`,
+      ],
+      code: 'IMAGE_NOT_FOUND',
+    },
+  );
+}
+
+/** The warning a deploy emits for secrets: they live in AWS, local containers don't get them. */
+export function localSecretsWarning(target: DeploySpec): { message: string; hint: string } | undefined {
+  const names = Object.keys(target.appConfig.secrets);
+  if (names.length === 0) return undefined;
+  return {
+    message: `The secrets of ${target.app} (${names.join(', ')}) live in AWS and are not passed to local containers.`,
+    hint: `Set what the app needs locally under apps.${target.app}.environment, or with \${VAR} interpolation.`,
+  };
+}
