@@ -15,8 +15,19 @@ import type { Stack } from '../../support/stack.js';
 import { uniqueName } from '../../support/stack.js';
 import { freePort } from '../../support/traefik-process.js';
 
-/** Writes `$APP_TAG` as its page, then serves it: each build answers with the tag it was deployed as. */
-const SERVE_TAG = 'echo "$APP_TAG" > /www/index.html && exec /bin/busybox httpd -f -p 80 -h /www';
+/**
+ * Writes `$APP_TAG` as its page, then serves it: each build answers with the tag it was deployed as.
+ * It stops as a well-behaved server does on `docker stop`'s SIGTERM: it closes its listening socket (new
+ * connections are refused, which Traefik's retry sends to the replacement) and lets the requests in
+ * flight finish (httpd answers each from a child process) before it exits. A zero-loss redeploy needs
+ * that of the app, with any orchestrator: an app that dies mid-request on SIGTERM loses that request.
+ */
+const SERVE_TAG = [
+  'echo "$APP_TAG" > /www/index.html',
+  '/bin/busybox httpd -f -p 80 -h /www & httpd=$!',
+  "trap 'kill $httpd; sleep 1; exit 0' TERM",
+  'wait $httpd',
+].join('\n');
 /** Writes a line and exits 7 at once, as a misconfigured app does. */
 const CRASH = 'echo "boom: no config found"; exit 7';
 
