@@ -63,6 +63,7 @@ describe('traefikctl app deploy --dry-run, with no AWS at all', () => {
     const plan = JSON.parse(stdout) as DryRunResult;
     expect(plan).toMatchObject({
       dryRun: true,
+      target: 'ecs',
       app: 'whoami',
       tag: 'feature/Login_Page',
       env: 'dev',

@@ -107,6 +107,10 @@ function run(bin: string, args: readonly string[], cwd = REPO_ROOT): Promise<Run
 
 const fromPackage = (loaded: string[], name: string) =>
   loaded.filter((url) => url.includes(`/node_modules/${name}/`));
+/** Command lines as test rows: the words as the test's name (`%s` shows only a row's first value), then the words. */
+const named = (lines: string[][]): [string, string[]][] =>
+  lines.map((args) => [args.length === 0 ? '(no arguments)' : args.join(' '), args]);
+
 const bundleEntry = (loaded: string[]) => loaded.filter((url) => url.endsWith('/dist/cli.js'));
 
 /** The packages bundled into the dist/ files a process loaded (dist/bundle-modules.json). */
@@ -135,9 +139,9 @@ describe('the bundled CLI', () => {
     expect(fromPackage(unbundled.loaded, '@oclif/core').length).toBeGreaterThan(50);
   });
 
-  it.each([[], ['--help'], ['help']])(
+  it.each(named([[], ['--help'], ['help']]))(
     'prints the root help page without loading oclif at all: traefikctl %s',
-    async (...args) => {
+    async (_name, args) => {
       const bundled = await run(BIN, args);
       expect(bundled.exitCode).toBe(0);
       expect(bundled.stdout).toMatch(/^TOPICS$/m);
@@ -147,25 +151,27 @@ describe('the bundled CLI', () => {
     },
   );
 
-  it.each([
-    [],
-    ['--help'],
-    ['help'],
-    ['-h'],
-    ['help', '--nested-commands'],
-    ['app', 'deploy', '--help'],
-    ['routes', '--help'],
-    ['help', 'cluster'],
-    ['help', 'app', 'deploy'],
-    ['app'],
-    ['app', 'deploy'],
-    ['app', 'deploy', 'whoami', '--tag', 'v2', '--no-such-flag'],
-    ['apps', 'deploy'],
-    ['config', 'show', '--env', 'dev', '--json'],
-    ['autocomplete', 'bash'],
-    ['autocomplete', '--help'],
-    ['autocomplete', 'script', 'bash'],
-  ])('behaves exactly as the plain oclif app does: traefikctl %s', async (...args) => {
+  it.each(
+    named([
+      [],
+      ['--help'],
+      ['help'],
+      ['-h'],
+      ['help', '--nested-commands'],
+      ['app', 'deploy', '--help'],
+      ['routes', '--help'],
+      ['help', 'cluster'],
+      ['help', 'app', 'deploy'],
+      ['app'],
+      ['app', 'deploy'],
+      ['app', 'deploy', 'whoami', '--tag', 'v2', '--no-such-flag'],
+      ['apps', 'deploy'],
+      ['config', 'show', '--env', 'dev', '--json'],
+      ['autocomplete', 'bash'],
+      ['autocomplete', '--help'],
+      ['autocomplete', 'script', 'bash'],
+    ]),
+  )('behaves exactly as the plain oclif app does: traefikctl %s', async (_name, args) => {
     const [bundled, unbundled] = await Promise.all([run(BIN, args), run(plainBin(), args)]);
     // The root page's own path (the test above) loads no oclif; everything else loads the bundle's.
     const rootPage = args.length === 0 || (args.length === 1 && ['--help', 'help'].includes(args[0] ?? ''));

@@ -45,6 +45,8 @@ export type DryRunAction = 'create' | 'update' | 'unchanged' | 'unknown';
 
 export interface DryRunResult extends DeploymentPlan {
   dryRun: true;
+  /** Where the plan would run: `ecs` here, `docker` for a local env's plan (lib/local/dry-run.ts). */
+  target: 'ecs';
   /** What the deploy would do to the service; `unknown` when AWS couldn't be asked. */
   action: DryRunAction;
   /** Changes against the deployed service; empty for a new service or when unknown. */
@@ -239,5 +241,5 @@ async function dryRun(
   }
 
   const guards = await planGuards(guardInputs(target, plan, options, action, now)); // issue 18
-  return { ...plan, dryRun: true, action, changes, skipped, problems, guards };
+  return { ...plan, dryRun: true, target: 'ecs', action, changes, skipped, problems, guards };
 }

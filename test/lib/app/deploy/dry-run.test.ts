@@ -25,6 +25,7 @@ describe('app deploy --dry-run (dryRunDeploy)', () => {
     // then the names, URL and labels are all there
     expect(plan).toMatchObject({
       dryRun: true,
+      target: 'ecs',
       host: 'whoami-feature-login-page.dev.example.com',
       url: 'http://whoami-feature-login-page.dev.example.com',
       serviceName: 'whoami-feature-login-page',
