@@ -4,6 +4,7 @@ import { resolveDeploySpec, type DeployRequest } from '../app/deploy/request.js'
 import { loadContext, type ResolvedContext } from '../config/resolve.js';
 import { dockerVersion, imageId } from '../docker/docker.js';
 import { formatDuration } from '../duration.js';
+import type { DeploymentNames } from '../naming.js';
 import { describeError, ExitCode, isUserError } from '../errors.js';
 import { localEnvironment } from '../env/local.js';
 import { notUp } from './cluster.js';
@@ -37,19 +38,13 @@ export interface LocalSkippedCheck {
   fix?: string;
 }
 
-export interface LocalDryRunResult {
+/** The deployment's names as on ECS (naming.ts; `serviceName` is also the container's prefix), without ECS's task family. */
+export interface LocalDryRunResult extends Omit<DeploymentNames, 'family'> {
   dryRun: true;
   target: 'docker';
   app: string;
   env: string;
-  /** The original tag. */
-  tag: string;
-  tagSlug: string;
-  dockerTag: string;
-  host: string;
   url: string;
-  /** The deployment's name: Traefik's router and service (`<name>@docker`), the container's prefix. */
-  serviceName: string;
   network: string;
   /**
    * The container that would serve the tag: a new one (`<serviceName>-<6 random hex>`), or the one that

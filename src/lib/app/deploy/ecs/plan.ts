@@ -13,7 +13,7 @@ import type { ClusterOutputs as StackOutputs } from '../../../cluster/outputs.js
 import type { AppConfig } from '../../../config/schema.js';
 import { usageError } from '../../../errors.js';
 import { traefikLabels } from '../../../labels.js';
-import { deploymentNames } from '../../../naming.js';
+import { deploymentNames, type DeploymentNames } from '../../../naming.js';
 import { deploymentTags, type ResourceTag } from '../../../ecs/tag-codec.js';
 import { defaultTtl } from '../../limits.js';
 import { circuitBreakerConfiguration, failureThreshold } from './failure-policy.js';
@@ -111,20 +111,12 @@ export interface DeploymentPlanOptions {
   ttl?: string | undefined;
 }
 
-export interface DeploymentPlan {
+/** A deploy's plan: the deployment's names (naming.ts), where it runs, and what ECS gets. */
+export interface DeploymentPlan extends DeploymentNames {
   app: string;
   env: string;
   region: string;
-  /** The original tag. */
-  tag: string;
-  tagSlug: string;
-  dockerTag: string;
-  host: string;
   url: string;
-  /** ECS service name = Traefik router and service name. */
-  serviceName: string;
-  /** Task definition family. */
-  family: string;
   cluster: string;
   image: {
     reference: string;
