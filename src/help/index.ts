@@ -34,7 +34,7 @@ export default class TraefikctlHelp extends Help {
    * The root page through ./root.ts, the renderer bin/run.js prints it with before oclif loads, so
    * that `traefikctl --help` and `traefikctl help` are one page. `--nested-commands` is oclif's.
    */
-  override async showRootHelp(): Promise<void> {
+  override showRootHelp(): Promise<void> {
     if (this.opts.all) return super.showRootHelp();
     const input: RootHelpInput = {
       bin: this.config.bin,

@@ -95,16 +95,16 @@ ${EXIT_CODES_HELP}`;
     const { openEnvironment } = await import('../../lib/env/open.js');
     const environment = await openEnvironment({ cwd: request.cwd, global: request.global });
     try {
-      if (flags['dry-run'] && environment.target === 'docker')
-        return await (
-          await import('../../ui/local-commands.js')
-        ).appDeployDryRun(this, {
-          ...request,
-          context: environment.context,
-          build: flags.build,
-          force: flags.force,
-        });
       if (flags['dry-run']) {
+        if (environment.target === 'docker')
+          return await (
+            await import('../../ui/local-commands.js')
+          ).appDeployDryRun(this, {
+            ...request,
+            context: environment.context,
+            build: flags.build,
+            force: flags.force,
+          });
         const { dryRunDeploy } = await import('../../lib/app/deploy/dry-run.js');
         const plan = await dryRunDeploy({
           ...request,
