@@ -3,7 +3,8 @@
  * toolkit; with a token, GitHub Deployments and one PR comment through the REST API. Every GitHub
  * failure becomes one warning (one per permission missing) and never changes the command's outcome.
  */
-import type { DeployResult, PhaseRecord } from '../model.js';
+import { phaseRecorder } from '../app/deploy/phases.js';
+import type { DeployResult } from '../model.js';
 import { describeError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { gitHubRun, pullRequestOf, runUrl, type Repository } from './detect.js';
@@ -111,7 +112,8 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     await comment({ env, app, tag, url: '', status: 'removed', updatedAt: new Date().toISOString() });
   };
 
-  const phases = new Map<string, PhaseRecord>();
+  // The phases the deploy went through, for the failure status: recorded as the deploy's result records them.
+  const phases = phaseRecorder(() => undefined);
   let names: { env: string; app: string } | undefined;
   /**
    * The GitHub deployment is created when the deploy's first phase starts, not before: input the
@@ -140,13 +142,7 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
     return (event) => {
       if (event.type === 'phase') {
         begin();
-        phases.set(event.id, {
-          id: event.id,
-          title: event.title,
-          status: event.status,
-          ...(event.elapsedMs === undefined ? {} : { elapsedMs: event.elapsedMs }),
-          ...(event.detail === undefined ? {} : { detail: event.detail }),
-        });
+        phases.emit(event);
         if (event.status === 'running' && open !== event.id) {
           if (open !== undefined) toolkit.endGroup();
           open = event.id;
@@ -239,7 +235,7 @@ export async function gitHubObserver(options: GitHubObserverOptions): Promise<Ci
           app: names?.app ?? request.app,
           tag: request.tag,
           env: names?.env,
-          phases: [...phases.values()],
+          phases: phases.phases(),
           error,
         }),
       );
