@@ -134,9 +134,12 @@ describeWith(['traefik'], "cluster up's static configuration on the real Traefik
     const answer = await getWithHost(`${running().url('web')}/metrics-probe`, 'whoami-v1.dev.example.com');
     expect(answer.status).toBe(404);
 
-    // when /metrics is asked for where a router puts it
+    // when /metrics is asked for where a router puts it (until its router is loaded, Traefik answers
+    // those asks with its own 404 on the web entry point too: they are counted below)
+    let notFoundPolls = 0;
     const metrics = await eventually('the web entry point in /metrics', async () => {
       const response = await getWithHost(`${running().url('web')}/metrics`, METRICS_HOST);
+      if (response.status === 404) notFoundPolls++;
       return response.status === 200 && response.body.includes('entrypoint="web"')
         ? { done: true, value: response.body }
         : { done: false, seen: `${response.status} ${response.body.slice(0, 200)}` };
@@ -160,9 +163,12 @@ describeWith(['traefik'], "cluster up's static configuration on the real Traefik
       )
       .map((line) => /le="([^"]+)"/.exec(line)?.[1]);
     expect(webBuckets).toEqual(['0.1', '0.3', '1.2', '5', '+Inf']);
-    // and the request was counted there
+    // and the request was counted there, with the early asks for /metrics and nothing else
     expect(metrics).toMatch(
-      /^traefik_entrypoint_requests_total\{[^}]*code="404"[^}]*entrypoint="web"[^}]*\} 1$/m,
+      new RegExp(
+        String.raw`^traefik_entrypoint_requests_total\{[^}]*code="404"[^}]*entrypoint="web"[^}]*\} ${1 + notFoundPolls}$`,
+        'm',
+      ),
     );
   });
 
