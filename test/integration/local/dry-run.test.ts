@@ -96,6 +96,7 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
         port: 80,
         entryPoints: ['web'],
         env: project.env,
+        healthCheck: { path: '/health', interval: '1s', timeout: '1s' },
       }),
     );
     // and the problem says which image is missing and how to build it; the skipped check how to start Traefik

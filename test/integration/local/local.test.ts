@@ -38,7 +38,8 @@ describeWith(['docker', 'traefik'], 'the local target on the real engine and Tra
       app,
       tag,
       timeoutMs: 90_000,
-      stopGraceSeconds: 2,
+      // The test app drains for 3 s on SIGTERM, then exits (support.ts): stopped well before this.
+      stopGraceSeconds: 10,
       ...extra,
     });
   const build = async (app: 'whoami' | 'crasher', tag: string) => {
@@ -189,17 +190,12 @@ describeWith(['docker', 'traefik'], 'the local target on the real engine and Tra
     }
     console.log(`redeploy under load: ${sent} requests, ${failures.length} failed`);
 
-    // then a new container serves the tag, the old one is gone, and no request failed but, at most, one
-    // `502` at the switch. That one is seen in about a third of runs beside other Docker-heavy test files
-    // (never alone): one request in 3,000-6,000, with the app finishing its requests on SIGTERM and even
-    // with a health check that drains it first; its cause is not pinned down (the session note says what
-    // was tried). A gap in routing, what traefikctl controls, fails hundreds of requests at ~80/s.
+    // then a new container serves the tag, the old one is gone, and not one request failed
     expect(after.action).toBe('updated');
     expect(after.deploymentId).not.toBe(before.deploymentId);
     expect(await inspectContainer(oldContainer ?? 'none')).toBeUndefined();
     expect(sent).toBeGreaterThan(20);
-    expect(failures.filter((failure) => failure !== '502 Bad Gateway')).toEqual([]);
-    expect(failures.length).toBeLessThanOrEqual(1);
+    expect(failures).toEqual([]);
   }, 180_000);
 
   it('removes a deployment and its route with app destroy', async () => {

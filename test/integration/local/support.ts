@@ -17,15 +17,19 @@ import { freePort } from '../../support/traefik-process.js';
 
 /**
  * Writes `$APP_TAG` as its page, then serves it: each build answers with the tag it was deployed as.
- * It stops as a well-behaved server does on `docker stop`'s SIGTERM: it closes its listening socket (new
- * connections are refused, which Traefik's retry sends to the replacement) and lets the requests in
- * flight finish (httpd answers each from a child process) before it exits. A zero-loss redeploy needs
- * that of the app, with any orchestrator: an app that dies mid-request on SIGTERM loses that request.
+ * It stops as an app must for a redeploy that loses no request behind Traefik's Docker provider. On
+ * `docker stop`'s SIGTERM it first fails its health path (`/health`, Traefik's active check of the app's
+ * `healthCheck`, every second here), keeps serving for longer than that check takes to mark it DOWN,
+ * and only then closes its listening socket, letting the requests in flight finish (httpd answers each
+ * from a child process). Closing at once is not enough: until the container dies, Traefik still sends it
+ * requests, and a connection that was still in the closed socket's accept queue is reset after Traefik
+ * wrote the request to it, which Traefik can't resend: one `502` in a few thousand requests under load
+ * (seen with Traefik's debug log: `read: connection reset by peer`, RetryAttempts 0).
  */
 const SERVE_TAG = [
-  'echo "$APP_TAG" > /www/index.html',
+  'echo "$APP_TAG" > /www/index.html && echo ok > /www/health',
   '/bin/busybox httpd -f -p 80 -h /www & httpd=$!',
-  "trap 'kill $httpd; sleep 1; exit 0' TERM",
+  "trap 'rm /www/health; sleep 3; kill $httpd; sleep 1; exit 0' TERM",
   'wait $httpd',
 ].join('\n');
 /** Writes a line and exits 7 at once, as a misconfigured app does. */
@@ -86,6 +90,7 @@ export async function localProject(stack: Stack, prefix: string): Promise<LocalP
       '    context: whoami',
       `    repository: ${repositories.whoami}`,
       '    port: 80',
+      '    healthCheck: { path: /health, interval: 1s, timeout: 1s }',
       '  crasher:',
       '    context: crasher',
       `    repository: ${repositories.crasher}`,
