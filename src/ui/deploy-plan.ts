@@ -166,6 +166,13 @@ export function formatLocalDryRun(
   for (const [key, value] of Object.entries(result.stateLabels)) out.push(`  ${key}=${value}`);
   section('Environment');
   for (const [key, value] of Object.entries(result.environment)) out.push(`  ${key}=${value}`);
+  const { passed, missing } = result.secrets;
+  if (passed.length + missing.length > 0) {
+    section('Secrets');
+    for (const name of passed) out.push(`  ${name} ${s.dim('(its value from the variable set here)')}`);
+    for (const name of missing)
+      out.push(`  ${name} ${s.yellow('not set here: the container starts without it')}`);
+  }
 
   checksAndProblems(result, s, out);
   return `${out.join('\n')}\n`;

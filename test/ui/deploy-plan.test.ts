@@ -120,6 +120,7 @@ describe('formatLocalDryRun', () => {
     labels: { 'traefik.enable': 'true', 'traefikctl.env': 'local' },
     stateLabels: { 'traefikctl.managed': 'true', 'traefikctl.spec': 'abcd' },
     environment: { APP_TAG: 'v1' },
+    secrets: { passed: [], missing: [] },
     action: 'create',
     changes: [],
     skipped: [
@@ -157,10 +158,22 @@ describe('formatLocalDryRun', () => {
     expect(text).toContain('\nTraefik labels\n  traefik.enable=true\n  traefikctl.env=local\n');
     expect(text).toContain('\nState labels\n  traefikctl.managed=true\n  traefikctl.spec=abcd\n');
     expect(text).toContain('\nEnvironment\n  APP_TAG=v1\n');
+    expect(text).not.toContain('Secrets');
     expect(text).not.toContain('Changes to');
     // and what to run comes last
     expect(text).toMatch(
       /Not checked\n {2}- the local Traefik that routes the deployment\n {4}because traefikctl-local-traefik doesn't exist\n {4}→ Start it with `traefikctl cluster up --env local` \(Docker must be running\)\.\n\nThe deploy would fail\n {2}✗ The local engine has no image whoami:v1, so there is nothing to deploy at tag v1\.\n {4}→ Build it first: `traefikctl image push whoami --tag v1 --env local`\.\n$/,
+    );
+  });
+
+  it('lists the secrets by name, saying which are set here and which the container would lack', () => {
+    const text = formatLocalDryRun(
+      { ...base, secrets: { passed: ['API_KEY'], missing: ['DATABASE_URL'] } },
+      { color: false },
+    );
+
+    expect(text).toContain(
+      '\nSecrets\n  API_KEY (its value from the variable set here)\n  DATABASE_URL not set here: the container starts without it\n',
     );
   });
 

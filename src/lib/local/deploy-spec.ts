@@ -19,6 +19,37 @@ import { deploymentLabels, localLabel, readDeploymentLabels } from './state.js';
 
 /** Labels of the container that say which spec it runs, so that deploying it again changes nothing. */
 export const SPEC_LABEL = 'traefikctl.spec';
+/** The names of the secrets a container got, comma-separated: never their values. */
+export const SECRETS_LABEL = 'traefikctl.secrets';
+
+/** The secret names a container's labels list (SECRETS_LABEL). */
+export function secretNamesOf(labels: Readonly<Record<string, string>>): string[] {
+  return (labels[SECRETS_LABEL] ?? '').split(',').filter(Boolean);
+}
+
+export interface LocalSecrets {
+  /** The app's secrets that are set where the deploy runs, with their values. */
+  values: Record<string, string>;
+  /** The app's secrets that are not set there (or empty): the container starts without them. */
+  missing: string[];
+}
+
+/**
+ * The values of the app's secrets for a local container. On ECS a secret is an SSM parameter or a
+ * Secrets Manager ARN that the task reads in AWS; a local env doesn't reach AWS, so each value comes
+ * from the variable of the same name in the environment of the process that deploys (the shell, a CI
+ * step), as `docker run --env NAME` passes one. An empty variable counts as not set.
+ */
+export function localSecrets(target: DeploySpec, processEnv: NodeJS.ProcessEnv = process.env): LocalSecrets {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of Object.keys(target.appConfig.secrets).sort()) {
+    const value = processEnv[name];
+    if (value === undefined || value === '') missing.push(name);
+    else values[name] = value;
+  }
+  return { values, missing };
+}
 
 /** `<repository>:<docker tag>`: what `image push --env <docker env>` builds and the deploy runs. */
 export function localImageReference(target: DeploySpec): string {
@@ -44,11 +75,13 @@ export function newContainerName(serviceName: string, suffix = randomBytes(3).to
 export interface LocalContainerSpec {
   plan: DeploymentPlan;
   url: string;
-  /** What the container's environment gets (names only reach argv). */
+  /** What the container's environment gets besides secrets (names only reach argv). */
   environment: Record<string, string>;
+  /** The secrets' values the container gets too: never printed, never in a label (names only). */
+  secretEnvironment: Record<string, string>;
   /** The `traefikctl.*` state labels (src/lib/local/state.ts). */
   state: Record<string, string>;
-  /** sha256 of image, Traefik labels, environment and port (16 hex). */
+  /** sha256 of image, Traefik labels, environment, secrets and port (16 hex). */
   specHash: string;
   /** Every label `docker run` gets: the Traefik map, the state and the spec hash. */
   labels: Record<string, string>;
@@ -63,21 +96,28 @@ export interface LocalContainerSpec {
 export function localContainerSpec(
   target: DeploySpec,
   local: Pick<LocalEnvironment, 'env' | 'network' | 'port'>,
-  facts: { image: string; deployedBy: string; now: Date },
+  facts: { image: string; deployedBy: string; now: Date; secrets?: Readonly<Record<string, string>> },
 ): LocalContainerSpec {
-  const plan = planFromSpec(target, {
-    region: 'us-east-1',
-    repository: target.repository,
-    cluster: placeholderCluster(local.env, local.network),
-    deployedBy: facts.deployedBy,
-    now: facts.now,
-  });
+  // The app's ECS secrets, and the check that the env's tasks may read them, don't apply to a local
+  // container, which gets its secrets from `facts.secrets` (localSecrets).
+  const plan = planFromSpec(
+    { ...target, appConfig: { ...target.appConfig, secrets: {} } },
+    {
+      region: 'us-east-1',
+      repository: target.repository,
+      cluster: placeholderCluster(local.env, local.network),
+      deployedBy: facts.deployedBy,
+      now: facts.now,
+    },
+  );
   const url = localUrl(local, plan.host);
   const [definition] = plan.taskDefinition.containerDefinitions ?? [];
   const environment = Object.fromEntries(
     (definition?.environment ?? []).map(({ name, value }) => [name ?? '', value ?? '']),
   );
   environment.APP_URL = url;
+  const secretEnvironment = { ...facts.secrets };
+  for (const name of Object.keys(secretEnvironment)) delete environment[name];
   const state = deploymentLabels({
     env: local.env,
     app: target.app,
@@ -92,6 +132,9 @@ export function localContainerSpec(
     image: facts.image,
     labels: plan.labels,
     environment,
+    // A new value of a secret is a new container, as a changed variable is. The hash tells nothing
+    // that `docker inspect` doesn't: the engine shows a container's environment to whoever can ask it.
+    secrets: secretEnvironment,
     port: target.appConfig.port,
   });
   const specHash = createHash('sha256').update(spec).digest('hex').slice(0, 16);
@@ -99,9 +142,17 @@ export function localContainerSpec(
     plan,
     url,
     environment,
+    secretEnvironment,
     state,
     specHash,
-    labels: { ...plan.labels, ...state, [SPEC_LABEL]: specHash },
+    labels: {
+      ...plan.labels,
+      ...state,
+      ...(Object.keys(secretEnvironment).length === 0
+        ? {}
+        : { [SECRETS_LABEL]: Object.keys(secretEnvironment).join(',') }),
+      [SPEC_LABEL]: specHash,
+    },
     memory: target.appConfig.memory,
   };
 }
@@ -156,12 +207,19 @@ export function localImageMissing(target: DeploySpec, env: string): UserError {
   );
 }
 
-/** The warning a deploy emits for secrets: they live in AWS, local containers don't get them. */
-export function localSecretsWarning(target: DeploySpec): { message: string; hint: string } | undefined {
-  const names = Object.keys(target.appConfig.secrets);
-  if (names.length === 0) return undefined;
+/** The warning a deploy emits for secrets that are not set where it runs; undefined when none is missing. */
+export function localSecretsWarning(
+  target: DeploySpec,
+  missing: readonly string[],
+): { message: string; hint: string } | undefined {
+  if (missing.length === 0) return undefined;
+  const first = missing[0] ?? 'NAME';
   return {
-    message: `The secrets of ${target.app} (${names.join(', ')}) live in AWS and are not passed to local containers.`,
-    hint: `Set what the app needs locally under apps.${target.app}.environment, or with \${VAR} interpolation.`,
+    message:
+      `${missing.length === 1 ? 'The secret' : 'The secrets'} ${missing.join(', ')} of ${target.app} ` +
+      `${missing.length === 1 ? 'is' : 'are'} not set here: the container starts without ${missing.length === 1 ? 'it' : 'them'}.`,
+    hint:
+      'Locally a secret comes from the variable of the same name where traefikctl runs (its AWS value stays ' +
+      `in AWS): \`export ${first}=...\`, then deploy again.`,
   };
 }

@@ -32,6 +32,7 @@ import {
   localContainerSpec,
   localImageMissing,
   localImageReference,
+  localSecrets,
   localSecretsWarning,
   newContainerName,
   ownershipConflict,
@@ -65,6 +66,8 @@ export interface LocalDeployOptions extends DeployRequest {
   now?: () => Date;
   /** For tests: what a replaced container gets to finish its requests. */
   stopGraceSeconds?: number;
+  /** Where the app's secrets are read (`localSecrets`), the engine's socket too; process.env by default. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 const PHASES = {
@@ -108,7 +111,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   const now = options.now ?? (() => new Date());
   const context = options.context ?? (await loadContext(options.cwd, options.global));
   const target = await resolveDeploySpec(context, options);
-  const local = localEnvironment(target.context);
+  const local = localEnvironment(target.context, options.processEnv);
   const timeoutMs =
     options.timeout === undefined ? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) : parseTimeout(options.timeout);
   // The engine and Traefik's Docker provider answer at once (no 15 s ECS refresh): look often.
@@ -165,14 +168,17 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   }
   if (image === undefined) throw localImageMissing(target, env);
 
-  const { plan, url, environment, specHash, labels, memory } = localContainerSpec(target, local, {
-    image,
-    deployedBy: localCaller(),
-    now: startedAt,
-  });
-  const secretsWarning = localSecretsWarning(target);
+  const secrets = localSecrets(target, options.processEnv);
+  const { plan, url, environment, secretEnvironment, specHash, labels, memory } = localContainerSpec(
+    target,
+    local,
+    { image, deployedBy: localCaller(), now: startedAt, secrets: secrets.values },
+  );
+  const secretsWarning = localSecretsWarning(target, secrets.missing);
   if (secretsWarning !== undefined) emit({ type: 'warning', ...secretsWarning });
   for (const warning of plan.warnings) emit({ type: 'warning', message: warning });
+
+  const containerEnvironment = { ...environment, ...secretEnvironment };
 
   const current = preflight.existing.find(
     (info) => labelsOf(info)[SPEC_LABEL] === specHash && info.State.Running,
@@ -216,13 +222,13 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
           `${memory}m`,
           ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
           // Only the names reach argv: docker reads each value from its own environment.
-          ...Object.keys(environment).flatMap((key) => ['--env', key]),
+          ...Object.keys(containerEnvironment).flatMap((key) => ['--env', key]),
           image,
         ];
         const started = await runDocker(args, {
           captureStdout: true,
-          env: environment,
-          secrets: Object.values(environment),
+          env: containerEnvironment,
+          secrets: Object.values(containerEnvironment),
         });
         if (started.exitCode !== 0) {
           await removeContainers([name], 0);

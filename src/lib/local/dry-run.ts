@@ -14,9 +14,12 @@ import {
   localContainerSpec,
   localImageMissing,
   localImageReference,
+  localSecrets,
   localSecretsWarning,
   newContainerName,
   ownershipConflict,
+  secretNamesOf,
+  SECRETS_LABEL,
   SPEC_LABEL,
 } from './deploy-spec.js';
 import { containerName, imageEnvironment, inspectContainer, labelsOf, type ContainerInfo } from './engine.js';
@@ -72,8 +75,13 @@ export interface LocalDryRunResult extends Omit<DeploymentNames, 'family'> {
   labels: Record<string, string>;
   /** The `traefikctl.*` state labels and the spec hash; with `labels`, every label `docker run` gets. */
   stateLabels: Record<string, string>;
-  /** The container's environment (the app's, APP_TAG and APP_URL). */
+  /** The container's environment (the app's, APP_TAG and APP_URL), secrets aside. */
   environment: Record<string, string>;
+  /**
+   * The app's secrets: those set where traefikctl runs, which the container gets from the variable of
+   * the same name (`passed`), and those that are not (`missing`). Names only: a value is never shown.
+   */
+  secrets: { passed: string[]; missing: string[] };
   /** What the deploy would do to the tag's container; `unknown` when the engine couldn't be asked. */
   action: DryRunAction;
   /** Changes against the container that runs the tag now (image, labels, environment). */
@@ -176,14 +184,17 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
   }
 
   const id = facts?.imageId;
+  const secrets = localSecrets(target, options.processEnv);
   const spec = localContainerSpec(target, local, {
     image: id ?? `<id of ${reference}>`,
     deployedBy: localCaller(),
     now,
+    secrets: secrets.values,
   });
-  const stateLabels = { ...spec.state, [SPEC_LABEL]: spec.specHash };
+  const stateLabels: Record<string, string> = { ...spec.state, [SPEC_LABEL]: spec.specHash };
   // Without the image's id, the state labels would carry a hash of a placeholder: say what it will be.
-  if (id === undefined) stateLabels[SPEC_LABEL] = '<hash of image, labels, environment and port>';
+  if (id === undefined) stateLabels[SPEC_LABEL] = '<hash of image, labels, environment, secrets and port>';
+  if (spec.labels[SECRETS_LABEL] !== undefined) stateLabels[SECRETS_LABEL] = spec.labels[SECRETS_LABEL];
 
   const decision =
     facts === undefined || problems.some((problem) => problem.code === 'SERVICE_TAKEN')
@@ -192,12 +203,13 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
           imageId: id,
           labels: { ...spec.plan.labels, ...stateLabels },
           environment: spec.environment,
+          secrets: spec.secretEnvironment,
           specHash: spec.specHash,
           force: options.force ?? false,
           expires: spec.plan.expiresAt !== undefined,
         });
 
-  const secrets = localSecretsWarning(target);
+  const secretsWarning = localSecretsWarning(target, secrets.missing);
   return {
     dryRun: true,
     target: 'docker',
@@ -225,11 +237,12 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
     labels: spec.plan.labels,
     stateLabels,
     environment: spec.environment,
+    secrets: { passed: Object.keys(secrets.values), missing: secrets.missing },
     action: decision?.action ?? 'unknown',
     changes: decision?.changes ?? [],
     skipped,
     problems,
-    warnings: [...(secrets === undefined ? [] : [secrets.message]), ...spec.plan.warnings],
+    warnings: [...(secretsWarning === undefined ? [] : [secretsWarning.message]), ...spec.plan.warnings],
   };
 }
 
@@ -245,6 +258,8 @@ interface Planned {
   /** Every label the new container would get. */
   labels: Record<string, string>;
   environment: Record<string, string>;
+  /** The secrets' values: compared with the running container's, never shown. */
+  secrets: Record<string, string>;
   specHash: string;
   force: boolean;
   /** A ttl makes every deploy a new container (a new expiry), as `deployLocal` does. */
@@ -271,11 +286,17 @@ async function decide(existing: readonly ContainerInfo[], planned: Planned): Pro
     compared === undefined
       ? { run: [], record: [] }
       : diffLocalContainer(
-          { image: compared.Image, labels: labelsOf(compared), ...(await deployedEnvironment(compared)) },
+          {
+            image: compared.Image,
+            labels: labelsOf(compared),
+            secretNames: secretNamesOf(labelsOf(compared)),
+            ...(await deployedEnvironment(compared)),
+          },
           {
             image: planned.imageId,
             labels: planned.labels,
-            environment: planned.environment,
+            environment: { ...planned.environment, ...planned.secrets },
+            secretNames: Object.keys(planned.secrets),
             ownEnvironment: true,
           },
         );
@@ -322,7 +343,13 @@ export interface LocalContainerState {
    * out): a variable the plan no longer sets then shows as removed.
    */
   ownEnvironment: boolean;
+  /** Variables of `environment` that hold secrets: the diff says whether they change, never their values. */
+  secretNames?: readonly string[];
 }
+
+/** What the diff shows for a secret's value, and for one that changes. */
+export const SECRET_VALUE = '(secret)';
+export const CHANGED_SECRET_VALUE = '(secret, new value)';
 
 // Docker adds PATH to a container whose image sets none: it was never the deploy's.
 const ENGINE_ENV = new Set(['PATH']);
@@ -360,12 +387,22 @@ export function diffLocalContainer(
   if (before.image !== undefined && after.image !== undefined && before.image !== after.image)
     run.push({ field: 'image', kind: 'changed', before: before.image, after: after.image });
   run.push(...diffFlat(traefik(before.labels), traefik(after.labels)));
-  const planned = after.environment;
+  // A secret shows as `(secret)` on both sides, the planned one as `(secret, new value)` when it differs.
+  const secret = new Set([...(before.secretNames ?? []), ...(after.secretNames ?? [])]);
+  const masked = (entries: Readonly<Record<string, string>>, other?: Readonly<Record<string, string>>) =>
+    Object.fromEntries(
+      Object.entries(entries).map(([name, value]) => {
+        if (!secret.has(name)) return [name, value];
+        const was = other?.[name];
+        return [name, was === undefined || was === value ? SECRET_VALUE : CHANGED_SECRET_VALUE];
+      }),
+    );
+  const planned = masked(after.environment, before.environment);
   // Without the image's own environment, only the variables the plan sets can be compared.
   const keepBefore = (name: string) => name in planned || (before.ownEnvironment && !ENGINE_ENV.has(name));
   run.push(
     ...diffFlat(
-      environment(before.environment, keepBefore),
+      environment(masked(before.environment), keepBefore),
       environment(planned, () => true),
     ),
   );

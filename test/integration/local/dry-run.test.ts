@@ -5,6 +5,7 @@
  * Docker at all; `routes show` reads the local Traefik joined with the containers' labels, as `routes`
  * does. Requests go only to 127.0.0.1 and to the network this test creates.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -251,6 +252,74 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
     ]);
     expect(after.stdout.trim()).toBe(running);
     expect((await inspectContainer(running))?.State.Running).toBe(true);
+  }, 240_000);
+
+  it('passes a secret from the deploying environment by name: no plan or output shows its value', async () => {
+    // given Traefik is up, a build of v3, and an app with a secret
+    await localClusterUp({ local });
+    const appConfig = local.context.apps.whoami;
+    if (appConfig === undefined) throw new Error('no app whoami');
+    await buildLocalImage({ app: 'whoami', appConfig, configDir: local.context.configDir, tags: ['v3'] });
+    await setWhoami('    port: 80\n    secrets:\n      API_KEY: /traefikctl/{env}/apps/whoami/api-key\n');
+    const value = `tk-${randomUUID()}`;
+    const rotated = `tk-${randomUUID()}`;
+    const args = ['app', 'deploy', 'whoami', '--tag', 'v3'];
+    try {
+      // when it is planned without the variable set
+      const unset = await cli([...args, '--dry-run', '--json']);
+
+      // then the plan says the container would start without it
+      expect(unset.exitCode, unset.stderr).toBe(0);
+      const plan = JSON.parse(unset.stdout) as LocalDryRunResult;
+      expect(plan.secrets).toEqual({ passed: [], missing: ['API_KEY'] });
+      expect(plan.warnings).toContain(
+        'The secret API_KEY of whoami is not set here: the container starts without it.',
+      );
+
+      // when it is deployed with the variable set
+      const deployed = await cli([...args, '--json'], { API_KEY: value });
+
+      // then the container has the value, its labels name the secret only, and no output holds it
+      expect(deployed.exitCode, deployed.stderr).toBe(0);
+      expect(`${deployed.stdout}${deployed.stderr}`).not.toContain(value);
+      const id = (
+        await docker([
+          'ps',
+          '-q',
+          '--filter',
+          `label=traefikctl.env=${project.env}`,
+          '--filter',
+          'label=traefikctl.tag=v3',
+        ])
+      ).stdout.trim();
+      const container = await inspectContainer(id);
+      expect(container?.Config.Env).toContain(`API_KEY=${value}`);
+      expect(container?.Config.Labels?.['traefikctl.secrets']).toBe('API_KEY');
+      expect(JSON.stringify(container?.Config.Labels)).not.toContain(value);
+
+      // when a new value is planned, as JSON and as text
+      const json = await cli([...args, '--dry-run', '--json'], { API_KEY: rotated });
+      const text = await cli([...args, '--dry-run'], { API_KEY: rotated });
+
+      // then it is an update that says the secret changes, and shows neither value
+      expect(json.exitCode, json.stderr).toBe(0);
+      const update = JSON.parse(json.stdout) as LocalDryRunResult;
+      expect(update).toMatchObject({ action: 'update', secrets: { passed: ['API_KEY'], missing: [] } });
+      expect(update.changes).toContainEqual({
+        field: 'env API_KEY',
+        kind: 'changed',
+        before: '(secret)',
+        after: '(secret, new value)',
+      });
+      expect(text.exitCode, text.stderr).toBe(0);
+      expect(text.stdout).toContain('API_KEY (its value from the variable set here)');
+      for (const output of [json.stdout, json.stderr, text.stdout, text.stderr]) {
+        expect(output).not.toContain(value);
+        expect(output).not.toContain(rotated);
+      }
+    } finally {
+      await writeFile(configFile(), originalConfig);
+    }
   }, 240_000);
 
   it('routes show finds the router of a deployment and its server; an unknown router exits as on ECS', async () => {

@@ -9,7 +9,10 @@ import { traefikLabels } from '../../../src/lib/labels.js';
 import {
   localContainerSpec,
   localImageMissing,
+  localSecrets,
+  localSecretsWarning,
   newContainerName,
+  SECRETS_LABEL,
   SPEC_LABEL,
 } from '../../../src/lib/local/deploy-spec.js';
 import { diffLocalContainer } from '../../../src/lib/local/dry-run.js';
@@ -112,6 +115,82 @@ describe('localContainerSpec', () => {
       'Build it first: `traefikctl image push whoami --tag feature/Login_Page --env laptop`.',
     );
     expect(error.code).toBe('IMAGE_NOT_FOUND');
+  });
+});
+
+describe('secrets of a local container', () => {
+  const withSecrets = (target: DeploySpec): DeploySpec => ({
+    ...target,
+    appConfig: {
+      ...target.appConfig,
+      secrets: { DATABASE_URL: '/whoami/database-url', API_KEY: 'arn:aws:ssm:eu-west-1:1:parameter/k' },
+    },
+  });
+
+  it('given an app with secrets, when some are set where traefikctl runs, then those are passed and the rest missing', async () => {
+    const target = withSecrets(await specFor('whoami'));
+
+    // an empty variable is not set, as elsewhere in traefikctl
+    expect(localSecrets(target, { API_KEY: 'k-123', DATABASE_URL: '' })).toEqual({
+      values: { API_KEY: 'k-123' },
+      missing: ['DATABASE_URL'],
+    });
+    expect(localSecrets(target, {})).toEqual({ values: {}, missing: ['API_KEY', 'DATABASE_URL'] });
+    const warning = localSecretsWarning(target, ['DATABASE_URL']);
+    expect(warning?.message).toBe(
+      'The secret DATABASE_URL of whoami is not set here: the container starts without it.',
+    );
+    expect(warning?.hint).toContain('`export DATABASE_URL=...`');
+    expect(localSecretsWarning(target, [])).toBeUndefined();
+  });
+
+  it('given secret values, then the container gets them, its labels name them only, and a new value is a new spec', async () => {
+    const target = withSecrets(await specFor('whoami'));
+    const local = localEnvironment(target.context, {});
+    const facts = { image: IMAGE, deployedBy: 'a', now: NOW };
+
+    const spec = localContainerSpec(target, local, { ...facts, secrets: { API_KEY: 'k-123' } });
+    const rotated = localContainerSpec(target, local, { ...facts, secrets: { API_KEY: 'k-456' } });
+    const without = localContainerSpec(target, local, facts);
+
+    expect(spec.secretEnvironment).toEqual({ API_KEY: 'k-123' });
+    expect(spec.environment).not.toHaveProperty('API_KEY');
+    expect(spec.labels[SECRETS_LABEL]).toBe('API_KEY');
+    expect(JSON.stringify(spec.labels)).not.toContain('k-123');
+    expect(without.labels).not.toHaveProperty(SECRETS_LABEL);
+    expect(rotated.specHash).not.toBe(spec.specHash);
+    expect(without.specHash).not.toBe(spec.specHash);
+  });
+
+  it('given a running container with a secret, then the diff says whether it changes, never its value', () => {
+    const labels = { 'traefik.enable': 'true', [SECRETS_LABEL]: 'API_KEY' };
+    const running = {
+      image: IMAGE,
+      labels,
+      environment: { APP_TAG: 'v1', API_KEY: 'k-123' },
+      secretNames: ['API_KEY'],
+      ownEnvironment: true,
+    };
+
+    const same = diffLocalContainer(running, { ...running, secretNames: ['API_KEY'] });
+    const rotated = diffLocalContainer(running, {
+      ...running,
+      environment: { APP_TAG: 'v1', API_KEY: 'k-456' },
+    });
+    // a secret no longer set where traefikctl runs: the running container's value isn't shown either
+    const dropped = diffLocalContainer(running, {
+      ...running,
+      labels: { 'traefik.enable': 'true' },
+      environment: { APP_TAG: 'v1' },
+      secretNames: [],
+    });
+
+    expect(same.run).toEqual([]);
+    expect(rotated.run).toEqual([
+      { field: 'env API_KEY', kind: 'changed', before: '(secret)', after: '(secret, new value)' },
+    ]);
+    expect(dropped.run).toEqual([{ field: 'env API_KEY', kind: 'removed', before: '(secret)' }]);
+    expect(JSON.stringify([same, rotated, dropped])).not.toMatch(/k-123|k-456/);
   });
 });
 
