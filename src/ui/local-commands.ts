@@ -8,6 +8,7 @@ import type { AppUrlsResult } from '../lib/app/urls.js';
 import type { DestroyedDeployment } from '../lib/app/destroy.js';
 import type { PruneCriteria, PruneResult } from '../lib/app/prune.js';
 import type { LogsResult } from '../lib/app/logs.js';
+import type { CiObserver } from '../lib/ci/observer.js';
 import type { LocalDeployOptions } from '../lib/local/deploy.js';
 import type { LocalDryRunOptions, LocalDryRunResult } from '../lib/local/dry-run.js';
 import { ExitCode } from '../lib/errors.js';
@@ -153,15 +154,27 @@ export async function imagePush(
   return result;
 }
 
-export async function appDeploy(command: object, request: LocalDeployOptions): Promise<DeployResult> {
+/** `app deploy`; in CI, `ci` shows it as it shows an ECS deploy (outputs, summary, log groups). */
+export async function appDeploy(
+  command: object,
+  request: LocalDeployOptions,
+  ci: CiObserver,
+): Promise<DeployResult> {
   const cli = io(command);
   const { deployLocal } = await import('../lib/local/deploy.js');
+  const asked = { app: request.app, tag: request.tag };
+  await ci.deployStarting(asked);
   const result = await deployLocal({
     ...request,
     signal: cli.interruptSignal(),
-    onEvent: await cli.progress(`Deploy ${request.app ?? 'app'} --tag ${request.tag}`),
+    onEvent: ci.sink(await cli.progress(`Deploy ${request.app ?? 'app'} --tag ${request.tag}`)),
+  }).catch(async (error: unknown) => {
+    await cli.endProgress();
+    await ci.deployFailed(asked, error);
+    throw error;
   });
   await cli.endProgress();
+  await ci.deployFinished(result);
   if (cli.presentation.mode !== 'json') cli.result(result.url);
   return result;
 }

@@ -124,27 +124,9 @@ ${EXIT_CODES_HELP}`;
         return plan;
       }
 
-      if (environment.target === 'docker')
-        return await (
-          await import('../../ui/local-commands.js')
-        ).appDeploy(this, {
-          ...request,
-          context: environment.context,
-          build: flags.build,
-          force: flags.force,
-          wait: flags.wait,
-          timeoutMs,
-          skipRouteCheck: flags['skip-route-check'],
-          skipProbe: flags['skip-probe'],
-        });
-      // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
-      // back); a second one exits at once.
-      const signal = this.interruptSignal();
-      const [{ deployApp }, { openCi }] = await Promise.all([
-        import('../../lib/app/deploy/index.js'),
-        import('../../lib/ci/session.js'),
-      ]);
-      // In CI: outputs, summary, GitHub deployment and PR comment (src/lib/ci); nothing elsewhere.
+      // In CI: outputs, summary, GitHub deployment and PR comment (src/lib/ci); nothing elsewhere. A
+      // local deploy gets the outputs and the summary only.
+      const { openCi } = await import('../../lib/ci/session.js');
       const ci = await openCi(
         { githubTokenEnv: flags['github-token-env'], prComment: flags['pr-comment'], dotenv: flags.dotenv },
         {
@@ -152,8 +134,30 @@ ${EXIT_CODES_HELP}`;
           global: request.global,
           configuration: environment.context,
           stream: this.io.stderr,
+          target: environment.target,
         },
       );
+      if (environment.target === 'docker')
+        return await (
+          await import('../../ui/local-commands.js')
+        ).appDeploy(
+          this,
+          {
+            ...request,
+            context: environment.context,
+            build: flags.build,
+            force: flags.force,
+            wait: flags.wait,
+            timeoutMs,
+            skipRouteCheck: flags['skip-route-check'],
+            skipProbe: flags['skip-probe'],
+          },
+          ci,
+        );
+      // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
+      // back); a second one exits at once.
+      const signal = this.interruptSignal();
+      const { deployApp } = await import('../../lib/app/deploy/index.js');
       await ci.deployStarting(request);
       const result = await deployApp({
         ...request,

@@ -16,6 +16,11 @@ export interface CiContext {
   /** Where workflow commands and log sections go: stderr (stdout carries results only). */
   stream?: CommandStream | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * `docker`: a local deploy (src/lib/local). Outputs, summaries and log groups as on ECS, but no GitHub
+   * deployment or PR comment: its URL is on the runner's loopback, which nobody else can open.
+   */
+  target?: 'ecs' | 'docker' | undefined;
   /** For tests: GitHub client options (shorter retries). */
   github?:
     | { retries?: number; rateLimitRetries?: number; retryAfterBaseValue?: number; timeoutMs?: number }

@@ -27,9 +27,16 @@ export async function openCi(flags: CiFlags, context: CiContext): Promise<CiObse
   const stream = context.stream ?? process.stderr;
   switch (detectCi(env)) {
     case 'github': {
-      const token = gitHubToken(env, flags.githubTokenEnv);
+      const local = context.target === 'docker';
+      const token = local ? undefined : gitHubToken(env, flags.githubTokenEnv);
       const { gitHubObserver } = await import('./github-observer.js');
-      return gitHubObserver({ ...context, env, stream, token, prComment: flags.prComment !== false });
+      return gitHubObserver({
+        ...context,
+        env,
+        stream,
+        token,
+        prComment: !local && flags.prComment !== false,
+      });
     }
     case 'gitlab': {
       const { gitLabObserver } = await import('./gitlab-observer.js');

@@ -6,17 +6,25 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+import { readFile, rm } from 'node:fs/promises';
+
 import { runCli, type CliResult } from '../../support/cli.js';
+import { actionsStep, readOutputs, workflowCommands } from '../../support/github-actions.js';
+import { startGitHubStandin } from '../../support/github-standin.js';
 import { describeWith } from '../../support/stack.js';
 import { answerFor, getWithHost } from '../traefik/support.js';
 import { localProject, type LocalProject } from './support.js';
 
 describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) => {
   let project: LocalProject;
-  const cli = (args: readonly string[], timeoutMs = 120_000): Promise<CliResult> =>
+  const cli = (
+    args: readonly string[],
+    timeoutMs = 120_000,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<CliResult> =>
     runCli([...args, '--env', project.env], {
       cwd: project.dir,
-      env: { XDG_CONFIG_HOME: project.configHome, DOCKER_HOST: stack.dockerHost },
+      env: { XDG_CONFIG_HOME: project.configHome, DOCKER_HOST: stack.dockerHost, ...env },
       timeoutMs,
     });
   const web = () => `http://127.0.0.1:${project.port}`;
@@ -51,6 +59,35 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     const answer = await getWithHost(web(), host);
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: 'v2\n' });
   }, 300_000);
+
+  it('in GitHub Actions, app deploy writes the step outputs, the summary and log groups, and no GitHub deployment', async () => {
+    // given a step of a pull request's workflow, with a token and a stand-in for GitHub's API
+    const standin = await startGitHubStandin();
+    const step = await actionsStep({ apiUrl: standin.apiUrl, pullRequest: 7, token: 'ghs_local' });
+    try {
+      // when the live tag is deployed again there
+      const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v2', '--force'], 120_000, step.env);
+
+      // then the step has the URL and the status as outputs, as after an ECS deploy
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      const host = `whoami-v2.${project.env}.localhost`;
+      const url = `http://${host}:${project.port}`;
+      expect(await readOutputs(step.outputFile)).toMatchObject({
+        url,
+        host,
+        status: 'live',
+        service: 'whoami-v2',
+      });
+      expect(await readFile(step.summaryFile, 'utf8')).toContain(url);
+      expect(workflowCommands(deploy.stderr, 'group').length).toBeGreaterThan(0);
+      // and GitHub was not asked for anything: a loopback URL is no deployment for reviewers to open
+      expect(standin.requests).toEqual([]);
+      expect((await getWithHost(web(), host)).body).toBe('v2\n');
+    } finally {
+      await standin.close();
+      await rm(step.dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('lists, routes, reports and removes the deployment in the ECS shapes', async () => {
     const host = `whoami-v2.${project.env}.localhost`;
