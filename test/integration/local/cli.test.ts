@@ -3,10 +3,13 @@
  * `image push` and `app deploy` on a `docker` env print what they print on ECS, the URL answers
  * through 127.0.0.1 with its Host, `app urls --json` has the ECS shape, `routes` joins Traefik's
  * routers with the deployments, `app destroy` removes container and route, `cluster down` the rest.
+ * In GitHub Actions and GitLab CI a local deploy reports as an ECS one does, without GitHub deployments.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { runCli, type CliResult } from '../../support/cli.js';
 import { actionsStep, readOutputs, workflowCommands } from '../../support/github-actions.js';
@@ -86,6 +89,29 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     } finally {
       await standin.close();
       await rm(step.dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('in GitLab CI, app deploy writes the URL to the dotenv report and a log section per phase', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'traefikctl-gitlab-'));
+    try {
+      const dotenv = path.join(dir, 'deploy.env');
+      const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v2', '--force'], 120_000, {
+        GITLAB_CI: 'true',
+        CI: 'true',
+        TRAEFIKCTL_DOTENV: dotenv,
+      });
+
+      expect(deploy.exitCode, deploy.stderr).toBe(0);
+      const url = `http://whoami-v2.${project.env}.localhost:${project.port}`;
+      expect(await readFile(dotenv, 'utf8')).toContain(`TRAEFIKCTL_URL=${url}\n`);
+      const esc = '\u001b';
+      expect(deploy.stderr).toMatch(
+        new RegExp(`${esc}\\[0Ksection_start:\\d+:traefikctl_preflight\\[collapsed=true\\]`),
+      );
+      expect(deploy.stdout).toBe(`${url}\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }, 180_000);
 
