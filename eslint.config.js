@@ -47,6 +47,7 @@ const publicToCommands = [
   'image/push',
   'init/write-config',
   'local/cluster',
+  'local/deploy',
   'local/dry-run',
   'local/routes',
   'local/status',

@@ -3,13 +3,10 @@ import type { EventSink } from '../lib/events.js';
 import type { LocalEnvironment } from '../lib/env/local.js';
 import type { LocalClusterDownResult, LocalClusterResult, LocalClusterStatus } from '../lib/local/cluster.js';
 import type { PushImageResult } from '../lib/image/push.js';
-import type { DeployResult } from '../lib/model.js';
 import type { AppUrlsResult } from '../lib/app/urls.js';
 import type { DestroyedDeployment } from '../lib/app/destroy.js';
 import type { PruneCriteria, PruneResult } from '../lib/app/prune.js';
 import type { LogsResult } from '../lib/app/logs.js';
-import type { CiObserver } from '../lib/ci/observer.js';
-import type { LocalDeployOptions } from '../lib/local/deploy.js';
 import type { LocalDryRunOptions, LocalDryRunResult } from '../lib/local/dry-run.js';
 import { ExitCode } from '../lib/errors.js';
 import type { CommandIO } from './io.js';
@@ -18,7 +15,9 @@ import type { CommandIO } from './io.js';
  * The commands of an env of target `docker`: each command opens its env (`openEnvironment`) and, for a
  * local env, hands its flags to the function here, which calls src/lib/local and presents the result
  * the way the ECS branch of the same command does (same renderers, same `--json` shapes where the
- * results share one). Kept out of src/commands so that each command only gains one branch.
+ * results share one). Kept out of src/commands so that each command only gains one branch. `app deploy`
+ * is not here: it shows a local deploy exactly as an ECS one (progress, CI observer, the URL), so the
+ * command calls `deployLocal` itself.
  */
 
 /** What a command offers its presentation (BaseCommand's protected helpers). */
@@ -151,31 +150,6 @@ export async function imagePush(
   });
   await cli.endProgress();
   if (cli.presentation.mode !== 'json') cli.result(result.imageUri);
-  return result;
-}
-
-/** `app deploy`; in CI, `ci` shows it as it shows an ECS deploy (outputs, summary, log groups). */
-export async function appDeploy(
-  command: object,
-  request: LocalDeployOptions,
-  ci: CiObserver,
-): Promise<DeployResult> {
-  const cli = io(command);
-  const { deployLocal } = await import('../lib/local/deploy.js');
-  const asked = { app: request.app, tag: request.tag };
-  await ci.deployStarting(asked);
-  const result = await deployLocal({
-    ...request,
-    signal: cli.interruptSignal(),
-    onEvent: ci.sink(await cli.progress(`Deploy ${request.app ?? 'app'} --tag ${request.tag}`)),
-  }).catch(async (error: unknown) => {
-    await cli.endProgress();
-    await ci.deployFailed(asked, error);
-    throw error;
-  });
-  await cli.endProgress();
-  await ci.deployFinished(result);
-  if (cli.presentation.mode !== 'json') cli.result(result.url);
   return result;
 }
 

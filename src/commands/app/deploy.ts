@@ -137,43 +137,35 @@ ${EXIT_CODES_HELP}`;
           target: environment.target,
         },
       );
-      if (environment.target === 'docker')
-        return await (
-          await import('../../ui/local-commands.js')
-        ).appDeploy(
-          this,
-          {
-            ...request,
-            context: environment.context,
-            build: flags.build,
-            force: flags.force,
-            wait: flags.wait,
-            timeoutMs,
-            skipRouteCheck: flags['skip-route-check'],
-            skipProbe: flags['skip-probe'],
-          },
-          ci,
-        );
-      // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or roll
-      // back); a second one exits at once.
-      const signal = this.interruptSignal();
-      const { deployApp } = await import('../../lib/app/deploy/index.js');
       await ci.deployStarting(request);
-      const result = await deployApp({
+      const options = {
         ...request,
-        environment,
         build: flags.build,
         force: flags.force,
         wait: flags.wait,
         timeoutMs,
         skipRouteCheck: flags['skip-route-check'],
         skipProbe: flags['skip-probe'],
-        probeAddress: flags['probe-address'],
-        onFailure: flags['on-failure'],
-        pruneOldest: flags['prune-oldest'],
-        signal,
+        // Ctrl-C aborts what is in flight (exit 130, saying what may have changed and how to go on or
+        // roll back); a second one exits at once.
+        signal: this.interruptSignal(),
         onEvent: ci.sink(await this.progress(`Deploy ${this.args.app ?? 'app'} --tag ${flags.tag}`)),
-      }).catch(async (error: unknown) => {
+      };
+      const deploying =
+        environment.target === 'docker'
+          ? import('../../lib/local/deploy.js').then(({ deployLocal }) =>
+              deployLocal({ ...options, context: environment.context }),
+            )
+          : import('../../lib/app/deploy/index.js').then(({ deployApp }) =>
+              deployApp({
+                ...options,
+                environment,
+                probeAddress: flags['probe-address'],
+                onFailure: flags['on-failure'],
+                pruneOldest: flags['prune-oldest'],
+              }),
+            );
+      const result = await deploying.catch(async (error: unknown) => {
         await this.endProgress();
         await ci.deployFailed(request, error);
         throw error;

@@ -27,16 +27,10 @@ export async function openCi(flags: CiFlags, context: CiContext): Promise<CiObse
   const stream = context.stream ?? process.stderr;
   switch (detectCi(env)) {
     case 'github': {
-      const local = context.target === 'docker';
-      const token = local ? undefined : gitHubToken(env, flags.githubTokenEnv);
+      // A local deploy's URL is on the runner's loopback: no token, so no GitHub deployment or PR comment.
+      const token = context.target === 'docker' ? undefined : gitHubToken(env, flags.githubTokenEnv);
       const { gitHubObserver } = await import('./github-observer.js');
-      return gitHubObserver({
-        ...context,
-        env,
-        stream,
-        token,
-        prComment: !local && flags.prComment !== false,
-      });
+      return gitHubObserver({ ...context, env, stream, token, prComment: flags.prComment !== false });
     }
     case 'gitlab': {
       const { gitLabObserver } = await import('./gitlab-observer.js');

@@ -79,7 +79,7 @@ export interface LocalContainerSpec {
   environment: Record<string, string>;
   /** The secrets' values the container gets too: never printed, never in a label (names only). */
   secretEnvironment: Record<string, string>;
-  /** The `traefikctl.*` state labels (src/lib/local/state.ts). */
+  /** The `traefikctl.*` state labels (src/lib/local/state.ts), and the secrets' names (SECRETS_LABEL). */
   state: Record<string, string>;
   /** sha256 of image, Traefik labels, environment, secrets and port (16 hex). */
   specHash: string;
@@ -118,16 +118,20 @@ export function localContainerSpec(
   environment.APP_URL = url;
   const secretEnvironment = { ...facts.secrets };
   for (const name of Object.keys(secretEnvironment)) delete environment[name];
-  const state = deploymentLabels({
-    env: local.env,
-    app: target.app,
-    tag: target.tag,
-    host: plan.host,
-    image: facts.image,
-    deployedAt: plan.deployedAt,
-    deployedBy: plan.deployedBy,
-    expiresAt: plan.expiresAt,
-  });
+  const secretNames = Object.keys(secretEnvironment);
+  const state = {
+    ...deploymentLabels({
+      env: local.env,
+      app: target.app,
+      tag: target.tag,
+      host: plan.host,
+      image: facts.image,
+      deployedAt: plan.deployedAt,
+      deployedBy: plan.deployedBy,
+      expiresAt: plan.expiresAt,
+    }),
+    ...(secretNames.length === 0 ? {} : { [SECRETS_LABEL]: secretNames.join(',') }),
+  };
   const spec = JSON.stringify({
     image: facts.image,
     labels: plan.labels,
@@ -145,14 +149,7 @@ export function localContainerSpec(
     secretEnvironment,
     state,
     specHash,
-    labels: {
-      ...plan.labels,
-      ...state,
-      ...(Object.keys(secretEnvironment).length === 0
-        ? {}
-        : { [SECRETS_LABEL]: Object.keys(secretEnvironment).join(',') }),
-      [SPEC_LABEL]: specHash,
-    },
+    labels: { ...plan.labels, ...state, [SPEC_LABEL]: specHash },
     memory: target.appConfig.memory,
   };
 }

@@ -19,7 +19,6 @@ import {
   newContainerName,
   ownershipConflict,
   secretNamesOf,
-  SECRETS_LABEL,
   SPEC_LABEL,
 } from './deploy-spec.js';
 import { containerName, imageEnvironment, inspectContainer, labelsOf, type ContainerInfo } from './engine.js';
@@ -194,7 +193,6 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
   const stateLabels: Record<string, string> = { ...spec.state, [SPEC_LABEL]: spec.specHash };
   // Without the image's id, the state labels would carry a hash of a placeholder: say what it will be.
   if (id === undefined) stateLabels[SPEC_LABEL] = '<hash of image, labels, environment, secrets and port>';
-  if (spec.labels[SECRETS_LABEL] !== undefined) stateLabels[SECRETS_LABEL] = spec.labels[SECRETS_LABEL];
 
   const decision =
     facts === undefined || problems.some((problem) => problem.code === 'SERVICE_TAKEN')

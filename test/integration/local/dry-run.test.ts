@@ -49,6 +49,19 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
   const docker = (args: readonly string[]) =>
     execa('docker', [...args], { env: { DOCKER_HOST: stack.dockerHost }, reject: false });
   const host = (tag: string) => `whoami-${tag}.${project.env}.localhost`;
+  /** The full id of the running container of a whoami tag in this env. */
+  const runningContainerOf = async (tag: string) =>
+    (
+      await docker([
+        'ps',
+        '-q',
+        '--no-trunc',
+        '--filter',
+        `label=traefikctl.env=${project.env}`,
+        '--filter',
+        `label=traefikctl.tag=${tag}`,
+      ])
+    ).stdout.trim();
 
   beforeAll(async () => {
     project = await localProject(stack, 'ldr');
@@ -172,17 +185,7 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
       timeoutMs: 90_000,
     });
     expect(deployed.status).toBe('live');
-    const running = (
-      await docker([
-        'ps',
-        '-q',
-        '--no-trunc',
-        '--filter',
-        `label=traefikctl.env=${project.env}`,
-        '--filter',
-        'label=traefikctl.tag=v1',
-      ])
-    ).stdout.trim();
+    const running = await runningContainerOf('v1');
     const container = await inspectContainer(running);
     if (container === undefined) throw new Error('the deployed container is gone');
     const name = container.Name.replace(/^\//, '');
@@ -282,17 +285,7 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
       // then the container has the value, its labels name the secret only, and no output holds it
       expect(deployed.exitCode, deployed.stderr).toBe(0);
       expect(`${deployed.stdout}${deployed.stderr}`).not.toContain(value);
-      const id = (
-        await docker([
-          'ps',
-          '-q',
-          '--filter',
-          `label=traefikctl.env=${project.env}`,
-          '--filter',
-          'label=traefikctl.tag=v3',
-        ])
-      ).stdout.trim();
-      const container = await inspectContainer(id);
+      const container = await inspectContainer(await runningContainerOf('v3'));
       expect(container?.Config.Env).toContain(`API_KEY=${value}`);
       expect(container?.Config.Labels?.['traefikctl.secrets']).toBe('API_KEY');
       expect(JSON.stringify(container?.Config.Labels)).not.toContain(value);
