@@ -48,6 +48,20 @@ export function isConfigDuration(text: string): boolean {
   return parse(text, true) !== undefined;
 }
 
+/** The longest stop timeout of an app: Fargate's maximum for a container's `stopTimeout`. */
+export const MAX_STOP_TIMEOUT_SECONDS = 120;
+
+/**
+ * An app's `stopTimeout` (`30s`, `2m`) in whole seconds, as ECS's container `stopTimeout` and
+ * `docker run --stop-timeout` take it; undefined when it is not a duration of 1 s to 120 s in whole seconds.
+ */
+export function stopTimeoutSeconds(text: string): number | undefined {
+  const ms = durationMs(text, { unitRequired: true });
+  if (ms === undefined || ms % 1000 !== 0) return undefined;
+  const seconds = ms / 1000;
+  return seconds >= 1 && seconds <= MAX_STOP_TIMEOUT_SECONDS ? seconds : undefined;
+}
+
 /**
  * `now` plus a duration whose unit is required (`30s`, `12h`, `7d`, `2w`, `1.5h`): the ttl,
  * `--since`, `--older-than`. A usage error (exit 2) names `what` and the fix.

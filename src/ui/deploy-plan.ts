@@ -135,7 +135,10 @@ export function formatLocalDryRun(
       `${result.container} on network ${result.network} ${s.dim(`(${localActionText(result.action)})`)}`,
     ],
     ['Image', `${result.image.reference} ${s.dim(localImageText(result))}`],
-    ['Runs', `${result.memory} MiB memory limit, port ${result.port}`],
+    [
+      'Runs',
+      `${result.memory} MiB memory limit, port ${result.port}${result.stopTimeout === undefined ? '' : `, ${result.stopTimeout}s from SIGTERM to SIGKILL`}`,
+    ],
     [
       'Traefik',
       `${result.traefik.container} ${s.dim(result.traefik.running === undefined ? '(not looked up)' : result.traefik.running ? '(running)' : '(not running)')}, routes ${result.serviceName}@docker`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isConfigDuration } from '../duration.js';
+import { isConfigDuration, MAX_STOP_TIMEOUT_SECONDS, stopTimeoutSeconds } from '../duration.js';
 import { DEFAULT_HOST_TEMPLATE, hostTemplateProblem } from '../naming.js';
 
 /**
@@ -64,6 +64,19 @@ export const appSchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), secretRefSchema)
     .default({}),
   healthCheck: healthCheckSchema.optional(),
+  /**
+   * How long a stopping container has between SIGTERM and SIGKILL: ECS's container `stopTimeout` (30 s
+   * when unset), `docker run --stop-timeout` on the local target (10 s when unset). A redeploy on ECS
+   * loses no request only if the old task keeps serving after SIGTERM until Traefik's next refresh
+   * routes its replacement (README, "Redeploying a live tag").
+   */
+  stopTimeout: z
+    .string()
+    .refine(
+      (text) => stopTimeoutSeconds(text) !== undefined,
+      `whole seconds from 1s to ${MAX_STOP_TIMEOUT_SECONDS}s, such as 30s or 2m`,
+    )
+    .optional(),
   desiredCount: z.number().int().min(1).max(10).default(1),
   /** Deployments of this app expire after this long (`traefikctl:expires-at`, used by `app prune --expired`). */
   ttl: duration.optional(),

@@ -81,12 +81,14 @@ export interface LocalContainerSpec {
   secretEnvironment: Record<string, string>;
   /** The `traefikctl.*` state labels (src/lib/local/state.ts), and the secrets' names (SECRETS_LABEL). */
   state: Record<string, string>;
-  /** sha256 of image, Traefik labels, environment, secrets and port (16 hex). */
+  /** sha256 of image, Traefik labels, environment, secrets, port, memory and stop timeout (16 hex). */
   specHash: string;
   /** Every label `docker run` gets: the Traefik map, the state and the spec hash. */
   labels: Record<string, string>;
   /** `--memory`, in MiB. */
   memory: number;
+  /** `--stop-timeout`, in seconds: the app's `stopTimeout`; Docker's own (10 s) when undefined. */
+  stopTimeout: number | undefined;
 }
 
 /**
@@ -132,6 +134,8 @@ export function localContainerSpec(
     }),
     ...(secretNames.length === 0 ? {} : { [SECRETS_LABEL]: secretNames.join(',') }),
   };
+  // The ECS container's stopTimeout, which `docker run --stop-timeout` is.
+  const stopTimeout = definition?.stopTimeout;
   const spec = JSON.stringify({
     image: facts.image,
     labels: plan.labels,
@@ -140,6 +144,8 @@ export function localContainerSpec(
     // that `docker inspect` doesn't: the engine shows a container's environment to whoever can ask it.
     secrets: secretEnvironment,
     port: target.appConfig.port,
+    memory: target.appConfig.memory,
+    ...(stopTimeout === undefined ? {} : { stopTimeout }),
   });
   const specHash = createHash('sha256').update(spec).digest('hex').slice(0, 16);
   return {
@@ -151,6 +157,7 @@ export function localContainerSpec(
     specHash,
     labels: { ...plan.labels, ...state, [SPEC_LABEL]: specHash },
     memory: target.appConfig.memory,
+    stopTimeout,
   };
 }
 

@@ -64,8 +64,6 @@ export interface LocalDeployOptions extends DeployRequest {
   signal?: AbortSignal | undefined;
   onEvent?: EventSink | undefined;
   now?: () => Date;
-  /** For tests: what a replaced container gets to finish its requests. */
-  stopGraceSeconds?: number;
   /** Where the app's secrets are read (`localSecrets`), the engine's socket too; process.env by default. */
   processEnv?: NodeJS.ProcessEnv;
 }
@@ -169,11 +167,13 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   if (image === undefined) throw localImageMissing(target, env);
 
   const secrets = localSecrets(target, options.processEnv);
-  const { plan, url, environment, secretEnvironment, specHash, labels, memory } = localContainerSpec(
-    target,
-    local,
-    { image, deployedBy: localCaller(), now: startedAt, secrets: secrets.values },
-  );
+  const { plan, url, environment, secretEnvironment, specHash, labels, memory, stopTimeout } =
+    localContainerSpec(target, local, {
+      image,
+      deployedBy: localCaller(),
+      now: startedAt,
+      secrets: secrets.values,
+    });
   const secretsWarning = localSecretsWarning(target, secrets.missing);
   if (secretsWarning !== undefined) emit({ type: 'warning', ...secretsWarning });
   for (const warning of plan.warnings) emit({ type: 'warning', message: warning });
@@ -220,6 +220,8 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
           local.network,
           '--memory',
           `${memory}m`,
+          // As ECS's container stopTimeout: what the app gets between SIGTERM and SIGKILL when replaced.
+          ...(stopTimeout === undefined ? [] : ['--stop-timeout', String(stopTimeout)]),
           ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
           // Only the names reach argv: docker reads each value from its own environment.
           ...Object.keys(containerEnvironment).flatMap((key) => ['--env', key]),
@@ -428,7 +430,8 @@ async function stopReplaced(
     // that routed the new container must be out of that window, so that the old one's removal is
     // applied the moment it stops rather than up to 2 s later.
     await new Promise((resolve) => setTimeout(resolve, THROTTLE_MS));
-    await removeContainers(replaced, options.stopGraceSeconds ?? 10);
+    // Each gets its own stop timeout (the app's stopTimeout it was started with, else Docker's 10 s).
+    await removeContainers(replaced);
     setDetail(replaced.join(', '));
   });
 }

@@ -57,6 +57,8 @@ export interface LocalDryRunResult extends Omit<DeploymentNames, 'family'> {
   replaces: string[];
   /** `docker run --memory`, MiB. */
   memory: number;
+  /** `docker run --stop-timeout`, seconds (the app's `stopTimeout`); absent: Docker's 10 s. */
+  stopTimeout?: number;
   /** The port Traefik forwards to. */
   port: number;
   image: {
@@ -199,6 +201,8 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
       ? undefined
       : await decide(facts.existing, {
           imageId: id,
+          memory: spec.memory,
+          stopTimeout: spec.stopTimeout,
           labels: { ...spec.plan.labels, ...stateLabels },
           environment: spec.environment,
           secrets: spec.secretEnvironment,
@@ -223,6 +227,7 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
     container: decision?.keep ?? newContainerName(spec.plan.serviceName, '<6 random hex>'),
     replaces: decision?.replaces ?? [],
     memory: spec.memory,
+    ...(spec.stopTimeout === undefined ? {} : { stopTimeout: spec.stopTimeout }),
     port: target.appConfig.port,
     image: { reference, ...(id === undefined ? {} : { id }) },
     traefik: {
@@ -253,6 +258,10 @@ function problemOf(error: unknown): DryRunProblem {
 interface Planned {
   /** Undefined with --build or when the image is missing. */
   imageId: string | undefined;
+  /** MiB. */
+  memory: number;
+  /** Seconds; undefined for Docker's default. */
+  stopTimeout: number | undefined;
   /** Every label the new container would get. */
   labels: Record<string, string>;
   environment: Record<string, string>;
@@ -286,12 +295,15 @@ async function decide(existing: readonly ContainerInfo[], planned: Planned): Pro
       : diffLocalContainer(
           {
             image: compared.Image,
+            ...runSettingsOf(compared),
             labels: labelsOf(compared),
             secretNames: secretNamesOf(labelsOf(compared)),
             ...(await deployedEnvironment(compared)),
           },
           {
             image: planned.imageId,
+            memory: planned.memory,
+            stopTimeout: planned.stopTimeout,
             labels: planned.labels,
             environment: { ...planned.environment, ...planned.secrets },
             secretNames: Object.keys(planned.secrets),
@@ -314,6 +326,15 @@ async function decide(existing: readonly ContainerInfo[], planned: Planned): Pro
   return { action: 'update', changes: [...changes.run, ...changes.record], replaces };
 }
 
+/** A container's memory limit and stop timeout, as `docker run` was given them. */
+function runSettingsOf(info: ContainerInfo): Pick<LocalContainerState, 'memory' | 'stopTimeout'> {
+  const bytes = info.HostConfig?.Memory ?? 0;
+  return {
+    memory: bytes > 0 ? Math.round(bytes / 1024 / 1024) : undefined,
+    stopTimeout: info.Config.StopTimeout ?? undefined,
+  };
+}
+
 /** The environment a container was given: its own entries, without those its image sets when known. */
 async function deployedEnvironment(
   info: ContainerInfo,
@@ -334,6 +355,10 @@ async function deployedEnvironment(
 export interface LocalContainerState {
   /** Image id. */
   image: string | undefined;
+  /** `--memory` in MiB; undefined when the container has no limit. */
+  memory?: number | undefined;
+  /** `--stop-timeout` in seconds; undefined for Docker's default. */
+  stopTimeout?: number | undefined;
   labels: Readonly<Record<string, string>>;
   environment: Readonly<Record<string, string>>;
   /**
@@ -384,6 +409,12 @@ export function diffLocalContainer(
   const run: Change[] = [];
   if (before.image !== undefined && after.image !== undefined && before.image !== after.image)
     run.push({ field: 'image', kind: 'changed', before: before.image, after: after.image });
+  const settings = (state: LocalContainerState): Flat =>
+    new Map([
+      ...(state.memory === undefined ? [] : [['memory', `${state.memory} MiB`] as const]),
+      ...(state.stopTimeout === undefined ? [] : [['stop timeout', `${state.stopTimeout}s`] as const]),
+    ]);
+  run.push(...diffFlat(settings(before), settings(after)));
   run.push(...diffFlat(traefik(before.labels), traefik(after.labels)));
   // A secret shows as `(secret)` on both sides, the planned one as `(secret, new value)` when it differs.
   const secret = new Set([...(before.secretNames ?? []), ...(after.secretNames ?? [])]);

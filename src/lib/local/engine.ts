@@ -14,7 +14,15 @@ export interface ContainerInfo {
   /** The image id, `sha256:…`. */
   Image: string;
   /** `Env` is `NAME=value`, the image's own and what `docker run --env` passed. */
-  Config: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null };
+  Config: {
+    Image?: string;
+    Labels?: Record<string, string> | null;
+    Env?: string[] | null;
+    /** Seconds, when `docker run --stop-timeout` set one. */
+    StopTimeout?: number | null;
+  };
+  /** `Memory` is the `--memory` limit in bytes, 0 for none. */
+  HostConfig?: { Memory?: number };
   State: {
     Status: string;
     Running: boolean;
@@ -114,9 +122,16 @@ export async function lastLogLines(container: string, lines = 10): Promise<strin
   return result.tail.slice(-lines);
 }
 
-/** Removes containers (stopping them first, giving each `graceSeconds`); gone ones are no error. */
-export async function removeContainers(names: readonly string[], graceSeconds = 10): Promise<void> {
+/**
+ * Removes containers, stopping them first: SIGTERM, then SIGKILL after `graceSeconds`, or after each
+ * container's own stop timeout (`docker run --stop-timeout`, else Docker's 10 s). Gone ones are no error.
+ */
+export async function removeContainers(names: readonly string[], graceSeconds?: number): Promise<void> {
   if (names.length === 0) return;
-  await runDocker(['stop', '--time', String(graceSeconds), ...names]);
+  await runDocker([
+    'stop',
+    ...(graceSeconds === undefined ? [] : ['--time', String(graceSeconds)]),
+    ...names,
+  ]);
   await runDocker(['rm', '--force', ...names]);
 }

@@ -220,6 +220,17 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
       { field: 'env GREETING', kind: 'added', after: 'hi' },
     ]);
 
+    // when the memory limit changes and a stop timeout is set
+    await setWhoami('    port: 80\n    memory: 1024\n    stopTimeout: 20s\n');
+    const withSettings = await dryRun('v1');
+
+    // then both are changes to run, compared with what the running container was started with
+    expect(withSettings).toMatchObject({ action: 'update', memory: 1024, stopTimeout: 20 });
+    expect(withSettings.changes.filter((change) => !change.field.startsWith('label traefikctl.'))).toEqual([
+      { field: 'memory', kind: 'changed', before: '512 MiB', after: '1024 MiB' },
+      { field: 'stop timeout', kind: 'added', after: '20s' },
+    ]);
+
     // when the port changes, through the built CLI
     await setWhoami('    port: 8080\n');
     const withPort = await cli(['app', 'deploy', 'whoami', '--tag', 'v1', '--dry-run', '--json']);
@@ -263,7 +274,10 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
     const appConfig = local.context.apps.whoami;
     if (appConfig === undefined) throw new Error('no app whoami');
     await buildLocalImage({ app: 'whoami', appConfig, configDir: local.context.configDir, tags: ['v3'] });
-    await setWhoami('    port: 80\n    secrets:\n      API_KEY: /traefikctl/{env}/apps/whoami/api-key\n');
+    // (and a stop timeout, which `docker run --stop-timeout` gets)
+    await setWhoami(
+      '    port: 80\n    stopTimeout: 15s\n    secrets:\n      API_KEY: /traefikctl/{env}/apps/whoami/api-key\n',
+    );
     const value = `tk-${randomUUID()}`;
     const rotated = `tk-${randomUUID()}`;
     const args = ['app', 'deploy', 'whoami', '--tag', 'v3'];
@@ -288,6 +302,7 @@ describeWith(['docker', 'traefik'], 'app deploy --dry-run and routes show on a d
       const container = await inspectContainer(await runningContainerOf('v3'));
       expect(container?.Config.Env).toContain(`API_KEY=${value}`);
       expect(container?.Config.Labels?.['traefikctl.secrets']).toBe('API_KEY');
+      expect(container?.Config.StopTimeout).toBe(15);
       expect(JSON.stringify(container?.Config.Labels)).not.toContain(value);
 
       // when a new value is planned, as JSON and as text

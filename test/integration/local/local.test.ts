@@ -38,8 +38,6 @@ describeWith(['docker', 'traefik'], 'the local target on the real engine and Tra
       app,
       tag,
       timeoutMs: 90_000,
-      // The test app drains for 3 s on SIGTERM, then exits (support.ts): stopped well before this.
-      stopGraceSeconds: 10,
       ...extra,
     });
   const build = async (app: 'whoami' | 'crasher', tag: string) => {

@@ -48,3 +48,24 @@ describe('the guardrail keys of an app (issue 18)', () => {
     expect(message({ apps: { whoami: app } })).toContain(key);
   });
 });
+
+describe("an app's stopTimeout", () => {
+  it.each([
+    ['30s', '30s'],
+    ['2m', '2m'],
+    ['1s', '1s'],
+    ['120s', '120s'],
+  ])('accepts %s', (text, kept) => {
+    const { config } = validateConfig({ apps: { whoami: { stopTimeout: text } } }, source);
+    expect(config.apps.whoami?.stopTimeout).toBe(kept);
+  });
+
+  it.each(['0s', '121s', '3m', '1.5s', '500ms', '30', 'soon'])(
+    'refuses %s with the range Fargate allows',
+    (text) => {
+      const refused = message({ apps: { whoami: { stopTimeout: text } } });
+      expect(refused).toContain('apps.whoami.stopTimeout');
+      expect(refused).toContain('whole seconds from 1s to 120s');
+    },
+  );
+});

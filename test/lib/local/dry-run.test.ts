@@ -103,6 +103,30 @@ describe('localContainerSpec', () => {
     expect(otherEnv.specHash).not.toBe(base.specHash);
   });
 
+  it('given a new memory limit or stop timeout, then the hash changes: the container is replaced, as on ECS', async () => {
+    const target = await specFor('whoami');
+    const local = localEnvironment(target.context, {});
+    const facts = { image: IMAGE, deployedBy: 'a', now: NOW };
+    const base = localContainerSpec(target, local, facts);
+
+    const moreMemory = localContainerSpec(
+      { ...target, appConfig: { ...target.appConfig, memory: 1024 } },
+      local,
+      facts,
+    );
+    const stopTimeout = localContainerSpec(
+      { ...target, appConfig: { ...target.appConfig, stopTimeout: '45s' } },
+      local,
+      facts,
+    );
+
+    expect(base.stopTimeout).toBeUndefined();
+    expect(stopTimeout.stopTimeout).toBe(45);
+    expect(moreMemory.memory).toBe(1024);
+    expect(moreMemory.specHash).not.toBe(base.specHash);
+    expect(stopTimeout.specHash).not.toBe(base.specHash);
+  });
+
   it('names a new container after the deployment, and says how to build a missing image', async () => {
     const target = await specFor('whoami');
 
@@ -253,6 +277,17 @@ describe('diffLocalContainer', () => {
       },
       { field: 'env MODE', kind: 'added', after: 'fast' },
       { field: 'env GREETING', kind: 'removed', before: 'hello' },
+    ]);
+  });
+
+  it('given a new memory limit and a stop timeout, then both are changes to run', () => {
+    const planned = { ...running, memory: 1024, stopTimeout: 45 };
+
+    const { run } = diffLocalContainer({ ...running, memory: 512 }, planned);
+
+    expect(run).toEqual([
+      { field: 'memory', kind: 'changed', before: '512 MiB', after: '1024 MiB' },
+      { field: 'stop timeout', kind: 'added', after: '45s' },
     ]);
   });
 

@@ -40,6 +40,11 @@ function flattenContainer(flat: Flat, container: ContainerDefinition): void {
   put(flat, `${at} memory`, container.memory);
   put(
     flat,
+    `${at} stop timeout`,
+    container.stopTimeout === undefined ? undefined : `${container.stopTimeout}s`,
+  );
+  put(
+    flat,
     `${at} ports`,
     (container.portMappings ?? [])
       .map((p) => `${p.containerPort ?? '?'}:${p.hostPort ?? '?'}/${p.protocol ?? 'tcp'}`)

@@ -8,7 +8,7 @@ import type {
   UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 
-import { addDuration } from '../../../duration.js';
+import { addDuration, stopTimeoutSeconds } from '../../../duration.js';
 import type { ClusterOutputs as StackOutputs } from '../../../cluster/outputs.js';
 import type { AppConfig } from '../../../config/schema.js';
 import { usageError } from '../../../errors.js';
@@ -427,6 +427,9 @@ export function buildDeploymentPlan(options: DeploymentPlanOptions): DeploymentP
     portMappings: [{ containerPort: appConfig.port, hostPort: appConfig.port, protocol: 'tcp' }],
     environment,
     ...(secrets.length === 0 ? {} : { secrets }),
+    ...(appConfig.stopTimeout === undefined
+      ? {}
+      : { stopTimeout: stopTimeoutSeconds(appConfig.stopTimeout) }),
     logConfiguration: {
       logDriver: 'awslogs',
       options: {

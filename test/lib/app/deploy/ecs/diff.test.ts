@@ -96,6 +96,18 @@ describe('diffTaskDefinition', () => {
     });
   });
 
+  it("puts the app's stopTimeout on the container in whole seconds, and a new one is a change", () => {
+    const before = plan();
+    const after = plan({ appConfig: appSchema.parse({ stopTimeout: '1m' }) });
+
+    expect(before.taskDefinition.containerDefinitions?.[0]).not.toHaveProperty('stopTimeout');
+    expect(after.taskDefinition.containerDefinitions?.[0]?.stopTimeout).toBe(60);
+    expect(diffTaskDefinition(registered(before.taskDefinition), after.taskDefinition)).toEqual([
+      { field: 'container whoami stop timeout', kind: 'added', after: '60s' },
+    ]);
+    expect(diffTaskDefinition(registered(after.taskDefinition), after.taskDefinition)).toEqual([]);
+  });
+
   it('reports a label that the new plan no longer sets as removed', () => {
     const withHealthCheck = plan({ appConfig: appSchema.parse({ healthCheck: { path: '/health' } }) });
     const without = plan();
