@@ -6,22 +6,18 @@
  * own arguments, its API router found on its own task definition's labels, reached through
  * TRAEFIKCTL_CONNECT_TO since no DNS record exists. Everything stays on 127.0.0.0/8.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { actionsStep, readOutputs, workflowCommands } from '../support/github-actions.js';
 import { startGitHubStandin } from '../support/github-standin.js';
 import { describeWith, uniqueName } from '../support/stack.js';
+import { busyboxApp, startStackTraefik, stopStackTraefik } from '../support/stack-apps.js';
 import { eventually, getWithHost } from '../integration/traefik/support.js';
-
-const run = promisify(execFile);
-const STACK_SCRIPT = path.join(REPO_ROOT, 'scripts/test-stack.sh');
 
 /** busybox httpd FROM scratch, answering its APP_TAG on / and 200 on /health. */
 const SERVE =
@@ -43,15 +39,6 @@ describeWith(
     const cli = (args: readonly string[], timeoutMs = 120_000): Promise<CliResult> =>
       runCli(args, { cwd, env: cliEnv, timeoutMs });
 
-    async function buildContext(dir: string, command: string): Promise<void> {
-      await mkdir(dir, { recursive: true });
-      await copyFile(stack.busybox ?? '/bin/busybox', path.join(dir, 'busybox'));
-      await writeFile(
-        path.join(dir, 'Dockerfile'),
-        `FROM scratch\nCOPY busybox /bin/busybox\nEXPOSE 80\nCMD ["/bin/busybox", "sh", "-c", ${JSON.stringify(command)}]\n`,
-      );
-    }
-
     /** Traefik's API as the CLI reads it: through the entry point, by the API's host name. */
     async function routers(): Promise<{ name: string }[]> {
       const { stdout } = await cli(['routes', '--json']);
@@ -60,8 +47,8 @@ describeWith(
 
     beforeAll(async () => {
       cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-chain-'));
-      await buildContext(path.join(cwd, 'whoami'), SERVE);
-      await buildContext(path.join(cwd, 'crash'), CRASH);
+      await busyboxApp(stack, path.join(cwd, 'whoami'), SERVE);
+      await busyboxApp(stack, path.join(cwd, 'crash'), CRASH);
       await writeFile(
         path.join(cwd, 'traefikctl.config.yaml'),
         [
@@ -89,9 +76,7 @@ describeWith(
       cliEnv = { AWS_ENDPOINT_URL_ECS: stack.runnerUrl };
       const up = await cli(['cluster', 'up', '--yes']);
       expect(up.exitCode, up.stderr).toBe(0);
-      const started = await run('bash', [STACK_SCRIPT, 'traefik', '--env', env], { timeout: 60_000 });
-      web = /^export TRAEFIKCTL_TEST_TRAEFIK_WEB=(\S+)$/m.exec(started.stdout)?.[1] ?? '';
-      expect(web).toMatch(/^127\.0\.0\.1:\d+$/);
+      web = await startStackTraefik(env);
       cliEnv = { ...cliEnv, TRAEFIKCTL_CONNECT_TO: web };
     });
 
@@ -103,7 +88,7 @@ describeWith(
       ] as const) {
         await cli(['app', 'destroy', app, '--tag', tag, '--yes']).catch(() => undefined);
       }
-      await run('bash', [STACK_SCRIPT, 'traefik', '--env', env, '--stop']).catch(() => undefined);
+      await stopStackTraefik(env);
       await cli(['cluster', 'down', '--yes', '--force']).catch(() => undefined);
       await rm(cwd, { recursive: true, force: true });
     });

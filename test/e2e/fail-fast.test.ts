@@ -6,28 +6,19 @@
  * an image the registry doesn't have fails with the pull error; one tag more than `maxDeployments`
  * is refused (exit 2) with the list to prune. Everything stays on 127.0.0.0/8, with fake credentials.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-import {
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ListTasksCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { AwsClients } from '../../src/lib/aws/clients.js';
 import { moto } from '../integration/app/seed.js';
 import { startPriceListStandIn, type PriceListStandIn } from '../support/price-list-stand-in.js';
-import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
-
-const run = promisify(execFile);
-const STACK_SCRIPT = path.join(REPO_ROOT, 'scripts/test-stack.sh');
+import { busyboxApp, runnerEcs, startStackTraefik, stopStackTraefik } from '../support/stack-apps.js';
 
 /** busybox httpd FROM scratch, answering its APP_TAG on /. */
 const SERVE =
@@ -48,24 +39,10 @@ describeWith(
     // moto has no Pricing API: the CLI reads prices from a stand-in that answers in GetProducts' format.
     let prices: PriceListStandIn;
     // The runner's view of ECS: the tasks it runs, how they stopped.
-    const ecs = new ECSClient({
-      endpoint: stack.runnerUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      maxAttempts: 1,
-    });
+    const ecs = runnerEcs(stack);
 
     const cli = (args: readonly string[], timeoutMs = 150_000): Promise<CliResult> =>
       runCli(args, { cwd, env: cliEnv, timeoutMs });
-
-    async function buildContext(dir: string, command: string): Promise<void> {
-      await mkdir(dir, { recursive: true });
-      await copyFile(stack.busybox ?? '/bin/busybox', path.join(dir, 'busybox'));
-      await writeFile(
-        path.join(dir, 'Dockerfile'),
-        `FROM scratch\nCOPY busybox /bin/busybox\nEXPOSE 80\nCMD ["/bin/busybox", "sh", "-c", ${JSON.stringify(command)}]\n`,
-      );
-    }
 
     async function service(name: string) {
       const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
@@ -89,8 +66,8 @@ describeWith(
 
     beforeAll(async () => {
       cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-failfast-'));
-      await buildContext(path.join(cwd, 'crashy'), CRASH);
-      await buildContext(path.join(cwd, 'capped'), SERVE);
+      await busyboxApp(stack, path.join(cwd, 'crashy'), CRASH);
+      await busyboxApp(stack, path.join(cwd, 'capped'), SERVE);
       await writeFile(
         path.join(cwd, 'traefikctl.config.yaml'),
         [
@@ -125,10 +102,7 @@ describeWith(
       clients = new AwsClients({ region: 'us-east-1' });
       const up = await cli(['cluster', 'up', '--yes']);
       expect(up.exitCode, up.stderr).toBe(0);
-      const started = await run('bash', [STACK_SCRIPT, 'traefik', '--env', env], { timeout: 60_000 });
-      const web = /^export TRAEFIKCTL_TEST_TRAEFIK_WEB=(\S+)$/m.exec(started.stdout)?.[1] ?? '';
-      expect(web).toMatch(/^127\.0\.0\.1:\d+$/);
-      cliEnv = { ...cliEnv, TRAEFIKCTL_CONNECT_TO: web };
+      cliEnv = { ...cliEnv, TRAEFIKCTL_CONNECT_TO: await startStackTraefik(env) };
     }, 180_000);
 
     afterAll(async () => {
@@ -143,7 +117,7 @@ describeWith(
       ] as const) {
         await cli(['app', 'destroy', app, '--tag', tag, '--yes']).catch(() => undefined);
       }
-      await run('bash', [STACK_SCRIPT, 'traefik', '--env', env, '--stop']).catch(() => undefined);
+      await stopStackTraefik(env);
       await cli(['cluster', 'down', '--yes', '--force']).catch(() => undefined);
       await clients.destroy();
       await prices.close();
@@ -178,7 +152,7 @@ describeWith(
 
     it('a fixed build of the same tag brings it back', async () => {
       // given a fixed image pushed under the same tag
-      await buildContext(path.join(cwd, 'crashy'), SERVE);
+      await busyboxApp(stack, path.join(cwd, 'crashy'), SERVE);
       const push = await cli(['image', 'push', 'crashy', '--tag', 'v1']);
       expect(push.exitCode, push.stderr).toBe(0);
 

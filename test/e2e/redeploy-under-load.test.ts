@@ -18,21 +18,17 @@
  * Everything runs as in chain.test.ts: the CLI, the task runner in front of moto, the stack's Traefik
  * with the cluster's own arguments; every request goes to 127.0.0.1 with the deployment's host name.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { REPO_ROOT, runCli, type CliResult } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { describeWith, uniqueName } from '../support/stack.js';
+import { busyboxApp, runnerEcs, startStackTraefik, stopStackTraefik } from '../support/stack-apps.js';
 import { eventually, getWithHost } from '../integration/traefik/support.js';
-
-const run = promisify(execFile);
-const STACK_SCRIPT = path.join(REPO_ROOT, 'scripts/test-stack.sh');
 
 /** busybox httpd answering `<tag> <round>`; on SIGTERM it keeps serving for 8 s, then exits. */
 const SERVE = [
@@ -58,12 +54,7 @@ describeWith(
     const cli = (args: readonly string[], timeoutMs = 120_000): Promise<CliResult> =>
       runCli(args, { cwd, env: cliEnv, timeoutMs });
     // The runner's view of ECS: how the replaced tasks stopped.
-    const ecs = new ECSClient({
-      endpoint: stack.runnerUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      maxAttempts: 1,
-    });
+    const ecs = runnerEcs(stack);
 
     /** The stopped tasks of the tag's service: how each stopped and its container's exit code. */
     async function stoppedTasks(): Promise<{ reason: string; exitCode: number | undefined }[]> {
@@ -106,27 +97,19 @@ describeWith(
 
     beforeAll(async () => {
       cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-redeploy-'));
-      const context = path.join(cwd, 'whoami');
-      await mkdir(context, { recursive: true });
-      await copyFile(stack.busybox ?? '/bin/busybox', path.join(context, 'busybox'));
-      await writeFile(
-        path.join(context, 'Dockerfile'),
-        `FROM scratch\nCOPY busybox /bin/busybox\nEXPOSE 80\nCMD ["/bin/busybox", "sh", "-c", ${JSON.stringify(SERVE)}]\n`,
-      );
+      await busyboxApp(stack, path.join(cwd, 'whoami'), SERVE);
       await configure(0);
       // The runner is opted into here only: ECS calls of this test's CLI see running tasks.
       cliEnv = { AWS_ENDPOINT_URL_ECS: stack.runnerUrl };
       const up = await cli(['cluster', 'up', '--yes']);
       expect(up.exitCode, up.stderr).toBe(0);
-      const started = await run('bash', [STACK_SCRIPT, 'traefik', '--env', env], { timeout: 60_000 });
-      web = /^export TRAEFIKCTL_TEST_TRAEFIK_WEB=(\S+)$/m.exec(started.stdout)?.[1] ?? '';
-      expect(web).toMatch(/^127\.0\.0\.1:\d+$/);
+      web = await startStackTraefik(env);
       cliEnv = { ...cliEnv, TRAEFIKCTL_CONNECT_TO: web };
     });
 
     afterAll(async () => {
       await cli(['app', 'destroy', 'whoami', '--tag', 'v1', '--yes']).catch(() => undefined);
-      await run('bash', [STACK_SCRIPT, 'traefik', '--env', env, '--stop']).catch(() => undefined);
+      await stopStackTraefik(env);
       await cli(['cluster', 'down', '--yes', '--force']).catch(() => undefined);
       await rm(cwd, { recursive: true, force: true });
       ecs.destroy();
