@@ -8,7 +8,7 @@ import type { DeployResult, DeployStatus } from '../model.js';
 import { phaseRecorder } from '../app/deploy/phases.js';
 import { Poller } from '../app/deploy/poll.js';
 import { probeUrl } from '../app/deploy/track-probe.js';
-import { waitForRoute, type RouteApi } from '../app/deploy/track-route.js';
+import { waitForRoute } from '../app/deploy/track-route.js';
 import { loadContext, type ResolvedContext } from '../config/resolve.js';
 import { dockerVersion, imageId } from '../docker/docker.js';
 import { runDocker } from '../docker/exec.js';
@@ -340,25 +340,13 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     if (options.skipRouteCheck) skipPhase(emit, PHASES.route, '--skip-route-check');
     else {
       const client = await localTraefikClient(local, { signal: options.signal });
-      // The route counts once Traefik has THIS container's server UP: during a redeploy the old one is
-      // UP already, and stopping it before the new one is routed would leave a gap.
-      const api: RouteApi = {
-        displayUrl: client.displayUrl,
-        httpRouter: (router) => client.httpRouter(router),
-        httpService: async (service) => {
-          const found = await client.httpService(service);
-          if (found === undefined) return undefined;
-          const status = found.serverStatus?.[server];
-          return { ...found, serverStatus: status === undefined ? {} : { [server]: status } };
-        },
-      };
       const routeLimit = limit(options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS);
       await withPhase(
         emit,
         { ...PHASES.route, title: `Route ${plan.serviceName}@docker in Traefik` },
         async (setDetail) => {
           await waitForRoute({
-            api,
+            api: client,
             name: plan.serviceName,
             provider: 'docker',
             host: plan.host,
@@ -371,6 +359,9 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
             check: async () => {
               await stillRunning();
             },
+            // The route counts once Traefik has THIS container's server UP: during a redeploy the old
+            // one is UP already, and stopping it before the new one is routed would leave a gap.
+            ownServers: () => Promise.resolve(new Set([server])),
           });
           setDetail(`${server} UP`);
         },

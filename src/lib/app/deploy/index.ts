@@ -9,7 +9,7 @@ import { sdkDeployAws } from './ecs/api.js';
 import { apply } from './ecs/apply.js';
 import { planCluster } from './ecs/plan.js';
 import { decideAction, preflight, pushBuiltImage } from './ecs/preflight.js';
-import { stillOurs, waitForRollout } from './ecs/rollout.js';
+import { ownServers, stillOurs, waitForRollout } from './ecs/rollout.js';
 import { stoppedError } from './interrupt.js';
 import { afterDeployFailure, deployFailureContext, guardDeploymentLimit, guardTarget } from './ecs/guards.js';
 import { onFailurePolicy } from './ecs/failure-policy.js';
@@ -176,6 +176,7 @@ async function steps(run: DeployRun): Promise<DeployResult> {
     url: plan.url,
     stackApi: found.outputs,
     check: stillOurs(deployment),
+    ownServers: ownServers(deployment),
   };
   await waitForLiveRoute(run, live);
   return result((await probeLiveUrl(run, live)) ? 'live' : 'rolled-out');

@@ -44,6 +44,12 @@ export interface WaitForRouteOptions {
    * taken over meanwhile).
    */
   check?: (() => Promise<void>) | undefined;
+  /**
+   * The server URLs (`http://<address>:<port>`) of what this deploy started, read at each look. Given,
+   * only those count: a redeploy of a live tag finds the router with the old build's server UP, and
+   * that one answering says nothing about the new build.
+   */
+  ownServers?: (() => Promise<ReadonlySet<string>>) | undefined;
 }
 
 export interface RouteResult {
@@ -85,13 +91,18 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
         return undefined;
       }
       const service = await api.httpService(qualified);
-      const servers = upServers(service);
+      const all = upServers(service);
+      const own = all.length === 0 ? undefined : await options.ownServers?.();
+      const servers = own === undefined ? all : all.filter((server) => own.has(server.url));
       const up = servers.filter((server) => server.status === 'UP');
       if (up.length === 0) {
+        const count = `${all.length} server${all.length === 1 ? '' : 's'}`;
         seen =
-          servers.length === 0
+          all.length === 0
             ? `router ${qualified} has no servers`
-            : `router ${qualified} has ${servers.length} server${servers.length === 1 ? '' : 's'}, none UP`;
+            : own !== undefined && servers.length === 0
+              ? `router ${qualified} has ${count}, none yet of this deploy (${[...own].join(', ') || 'no task of it runs'})`
+              : `router ${qualified} has ${count}, none UP`;
         options.setDetail?.(seen);
         return undefined;
       }

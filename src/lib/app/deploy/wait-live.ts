@@ -22,6 +22,8 @@ export interface LiveTarget {
   /** What the environment's stack says about Traefik's API (the configuration wins). */
   stackApi: StackApiOutputs;
   check: () => Promise<void>;
+  /** The server URLs of this deploy's tasks: only those make the route (waitForRoute's ownServers). */
+  ownServers?: () => Promise<ReadonlySet<string>>;
 }
 
 /** Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own. */
@@ -64,6 +66,7 @@ export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Prom
         setDetail,
         hints: { routes: `traefikctl routes --env ${env}`, env },
         check: target.check,
+        ownServers: target.ownServers,
       });
       run.progress.routed = true;
       const up = route.servers.filter((server) => server.status === 'UP').length;

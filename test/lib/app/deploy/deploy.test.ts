@@ -451,6 +451,35 @@ describe('deployApp', () => {
     expect(looks).toBe(2);
   });
 
+  it("doesn't count a route whose only server UP is another task's: it waits for this deploy's task", async () => {
+    // given Traefik still routes the tag to the task it ran before (a redeploy of a live tag: the old
+    // task serves until Traefik's next refresh), and this deploy's task runs at 10.0.1.9
+    let looks = 0;
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: (name) =>
+        Promise.resolve({ name, status: 'enabled', rule: 'Host(`whoami-v2.dev.example.com`)' }),
+      httpService: (name) =>
+        Promise.resolve({
+          name,
+          serverStatus: ++looks < 3 ? { 'http://10.0.1.5:80': 'UP' } : { 'http://10.0.1.9:80': 'UP' },
+        }),
+    };
+
+    // when deployed
+    const { result, events } = await deploy(fakeAws({ taskAddresses: ['10.0.1.9'] }), { routeApi });
+
+    // then the route counts only once Traefik routes the new task, and said what it waited for
+    expect(looks).toBe(3);
+    expect(result.phases.find((p) => p.id === 'route')).toMatchObject({
+      status: 'done',
+      detail: '1/1 server UP',
+    });
+    expect(JSON.stringify(events)).toContain(
+      'router whoami-v2@ecs has 1 server, none yet of this deploy (http://10.0.1.9:80)',
+    );
+  });
+
   it('fails before creating anything when the image tag is not in ECR', async () => {
     const aws = fakeAws({ digests: {} });
     const error = await rejection(deploy(aws));

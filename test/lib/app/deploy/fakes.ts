@@ -38,6 +38,8 @@ export interface FakeState {
   everything?: Error;
   /** DescribeServices finishes the primary deployment's rollout, as ECS would by then (default true). */
   settle: boolean;
+  /** The addresses of the service's running tasks; by default one per desired task from 10.0.1.5. */
+  taskAddresses?: string[];
 }
 
 export type FakeAws = DeployAws & { calls: string[]; state: FakeState };
@@ -56,6 +58,9 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
   };
   const calls: string[] = [];
   let revision = 0;
+  const runningAddresses = (): string[] =>
+    state.taskAddresses ??
+    Array.from({ length: state.service?.desiredCount ?? 1 }, (_, index) => `10.0.1.${5 + index}`);
   const call = <T>(name: string, answer: () => T): Promise<T> => {
     calls.push(name);
     if (state.everything) return Promise.reject(state.everything);
@@ -171,8 +176,28 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
         }
         return { services: state.service ? [state.service] : [] };
       }),
-    listTasks: () => call('listTasks', () => ({ taskArns: [] })),
-    describeTasks: () => call('describeTasks', () => ({ tasks: [] })),
+    // The service's running tasks: one per desired task, of the task definition it runs, at
+    // 10.0.1.5, 10.0.1.6, ... (`taskAddresses` overrides), as Fargate reports them.
+    listTasks: (input) =>
+      call('listTasks', () => ({
+        taskArns:
+          input.desiredStatus === 'RUNNING' && state.service !== undefined
+            ? runningAddresses().map(
+                (_, index) => `arn:aws:ecs:eu-west-1:123456789012:task/traefikctl-dev/t${index}`,
+              )
+            : [],
+      })),
+    describeTasks: (input) =>
+      call('describeTasks', () => ({
+        tasks: runningAddresses()
+          .map((address, index) => ({
+            taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/traefikctl-dev/t${index}`,
+            taskDefinitionArn: state.service?.taskDefinition,
+            lastStatus: 'RUNNING',
+            containers: [{ name: 'whoami', networkInterfaces: [{ privateIpv4Address: address }] }],
+          }))
+          .filter((task) => input.tasks?.includes(task.taskArn) ?? false),
+      })),
     lastLogLines: () => call('lastLogLines', () => []),
   };
 }

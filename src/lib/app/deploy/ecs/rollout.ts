@@ -78,6 +78,53 @@ export async function waitForRollout(deployment: EcsDeployment): Promise<void> {
 }
 
 /**
+ * The address Traefik's ECS provider routes a task's container at: its network interface's IPv4 (or
+ * IPv6) address, as the provider reads it for awsvpc tasks, else the task's ENI attachment's.
+ */
+export function taskAddress(task: Task, container: string): string | undefined {
+  const iface = task.containers?.find((item) => item.name === container)?.networkInterfaces?.[0];
+  const attached = task.attachments
+    ?.find((attachment) => attachment.type === 'ElasticNetworkInterface')
+    ?.details?.find((detail) => detail.name === 'privateIPv4Address')?.value;
+  return iface?.privateIpv4Address || iface?.ipv6Address || attached || undefined;
+}
+
+/**
+ * The server URLs Traefik gives the running tasks of this deploy's task definition
+ * (`http://<address>:<port>`, the port of the `loadbalancer.server.port` label): what the route must
+ * show UP before the deploy counts as routed. One ListTasks and one DescribeTasks per look.
+ */
+export function ownServers(deployment: EcsDeployment): () => Promise<ReadonlySet<string>> {
+  const { run, plan, outputs, applied } = deployment;
+  const container = plan.taskDefinition.containerDefinitions?.[0]?.name ?? run.spec.app;
+  const port = run.spec.appConfig.port;
+  return async () => {
+    const { taskArns = [] } = await run.aws.listTasks({
+      cluster: outputs.cluster,
+      desiredStatus: 'RUNNING',
+      // Tasks of a service are started by its deployment; the task definition tells ours apart (moto
+      // keeps one deployment id across updates).
+      ...(applied.deploymentId === undefined
+        ? { serviceName: plan.serviceName }
+        : { startedBy: applied.deploymentId }),
+    });
+    if (taskArns.length === 0) return new Set();
+    const { tasks = [] } = await run.aws.describeTasks({
+      cluster: outputs.cluster,
+      tasks: taskArns.slice(0, 100),
+    });
+    const urls = new Set<string>();
+    for (const task of tasks) {
+      if (task.taskDefinitionArn !== applied.taskDefinitionArn || task.lastStatus !== 'RUNNING') continue;
+      const address = taskAddress(task, container);
+      if (address !== undefined)
+        urls.add(`http://${address.includes(':') ? `[${address}]` : address}:${port}`);
+    }
+    return urls;
+  };
+}
+
+/**
  * The check each look of the route and URL waits makes first: the service is still ours (`app
  * destroy` of the tag, or another deploy of it, must not be reported as our success), and no task of
  * ours stopped for a reason no retry fixes. A rollout can read COMPLETED while its task then crashes
