@@ -15,6 +15,10 @@
  * codes are what tells a missing stopTimeout for sure: a kill after 2 s loses requests only when
  * Traefik's refresh comes later than that, which it does in some rounds and not in others.
  *
+ * And when `app deploy` says live, the URL answers with the new build: the deploy's route step waits
+ * until Traefik routes this deploy's task and no other (without that, it passed on the old task's
+ * server and the first request after it got the old build).
+ *
  * Everything runs as in chain.test.ts: the CLI, the task runner in front of moto, the stack's Traefik
  * with the cluster's own arguments; every request goes to 127.0.0.1 with the deployment's host name.
  */
@@ -140,6 +144,8 @@ describeWith(
         };
         const loops = Array.from({ length: CONCURRENCY }, loop);
         const deploy = await cli(['app', 'deploy', 'whoami', '--tag', 'v1']);
+        // Once the deploy says live, Traefik routes the new build alone: the URL answers with it.
+        const right = await getWithHost(`http://${web}/`, host, {}, 5_000);
         // The old task serves 8 s after its SIGTERM, then exits: keep asking until it is surely gone.
         await new Promise((resolve) => setTimeout(resolve, 11_000));
         stop = true;
@@ -147,6 +153,7 @@ describeWith(
 
         // then the deploy succeeds, both builds answered, and every request got the app's answer
         expect(deploy.exitCode, deploy.stderr).toBe(0);
+        expect(right).toMatchObject({ status: 200, body: `v1 ${round}\n` });
         const seen = Object.fromEntries(answers);
         console.log(`redeploy under load, round ${round}: ${JSON.stringify(seen)}`);
         expect(seen[`v1 ${round - 1}`], JSON.stringify(seen)).toBeGreaterThan(0);

@@ -50,6 +50,12 @@ export interface WaitForRouteOptions {
    * that one answering says nothing about the new build.
    */
   ownServers?: (() => Promise<ReadonlySet<string>>) | undefined;
+  /**
+   * With `ownServers`: the route counts only once no other server is UP either, so that the URL serves
+   * this build alone (ECS: the old tasks leave Traefik at its refresh after ECS stops them). Not for
+   * the local target, which stops its old container only after the new one is routed.
+   */
+  onlyOwnServers?: boolean | undefined;
 }
 
 export interface RouteResult {
@@ -103,6 +109,14 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
             : own !== undefined && servers.length === 0
               ? `router ${qualified} has ${count}, none yet of this deploy (${[...own].join(', ') || 'no task of it runs'})`
               : `router ${qualified} has ${count}, none UP`;
+        options.setDetail?.(seen);
+        return undefined;
+      }
+      const others = all.filter(
+        (server) => server.status === 'UP' && own !== undefined && !own.has(server.url),
+      );
+      if (options.onlyOwnServers === true && others.length > 0) {
+        seen = `router ${qualified} routes this deploy's task and still ${others.length} other server${others.length === 1 ? '' : 's'} UP (${others.map((server) => server.url).join(', ')})`;
         options.setDetail?.(seen);
         return undefined;
       }

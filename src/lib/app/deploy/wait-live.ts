@@ -22,7 +22,10 @@ export interface LiveTarget {
   /** What the environment's stack says about Traefik's API (the configuration wins). */
   stackApi: StackApiOutputs;
   check: () => Promise<void>;
-  /** The server URLs of this deploy's tasks: only those make the route (waitForRoute's ownServers). */
+  /**
+   * The server URLs of this deploy's tasks: the route counts once one of them is UP and no other
+   * server is (waitForRoute's ownServers and onlyOwnServers).
+   */
   ownServers?: () => Promise<ReadonlySet<string>>;
 }
 
@@ -67,6 +70,7 @@ export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Prom
         hints: { routes: `traefikctl routes --env ${env}`, env },
         check: target.check,
         ownServers: target.ownServers,
+        onlyOwnServers: target.ownServers !== undefined,
       });
       run.progress.routed = true;
       const up = route.servers.filter((server) => server.status === 'UP').length;

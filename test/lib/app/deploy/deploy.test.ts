@@ -451,32 +451,36 @@ describe('deployApp', () => {
     expect(looks).toBe(2);
   });
 
-  it("doesn't count a route whose only server UP is another task's: it waits for this deploy's task", async () => {
+  it("counts the route only once Traefik routes this deploy's task and no other", async () => {
     // given Traefik still routes the tag to the task it ran before (a redeploy of a live tag: the old
-    // task serves until Traefik's next refresh), and this deploy's task runs at 10.0.1.9
+    // task serves until Traefik's next refresh), then both, then only this deploy's task at 10.0.1.9
+    const answers = [
+      { 'http://10.0.1.5:80': 'UP' },
+      { 'http://10.0.1.5:80': 'UP', 'http://10.0.1.9:80': 'UP' },
+      { 'http://10.0.1.5:80': 'DOWN', 'http://10.0.1.9:80': 'UP' },
+    ];
     let looks = 0;
     const routeApi: RouteApi = {
       displayUrl: 'https://traefik.dev.example.com',
       httpRouter: (name) =>
         Promise.resolve({ name, status: 'enabled', rule: 'Host(`whoami-v2.dev.example.com`)' }),
       httpService: (name) =>
-        Promise.resolve({
-          name,
-          serverStatus: ++looks < 3 ? { 'http://10.0.1.5:80': 'UP' } : { 'http://10.0.1.9:80': 'UP' },
-        }),
+        Promise.resolve({ name, serverStatus: answers[Math.min(looks++, answers.length - 1)] }),
     };
 
     // when deployed
     const { result, events } = await deploy(fakeAws({ taskAddresses: ['10.0.1.9'] }), { routeApi });
 
-    // then the route counts only once Traefik routes the new task, and said what it waited for
+    // then the route counts at the third look, and said what it waited for at the first two
     expect(looks).toBe(3);
     expect(result.phases.find((p) => p.id === 'route')).toMatchObject({
       status: 'done',
       detail: '1/1 server UP',
     });
-    expect(JSON.stringify(events)).toContain(
-      'router whoami-v2@ecs has 1 server, none yet of this deploy (http://10.0.1.9:80)',
+    const said = JSON.stringify(events);
+    expect(said).toContain('router whoami-v2@ecs has 1 server, none yet of this deploy (http://10.0.1.9:80)');
+    expect(said).toContain(
+      "router whoami-v2@ecs routes this deploy's task and still 1 other server UP (http://10.0.1.5:80)",
     );
   });
 
