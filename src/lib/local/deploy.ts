@@ -267,7 +267,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   try {
     if (options.wait === false) {
       for (const phase of [PHASES.healthy, PHASES.route, PHASES.probe]) skipPhase(emit, phase, '--no-wait');
-      await stopReplaced(preflight.existing, container, options, emit);
+      await stopReplaced(preflight.existing, container, emit);
       return result('applied');
     }
 
@@ -368,7 +368,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
       );
     }
 
-    await stopReplaced(preflight.existing, container, options, emit);
+    await stopReplaced(preflight.existing, container, emit);
 
     if (options.skipProbe) {
       skipPhase(emit, PHASES.probe, '--skip-probe');
@@ -411,7 +411,6 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
 async function stopReplaced(
   existing: readonly ContainerInfo[],
   current: ContainerInfo,
-  options: LocalDeployOptions,
   emit: EventSink,
 ): Promise<void> {
   const replaced = existing.filter((info) => info.Id !== current.Id).map(containerName);

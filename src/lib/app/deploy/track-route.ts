@@ -47,9 +47,9 @@ export interface WaitForRouteOptions {
   /**
    * The server URLs (`http://<address>:<port>`) of what this deploy started, read at each look. Given,
    * only those count: a redeploy of a live tag finds the router with the old build's server UP, and
-   * that one answering says nothing about the new build.
+   * that one answering says nothing about the new build. Undefined: can't tell now (look again).
    */
-  ownServers?: (() => Promise<ReadonlySet<string>>) | undefined;
+  ownServers?: (() => Promise<ReadonlySet<string> | undefined>) | undefined;
   /**
    * With `ownServers`: the route counts only once no other server is UP either, so that the URL serves
    * this build alone (ECS: the old tasks leave Traefik at its refresh after ECS stops them). Not for
@@ -99,6 +99,11 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
       const service = await api.httpService(qualified);
       const all = upServers(service);
       const own = all.length === 0 ? undefined : await options.ownServers?.();
+      if (all.length > 0 && options.ownServers !== undefined && own === undefined) {
+        seen = `router ${qualified} has ${all.length} server${all.length === 1 ? '' : 's'}; which are this deploy's can't be told yet`;
+        options.setDetail?.(seen);
+        return undefined;
+      }
       const servers = own === undefined ? all : all.filter((server) => own.has(server.url));
       const up = servers.filter((server) => server.status === 'UP');
       if (up.length === 0) {

@@ -26,7 +26,7 @@ export interface LiveTarget {
    * The server URLs of this deploy's tasks: the route counts once one of them is UP and no other
    * server is (waitForRoute's ownServers and onlyOwnServers).
    */
-  ownServers?: () => Promise<ReadonlySet<string>>;
+  ownServers?: () => Promise<ReadonlySet<string> | undefined>;
 }
 
 /** Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own. */

@@ -484,6 +484,25 @@ describe('deployApp', () => {
     );
   });
 
+  it("keeps waiting for the route when ECS can't say which tasks are this deploy's for a look", async () => {
+    // given ECS resets the connection of the first ListTasks of running tasks
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: (name) =>
+        Promise.resolve({ name, status: 'enabled', rule: 'Host(`whoami-v2.dev.example.com`)' }),
+      httpService: (name) => Promise.resolve({ name, serverStatus: { 'http://10.0.1.5:80': 'UP' } }),
+    };
+
+    // when deployed
+    const { result, events } = await deploy(fakeAws({ runningListFailures: 1 }), { routeApi });
+
+    // then the route counts at the next look, after saying why it waited
+    expect(result.phases.find((p) => p.id === 'route')).toMatchObject({ status: 'done' });
+    expect(JSON.stringify(events)).toContain(
+      "router whoami-v2@ecs has 1 server; which are this deploy's can't be told yet",
+    );
+  });
+
   it('fails before creating anything when the image tag is not in ECR', async () => {
     const aws = fakeAws({ digests: {} });
     const error = await rejection(deploy(aws));

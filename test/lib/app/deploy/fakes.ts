@@ -40,6 +40,8 @@ export interface FakeState {
   settle: boolean;
   /** The addresses of the service's running tasks; by default one per desired task from 10.0.1.5. */
   taskAddresses?: string[];
+  /** How many ListTasks of running tasks fail first (a connection reset), as a network blip does. */
+  runningListFailures?: number;
 }
 
 export type FakeAws = DeployAws & { calls: string[]; state: FakeState };
@@ -179,14 +181,20 @@ export function fakeAws(overrides: Partial<FakeState> = {}): FakeAws {
     // The service's running tasks: one per desired task, of the task definition it runs, at
     // 10.0.1.5, 10.0.1.6, ... (`taskAddresses` overrides), as Fargate reports them.
     listTasks: (input) =>
-      call('listTasks', () => ({
-        taskArns:
-          input.desiredStatus === 'RUNNING' && state.service !== undefined
-            ? runningAddresses().map(
-                (_, index) => `arn:aws:ecs:eu-west-1:123456789012:task/traefikctl-dev/t${index}`,
-              )
-            : [],
-      })),
+      call('listTasks', () => {
+        if (input.desiredStatus === 'RUNNING' && (state.runningListFailures ?? 0) > 0) {
+          state.runningListFailures = (state.runningListFailures ?? 0) - 1;
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        }
+        return {
+          taskArns:
+            input.desiredStatus === 'RUNNING' && state.service !== undefined
+              ? runningAddresses().map(
+                  (_, index) => `arn:aws:ecs:eu-west-1:123456789012:task/traefikctl-dev/t${index}`,
+                )
+              : [],
+        };
+      }),
     describeTasks: (input) =>
       call('describeTasks', () => ({
         tasks: runningAddresses()

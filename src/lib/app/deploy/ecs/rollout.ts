@@ -92,13 +92,14 @@ export function taskAddress(task: Task, container: string): string | undefined {
 /**
  * The server URLs Traefik gives the running tasks of this deploy's task definition
  * (`http://<address>:<port>`, the port of the `loadbalancer.server.port` label): what the route must
- * show UP before the deploy counts as routed. One ListTasks and one DescribeTasks per look.
+ * show UP before the deploy counts as routed. One ListTasks and one DescribeTasks per look; undefined
+ * when ECS didn't answer (the next look asks again).
  */
-export function ownServers(deployment: EcsDeployment): () => Promise<ReadonlySet<string>> {
+export function ownServers(deployment: EcsDeployment): () => Promise<ReadonlySet<string> | undefined> {
   const { run, plan, outputs, applied } = deployment;
   const container = plan.taskDefinition.containerDefinitions?.[0]?.name ?? run.spec.app;
   const port = run.spec.appConfig.port;
-  return async () => {
+  const read = async (): Promise<ReadonlySet<string>> => {
     const { taskArns = [] } = await run.aws.listTasks({
       cluster: outputs.cluster,
       desiredStatus: 'RUNNING',
@@ -122,6 +123,11 @@ export function ownServers(deployment: EcsDeployment): () => Promise<ReadonlySet
     }
     return urls;
   };
+  return () =>
+    read().catch((error: unknown) => {
+      if (isAbortError(error) || run.options.signal?.aborted) throw error;
+      return undefined; // can't tell now: the next look will
+    });
 }
 
 /**
