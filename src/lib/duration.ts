@@ -48,18 +48,31 @@ export function isConfigDuration(text: string): boolean {
   return parse(text, true) !== undefined;
 }
 
-/** The longest stop timeout of an app: Fargate's maximum for a container's `stopTimeout`. */
-export const MAX_STOP_TIMEOUT_SECONDS = 120;
-
 /**
- * An app's `stopTimeout` (`30s`, `2m`) in whole seconds, as ECS's container `stopTimeout` and
- * `docker run --stop-timeout` take it; undefined when it is not a duration of 1 s to 120 s in whole seconds.
+ * A configuration duration (`30s`, `2m`) in whole seconds from `min` to `max`, for settings that AWS or
+ * Traefik take in seconds; undefined when it is not one.
  */
-export function stopTimeoutSeconds(text: string): number | undefined {
+export function wholeSeconds(text: string, min: number, max: number): number | undefined {
   const ms = durationMs(text, { unitRequired: true });
   if (ms === undefined || ms % 1000 !== 0) return undefined;
   const seconds = ms / 1000;
-  return seconds >= 1 && seconds <= MAX_STOP_TIMEOUT_SECONDS ? seconds : undefined;
+  return seconds >= min && seconds <= max ? seconds : undefined;
+}
+
+/** The longest stop timeout of an app: Fargate's maximum for a container's `stopTimeout`. */
+export const MAX_STOP_TIMEOUT_SECONDS = 120;
+
+/** An app's `stopTimeout` in seconds, as ECS's container `stopTimeout` and `docker run --stop-timeout` take it. */
+export function stopTimeoutSeconds(text: string): number | undefined {
+  return wholeSeconds(text, 1, MAX_STOP_TIMEOUT_SECONDS);
+}
+
+/** The longest ECS refresh interval of Traefik a configuration may ask for. */
+export const MAX_REFRESH_SECONDS = 300;
+
+/** `traefik.refreshInterval` in seconds, as Traefik's `--providers.ecs.refreshSeconds` takes it. */
+export function refreshSeconds(text: string): number | undefined {
+  return wholeSeconds(text, 1, MAX_REFRESH_SECONDS);
 }
 
 /**

@@ -16,7 +16,7 @@ export interface TraefikCommandInput {
   /** The VPC's CIDR blocks: X-Forwarded-* headers are trusted from the load balancer only. */
   trustedIps: readonly string[];
   /** How often Traefik polls ECS; a new deployment is routed within this many seconds. */
-  refreshSeconds?: number;
+  refreshSeconds?: number | undefined;
   /**
    * Route only tasks whose ECS health status is HEALTHY; false by default, because tasks without a
    * container health check report UNKNOWN and would then never be routed (shared/notes/traefik.md

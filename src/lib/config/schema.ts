@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-import { isConfigDuration, MAX_STOP_TIMEOUT_SECONDS, stopTimeoutSeconds } from '../duration.js';
+import {
+  isConfigDuration,
+  MAX_REFRESH_SECONDS,
+  MAX_STOP_TIMEOUT_SECONDS,
+  refreshSeconds,
+  stopTimeoutSeconds,
+} from '../duration.js';
 import { DEFAULT_HOST_TEMPLATE, hostTemplateProblem } from '../naming.js';
 
 /**
@@ -143,6 +149,18 @@ export const traefikSchema = z.strictObject({
   /** SSM SecureString holding the API password; defaults to `/traefikctl/<env>/traefik-api-password`. */
   passwordParameter: z.string().startsWith('/').optional(),
   entryPoints: z.array(z.string().min(1)).min(1).default(['web']),
+  /**
+   * How often the ECS cluster's Traefik asks ECS for tasks (`--providers.ecs.refreshSeconds`; 15 s when
+   * unset): a new deployment is routed, and a stopped task dropped, within this plus 2 s. Each Traefik
+   * task makes one ListTasks and one DescribeTasks per interval. `cluster up` applies it.
+   */
+  refreshInterval: z
+    .string()
+    .refine(
+      (text) => refreshSeconds(text) !== undefined,
+      `whole seconds from 1s to ${MAX_REFRESH_SECONDS}s, such as 15s or 1m`,
+    )
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

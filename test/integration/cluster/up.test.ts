@@ -191,6 +191,19 @@ describeWith(['moto'], 'cluster up, status and down against moto', () => {
     expect(await stackParameter(env, 'TraefikImage')).toBe('traefik:v3.7.9');
     expect(await stackParameter(env, 'ApiPasswordHash')).toBe(hash);
 
+    // when Traefik is asked to look at ECS every 5 s
+    const refresh = await clusterUp({
+      clients,
+      context: contextFor(env, { traefik: { image: 'traefik:v3.7.9', refreshInterval: '5s' } }),
+      pollIntervalMs: 10,
+    });
+
+    // then that is Traefik's argument, and nothing else changed
+    expect(refresh.changedParameters).toEqual(['TraefikArguments']);
+    const args = (await stackParameter(env, 'TraefikArguments'))?.split(' ') ?? [];
+    expect(args).toContain('--providers.ecs.refreshSeconds=5');
+    expect(args).not.toContain('--providers.ecs.refreshSeconds=15');
+
     // when someone rotates the password in SSM
     const ssm = await clients.ssm();
     await ssm.send(
@@ -203,7 +216,7 @@ describeWith(['moto'], 'cluster up, status and down against moto', () => {
     );
     const rotated = await clusterUp({
       clients,
-      context: contextFor(env, { traefik: { image: 'traefik:v3.7.9' } }),
+      context: contextFor(env, { traefik: { image: 'traefik:v3.7.9', refreshInterval: '5s' } }),
       pollIntervalMs: 10,
     });
 

@@ -49,6 +49,17 @@ describe('the guardrail keys of an app (issue 18)', () => {
   });
 });
 
+describe("Traefik's refreshInterval", () => {
+  it('accepts whole seconds up to 5m and refuses the rest, naming the key', () => {
+    expect(
+      validateConfig({ traefik: { refreshInterval: '5s' } }, source).config.traefik.refreshInterval,
+    ).toBe('5s');
+    for (const text of ['0s', '500ms', '301s', '15']) {
+      expect(message({ traefik: { refreshInterval: text } })).toContain('traefik.refreshInterval');
+    }
+  });
+});
+
 describe("an app's stopTimeout", () => {
   it.each([
     ['30s', '30s'],

@@ -45,7 +45,7 @@ describe('validateConfig: what each kind of mistake reads like', () => {
     [
       'an unknown key with no close match',
       { traefik: { colour: 'blue' } },
-      'traefikctl.config.yaml: unknown key traefik.colour (known keys: image, apiUrl, username, passwordParameter, entryPoints)',
+      'traefikctl.config.yaml: unknown key traefik.colour (known keys: image, apiUrl, username, passwordParameter, entryPoints, refreshInterval)',
     ],
     [
       'a CPU value that Fargate does not offer',

@@ -87,7 +87,11 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
       const router = await api.httpRouter(qualified);
       if (router === undefined) {
         seen = `Traefik has no router ${qualified} yet`;
-        options.setDetail?.('waiting for Traefik to find the tasks (it looks every 15s)');
+        options.setDetail?.(
+          (options.provider ?? 'ecs') === 'ecs'
+            ? 'waiting for Traefik to find the tasks (it looks at ECS every refresh interval, 15s by default)'
+            : 'waiting for Traefik to find the container',
+        );
         return undefined;
       }
       if (router.status !== undefined && router.status !== 'enabled') {

@@ -1,5 +1,6 @@
 import type { ResolvedContext } from '../../config/resolve.js';
 import { usageError } from '../../errors.js';
+import { refreshSeconds } from '../../duration.js';
 import {
   defaultPasswordParameter,
   ensureApiPassword,
@@ -73,6 +74,8 @@ export async function desiredParameters(
         env,
         entryPoint: input.entryPoint,
         trustedIps: network.vpcCidrs,
+        refreshSeconds:
+          ctx.traefik.refreshInterval === undefined ? undefined : refreshSeconds(ctx.traefik.refreshInterval),
       }),
     ),
     EntryPoint: input.entryPoint,

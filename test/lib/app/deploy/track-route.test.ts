@@ -81,7 +81,7 @@ describe('waitForRoute', () => {
       servers: [{ url: 'http://10.0.1.23:80', status: 'UP' }],
     });
     expect(details).toEqual([
-      'waiting for Traefik to find the tasks (it looks every 15s)',
+      'waiting for Traefik to find the tasks (it looks at ECS every refresh interval, 15s by default)',
       'router whoami-v2@ecs has 1 server, none UP',
     ]);
     expect(server.requests).toContain('/api/http/routers/whoami-v2@ecs');
