@@ -30,6 +30,11 @@ export const ENV_NAME = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
 const envName = z.string().regex(ENV_NAME, 'a short lowercase name such as dev or staging');
 const appName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name such as whoami');
 const duration = z.string().refine(isConfigDuration, 'a duration such as 30s, 10m, 12h, 7d or 2w');
+/** A duration that AWS or Traefik takes in whole seconds, from 1 s to `max` (`read` tells). */
+const wholeSeconds = (read: (text: string) => number | undefined, max: number, examples: string) =>
+  z
+    .string()
+    .refine((text) => read(text) !== undefined, `whole seconds from 1s to ${max}s, such as ${examples}`);
 
 export const healthCheckSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),
@@ -76,13 +81,7 @@ export const appSchema = z.strictObject({
    * loses no request only if the old task keeps serving after SIGTERM until Traefik's next refresh
    * routes its replacement (README, "Redeploying a live tag").
    */
-  stopTimeout: z
-    .string()
-    .refine(
-      (text) => stopTimeoutSeconds(text) !== undefined,
-      `whole seconds from 1s to ${MAX_STOP_TIMEOUT_SECONDS}s, such as 30s or 2m`,
-    )
-    .optional(),
+  stopTimeout: wholeSeconds(stopTimeoutSeconds, MAX_STOP_TIMEOUT_SECONDS, '30s or 2m').optional(),
   desiredCount: z.number().int().min(1).max(10).default(1),
   /** Deployments of this app expire after this long (`traefikctl:expires-at`, used by `app prune --expired`). */
   ttl: duration.optional(),
@@ -154,13 +153,7 @@ export const traefikSchema = z.strictObject({
    * unset): a new deployment is routed, and a stopped task dropped, within this plus 2 s. Each Traefik
    * task makes one ListTasks and one DescribeTasks per interval. `cluster up` applies it.
    */
-  refreshInterval: z
-    .string()
-    .refine(
-      (text) => refreshSeconds(text) !== undefined,
-      `whole seconds from 1s to ${MAX_REFRESH_SECONDS}s, such as 15s or 1m`,
-    )
-    .optional(),
+  refreshInterval: wholeSeconds(refreshSeconds, MAX_REFRESH_SECONDS, '15s or 1m').optional(),
 });
 
 export const configSchema = z.strictObject({
