@@ -194,7 +194,8 @@ export async function dryRunLocalDeploy(options: LocalDryRunOptions): Promise<Lo
   });
   const stateLabels: Record<string, string> = { ...spec.state, [SPEC_LABEL]: spec.specHash };
   // Without the image's id, the state labels would carry a hash of a placeholder: say what it will be.
-  if (id === undefined) stateLabels[SPEC_LABEL] = '<hash of image, labels, environment, secrets and port>';
+  if (id === undefined)
+    stateLabels[SPEC_LABEL] = '<hash of image, labels, environment, secrets, port, memory and stop timeout>';
 
   const decision =
     facts === undefined || problems.some((problem) => problem.code === 'SERVICE_TAKEN')

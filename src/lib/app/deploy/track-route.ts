@@ -121,10 +121,11 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
         options.setDetail?.(seen);
         return undefined;
       }
-      const others = all.filter(
-        (server) => server.status === 'UP' && own !== undefined && !own.has(server.url),
-      );
-      if (options.onlyOwnServers === true && others.length > 0) {
+      const others =
+        options.onlyOwnServers === true && own !== undefined
+          ? all.filter((server) => server.status === 'UP' && !own.has(server.url))
+          : [];
+      if (others.length > 0) {
         seen = `router ${qualified} routes this deploy's task and still ${others.length} other server${others.length === 1 ? '' : 's'} UP (${others.map((server) => server.url).join(', ')})`;
         options.setDetail?.(seen);
         return undefined;
