@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { onEc2 } from '../../src/lib/aws/instance-metadata.js';
 import { runCli } from '../support/cli.js';
 import { startLocalServer, type LocalServer } from '../support/local-server.js';
 
@@ -112,5 +113,77 @@ describe('traefikctl with a wrong region, profile or key', () => {
     );
     expect(stderr).toContain('→ See which identity AWS finds: `aws sts get-caller-identity`.');
     expect(stderr).not.toContain('Grant your role');
+  });
+
+  /**
+   * Instance metadata is 169.254.169.254 in real life; here the SDK is sent to a recording server on
+   * 127.0.0.1 instead (AWS_EC2_METADATA_SERVICE_ENDPOINT), so that even a regression sends nothing to
+   * the link-local address. It answers 404, as a metadata service with no role does.
+   */
+  it('with no credentials anywhere, asks instance metadata only on EC2 or when told to', async () => {
+    const { cwd, env } = await setup();
+    const metadataRequests: string[] = [];
+    const metadata = await startLocalServer((request, response) => {
+      metadataRequests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+      request.resume();
+      response.writeHead(404).end();
+    });
+    try {
+      const noCredentials = {
+        cwd,
+        env: {
+          ...env,
+          AWS_CONFIG_FILE: path.join(cwd, 'no-config'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(cwd, 'no-credentials'),
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: metadata.url,
+        },
+        unset: [
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+          'AWS_SESSION_TOKEN',
+          'AWS_PROFILE',
+          'AWS_EC2_METADATA_DISABLED',
+          'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+          'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+          'AWS_WEB_IDENTITY_TOKEN_FILE',
+        ],
+      };
+
+      // The quick start's command on a machine with no AWS set up: the whole plan, AWS skipped.
+      received.length = 0;
+      const dryRun = await runCli(
+        ['app', 'deploy', 'whoami', '--tag', 'v2', '--dry-run', '--json'],
+        noCredentials,
+      );
+      expect(dryRun.exitCode).toBe(0);
+      const plan = JSON.parse(dryRun.stdout) as { skipped: { check: string; reason: string }[] };
+      expect(plan.skipped.map((item) => item.check)).toEqual(['identity', 'cluster', 'image', 'service']);
+      expect(plan.skipped[0]?.reason).toContain('no AWS credentials were found');
+      // This machine's own answer: on an EC2 instance the SDK may ask for the instance role.
+      const ec2 = onEc2();
+      expect(metadataRequests.length > 0).toBe(ec2);
+
+      const deploy = await runCli(['app', 'deploy', 'whoami', '--tag', 'v2'], noCredentials);
+      expect(deploy.stderr).toContain('no AWS credentials were found');
+      expect(received).toEqual([]);
+      if (!ec2) {
+        expect(deploy.stderr).toContain(
+          '→ To use an EC2 instance role, set AWS_EC2_METADATA_DISABLED=false: traefikctl asks instance metadata only where the machine shows it is on EC2.',
+        );
+      }
+
+      // Told to, it asks anywhere (the check above could see a request).
+      metadataRequests.length = 0;
+      const told = await runCli(['app', 'deploy', 'whoami', '--tag', 'v2', '--dry-run', '--json'], {
+        ...noCredentials,
+        env: { ...noCredentials.env, AWS_EC2_METADATA_DISABLED: 'false' },
+        unset: noCredentials.unset.filter((name) => name !== 'AWS_EC2_METADATA_DISABLED'),
+      });
+      expect(told.exitCode).toBe(0);
+      expect(metadataRequests.length).toBeGreaterThan(0);
+      expect(told.stdout).not.toContain('AWS_EC2_METADATA_DISABLED=false');
+    } finally {
+      await metadata.close();
+    }
   });
 });

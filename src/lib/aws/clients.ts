@@ -10,6 +10,7 @@ import { durationMs } from '../duration.js';
 import { usageError } from '../errors.js';
 import { abortOnSignal } from './abort.js';
 import { debugAwsCalls } from './debug.js';
+import { limitInstanceMetadata } from './instance-metadata.js';
 import { checkProfile } from './profile.js';
 import { checkRegion } from './region.js';
 
@@ -131,6 +132,7 @@ export class AwsClients {
     if (!client) {
       client = (async () => {
         this.checkContext();
+        limitInstanceMetadata();
         const built = debugAwsCalls(
           abortOnSignal(await build(commonConfig(this.context)), this.context.signal),
         );

@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration.js';
 import { ExitCode, isUserError, UserError } from '../errors.js';
 import { TIMEOUT_VARIABLES } from './clients.js';
+import { instanceMetadataTurnedOff } from './instance-metadata.js';
 
 interface AwsErrorShape {
   name?: string;
@@ -123,6 +124,11 @@ export function explainAwsError(
       suggestions: [
         'Run `aws configure sso` or `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
         'Pick a named profile with --profile or AWS_PROFILE.',
+        ...(instanceMetadataTurnedOff()
+          ? [
+              'To use an EC2 instance role, set AWS_EC2_METADATA_DISABLED=false: traefikctl asks instance metadata only where the machine shows it is on EC2.',
+            ]
+          : []),
       ],
       code: 'AWS_NO_CREDENTIALS',
       cause: error,
