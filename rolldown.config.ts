@@ -12,6 +12,7 @@
  *   dist/commands/help.js, dist/commands/autocomplete/*.js   the plugins' commands, bundled with ours
  *   dist/help.js, dist/hooks/*.js    the help class and the hooks
  *   dist/root-help.js            the root help page without oclif, for bin/run.js (src/help/root.ts)
+ *   dist/command-help.js         a command's or topic's help page without oclif's runtime, for bin/run.js
  * oclif's other way to find commands in a bundle, the "explicit" strategy (one module exporting a map
  * of ids to command classes), is not used: oclif needs the map's values to be the classes themselves,
  * so that module would import every command and everything they import statically, for every
@@ -42,6 +43,7 @@ const input: Record<string, string> = {
   cli: 'virtual:traefikctl/cli',
   help: 'src/help/index.ts',
   'root-help': 'src/help/fast-path.ts',
+  'command-help': 'src/help/command-fast-path.ts',
 };
 for (const file of filesUnder(join(root, 'src', 'commands'))) {
   if (/\.tsx?$/.test(file) && !/\.d\.ts$/.test(file)) {

@@ -54,8 +54,8 @@ echo
 # The recorder sees every module the process resolves, ESM and CommonJS (module.registerHooks); the
 # build's dist/bundle-modules.json says which packages are inside each bundle file it loaded
 # (bench/support/loaded-packages.ts). Without a manifest oclif imports every command module for
-# --help, so a static import of ink in any command shows up there; with one, only the bundle's
-# oclif chunk and the help class load.
+# --help, so a static import of ink in any command shows up there; with one, only oclif's help
+# classes load (dist/command-help.js).
 HEAVY='^(@aws-sdk/.*|@smithy/.*|ink|react|react-reconciler|execa|cosmiconfig|zod|yaml|undici)$'
 imports=$BENCH_DIR/imports.txt
 packages=$BENCH_DIR/packages.txt
@@ -100,18 +100,30 @@ for layout in manifest no-manifest; do
   done
 done
 
-# The built CLI loads oclif from its bundle, not from the package's ~150 files (a command's --help goes
-# through oclif; the root page doesn't load it at all, checked below).
-recorded "$imports" "$M/bin/run.js" app deploy --help
+# The built CLI loads oclif from its bundle, not from the package's ~150 files (a command goes through
+# oclif; the help pages don't load its runtime, checked below).
+recorded "$imports" "$M/bin/run.js" autocomplete script bash
 if grep -q '/node_modules/@oclif/' "$imports"; then
-  echo "FAIL  app deploy --help loads oclif from node_modules, not from the bundle:"
+  echo "FAIL  autocomplete script bash loads oclif from node_modules, not from the bundle:"
   grep '/node_modules/@oclif/' "$imports" | head -3 | sed 's/^/        /'
   heavy_failures=$((heavy_failures + 1))
 elif ! grep -q '/dist/cli.js$' "$imports"; then
-  echo "FAIL  app deploy --help did not load dist/cli.js, oclif's entry in the bundle"
+  echo "FAIL  autocomplete script bash did not load dist/cli.js, oclif's entry in the bundle"
   heavy_failures=$((heavy_failures + 1))
 else
-  echo "PASS  app deploy --help loads oclif from the bundle (dist/), no file of node_modules/@oclif"
+  echo "PASS  autocomplete script bash loads oclif from the bundle (dist/), no file of node_modules/@oclif"
+fi
+# A command's help page comes from dist/command-help.js (src/help/command-fast-path.ts): oclif's help
+# classes from the bundle, without oclif's runtime (dist/cli.js: Config.load, hooks, the parser).
+recorded "$imports" "$M/bin/run.js" app deploy --help
+if grep -q '/dist/cli.js$' "$imports" || grep -q '/node_modules/@oclif/' "$imports"; then
+  echo "FAIL  app deploy --help loaded oclif's runtime; the page should come from dist/command-help.js"
+  heavy_failures=$((heavy_failures + 1))
+elif ! grep -q '/dist/command-help.js$' "$imports"; then
+  echo "FAIL  app deploy --help did not load dist/command-help.js"
+  heavy_failures=$((heavy_failures + 1))
+else
+  echo "PASS  app deploy --help prints its page from dist/command-help.js without oclif's runtime"
 fi
 # The root page is printed from the manifest by dist/root-help.js (src/help/root.ts), without oclif.
 recorded "$imports" "$M/bin/run.js" --help

@@ -32,26 +32,42 @@ const userAgent = () => {
   return `${pjson.name}/${pjson.version} ${platform()}-${cpu} node-${process.version}`;
 };
 
-/** The root help page without oclif (src/help/fast-path.ts); false where only oclif can show it. */
-async function rootHelp() {
-  const entry = new URL('../dist/root-help.js', import.meta.url);
-  const fastPath = await import(entry.href).catch((error) => {
+/** A fast path's module in dist/, or undefined where the checkout isn't built (oclif's path says so). */
+async function fastPath(file) {
+  const entry = new URL(`../dist/${file}`, import.meta.url);
+  return import(entry.href).catch((error) => {
     if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(entry.pathname))
       return undefined;
     throw error;
   });
-  return (
-    fastPath !== undefined && (await fastPath.printRootHelp(new URL('../', import.meta.url), userAgent()))
-  );
+}
+
+/** The root help page without oclif (src/help/fast-path.ts); false where only oclif can show it. */
+async function rootHelp() {
+  const module = await fastPath('root-help.js');
+  return module !== undefined && (await module.printRootHelp(new URL('../', import.meta.url), userAgent()));
+}
+
+/** A command's or topic's help page without oclif's runtime (src/help/command-fast-path.ts); false likewise. */
+async function commandHelp() {
+  const module = await fastPath('command-help.js');
+  return module !== undefined && (await module.printCommandHelp(new URL('../', import.meta.url), args));
 }
 
 // `traefikctl --version` runs in scripts and CI steps more than anything else, and loading oclif is
 // most of its cost (bench/RESULTS.md): print oclif's exact user agent without it. `traefikctl --help`
 // (and `help`, and no arguments) print the root page from the manifest, as oclif would.
 const rootHelpArgs = args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === 'help'));
+// `traefikctl app deploy --help`, `traefikctl help app deploy`: words, then --help, or help then words.
+const words = (list) => list.every((arg) => /^[A-Za-z0-9][\w-]*$/.test(arg));
+const commandHelpArgs =
+  args.length > 1 &&
+  ((args.at(-1) === '--help' && words(args.slice(0, -1))) || (args[0] === 'help' && words(args.slice(1))));
 if (args.length === 1 && args[0] === '--version' && !wsl) {
   process.stdout.write(`${userAgent()}\n`);
 } else if (rootHelpArgs && !wsl && platform() !== 'win32' && (await rootHelp())) {
+  // printed
+} else if (commandHelpArgs && !wsl && platform() !== 'win32' && (await commandHelp())) {
   // printed
 } else {
   // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when

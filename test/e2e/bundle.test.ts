@@ -127,14 +127,26 @@ function bundledPackages(loaded: string[]): Set<string> {
   );
 }
 
+/** The lines below whose page src/help/command-fast-path.ts prints (the others are oclif's). */
+const COMMAND_PAGES = new Set([
+  'app deploy --help',
+  'routes --help',
+  'help cluster',
+  'help app deploy',
+  'help routes show',
+  'app --help',
+  'config show --help',
+  'autocomplete --help',
+]);
+
 describe('the bundled CLI', () => {
   it('loads oclif from the bundle, not from the package and its ~150 files', async () => {
-    const bundled = await run(BIN, ['app', '--help']);
-    expect(bundled.exitCode).toBe(0);
+    const bundled = await run(BIN, ['app', 'urls', '--no-such-flag']);
+    expect(bundled.exitCode).toBe(2);
     expect(bundleEntry(bundled.loaded)).toHaveLength(1);
     expect(bundledPackages(bundled.loaded)).toContain('@oclif/core');
     expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
-    const unbundled = await run(plainBin(), ['app', '--help']);
+    const unbundled = await run(plainBin(), ['app', 'urls', '--no-such-flag']);
     expect(bundleEntry(unbundled.loaded)).toEqual([]);
     expect(fromPackage(unbundled.loaded, '@oclif/core').length).toBeGreaterThan(50);
   });
@@ -153,6 +165,38 @@ describe('the bundled CLI', () => {
 
   it.each(
     named([
+      ['app', 'deploy', '--help'],
+      ['routes', '--help'],
+      ['routes', 'show', '--help'],
+      ['help', 'app', 'deploy'],
+      ['help', 'cluster'],
+      ['app', '--help'],
+      ['autocomplete', 'script', '--help'],
+    ]),
+  )("prints a command's or topic's help page without oclif's runtime: traefikctl %s", async (_name, args) => {
+    const bundled = await run(BIN, args);
+    expect(bundled.exitCode).toBe(0);
+    expect(bundled.stdout).toMatch(/^USAGE$/m);
+    expect(bundleEntry(bundled.loaded)).toEqual([]);
+    expect(bundled.loaded.some((url) => url.endsWith('/dist/command-help.js'))).toBe(true);
+  });
+
+  it("leaves a command's help page to oclif where the user has a theme.json", async () => {
+    const themeDir = join(plain, 'config', 'traefikctl');
+    mkdirSync(themeDir, { recursive: true });
+    writeFileSync(join(themeDir, 'theme.json'), JSON.stringify({ bin: 'red' }));
+    try {
+      const bundled = await run(BIN, ['app', 'deploy', '--help']);
+      expect(bundled.exitCode).toBe(0);
+      expect(bundled.stdout).toMatch(/^USAGE$/m);
+      expect(bundleEntry(bundled.loaded)).toHaveLength(1);
+    } finally {
+      rmSync(themeDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(
+    named([
       [],
       ['--help'],
       ['help'],
@@ -162,6 +206,13 @@ describe('the bundled CLI', () => {
       ['routes', '--help'],
       ['help', 'cluster'],
       ['help', 'app', 'deploy'],
+      ['help', 'routes', 'show'],
+      ['app', '--help'],
+      ['config', 'show', '--help'],
+      ['app', 'deploy', 'whoami', '--help'],
+      ['help', 'nosuch'],
+      ['nosuch', '--help'],
+      ['app', 'nosuch', '--help'],
       ['app'],
       ['app', 'deploy'],
       ['app', 'deploy', 'whoami', '--tag', 'v2', '--no-such-flag'],
@@ -173,9 +224,10 @@ describe('the bundled CLI', () => {
     ]),
   )('behaves exactly as the plain oclif app does: traefikctl %s', async (_name, args) => {
     const [bundled, unbundled] = await Promise.all([run(BIN, args), run(plainBin(), args)]);
-    // The root page's own path (the test above) loads no oclif; everything else loads the bundle's.
+    // The help pages' own paths (the tests around) load no oclif runtime; everything else loads the bundle's.
     const rootPage = args.length === 0 || (args.length === 1 && ['--help', 'help'].includes(args[0] ?? ''));
-    expect(bundleEntry(bundled.loaded)).toHaveLength(rootPage ? 0 : 1);
+    const commandPage = COMMAND_PAGES.has(args.join(' '));
+    expect(bundleEntry(bundled.loaded)).toHaveLength(rootPage || commandPage ? 0 : 1);
     expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
     expect({ exitCode: bundled.exitCode, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
       exitCode: unbundled.exitCode,

@@ -43,6 +43,7 @@ describe('the npm package', () => {
       'dist/cli.js',
       'dist/help.js',
       'dist/root-help.js',
+      'dist/command-help.js',
       'dist/commands/help.js',
       'dist/commands/autocomplete/index.js',
       'dist/hooks/command-not-found.js',

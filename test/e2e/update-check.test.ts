@@ -88,15 +88,26 @@ describe('the update notice', () => {
     expect(asked).toEqual([]); // a fresh cache: the registry is not asked
   });
 
-  // `--help` prints the root page without oclif (src/help/fast-path.ts); other commands go through
-  // oclif's init hook. Both show the notice from the same cache, once a day between them.
-  it.skipIf(!hasScript)('shows the notice through oclif too, and once a day across both paths', async () => {
+  // `--help` prints the root page without oclif (src/help/fast-path.ts), `app --help` a topic's page
+  // without oclif's runtime (src/help/command-fast-path.ts); other commands go through oclif's init
+  // hook. All show the notice from the same cache, once a day between them.
+  it.skipIf(!hasScript)('shows the notice through oclif too, and once a day across all paths', async () => {
     cached('40.2.0', 60_000);
-    const first = await atTerminal('app --help');
+    const first = await atTerminal('app');
     expect(first.exitCode).toBe(0);
     expect(first.output).toContain('A new traefikctl is available: 0.1.0 → 40.2.0');
     expect(first.output).toContain('app deploy');
+    expect((await atTerminal('app --help')).output).not.toContain('is available');
     expect((await atTerminal('--help')).output).not.toContain('is available');
+  });
+
+  it.skipIf(!hasScript)("shows the notice on a command's help page", async () => {
+    cached('40.3.0', 60_000);
+    const first = await atTerminal('app deploy --help');
+    expect(first.exitCode).toBe(0);
+    expect(first.output).toContain('A new traefikctl is available: 0.1.0 → 40.3.0');
+    expect(first.output).toContain('USAGE');
+    expect((await atTerminal('app')).output).not.toContain('is available');
   });
 
   it.skipIf(!hasScript)(
