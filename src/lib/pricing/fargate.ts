@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { limitInstanceMetadata } from '../aws/instance-metadata.js';
+
 /**
  * What a deployment costs on Fargate, from the AWS Price List API (issue 18): the on-demand price of
  * a vCPU-hour and a GB-hour in the region for the architecture, times the task size, times 24 hours.
@@ -168,6 +170,7 @@ async function sdkReader(
   timeoutMs: number,
 ): Promise<PriceReader & { destroy(): void }> {
   const { PricingClient, GetProductsCommand } = await import('@aws-sdk/client-pricing');
+  limitInstanceMetadata();
   // The Price List answers in us-east-1 (and ap-south-1) whatever region the deployment is in.
   const client = new PricingClient({
     region: 'us-east-1',
