@@ -1,42 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { format } from 'node:util';
-
 import { Config } from '@oclif/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { commandHelpPage } from '../src/help/command-fast-path.js';
 import TraefikctlHelp from '../src/help/index.js';
+import { REPO_ROOT } from './support/cli.js';
+import { packageFiles, printedByOclif } from './support/oclif-help.js';
 
 // A command's or topic's help page is printed without oclif's runtime (src/help/command-fast-path.ts)
 // and must stay the page oclif prints: every test here compares it with what traefikctl's help class
 // prints under oclif's own Config, loaded from the same package and manifest. (`npm test` builds
 // first: the manifest lists dist/'s commands.)
-const REPO_ROOT = join(import.meta.dirname, '..');
-const pjson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Parameters<
-  typeof commandHelpPage
->[0];
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as Parameters<
-  typeof commandHelpPage
->[1];
-
-afterEach(() => vi.restoreAllMocks());
+type Files = Parameters<typeof commandHelpPage>;
+const { pjson, manifest } = packageFiles<Files[0], Files[1]>();
 
 /** What oclif prints for `argv` through traefikctl's help class, at a width, without colour. */
-async function oclifPage(config: Config, argv: string[], width: number): Promise<string> {
-  let out = '';
-  // oclif's help writes through ux.stdout, which is console.log.
-  const write = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    out += `${args.length > 0 ? format(...args) : ''}\n`;
-  });
-  try {
-    // `<words> --help` is main.run's showHelp(argv); `help <words>` the help command's showHelp(words).
-    const words = argv.at(-1) === '--help' ? argv : argv.slice(1);
-    await new TraefikctlHelp(config, { maxWidth: width, stripAnsi: true }).showHelp(words);
-  } finally {
-    write.mockRestore();
-  }
-  return out;
+function oclifPage(config: Config, argv: string[], width: number): Promise<string> {
+  // `<words> --help` is main.run's showHelp(argv); `help <words>` the help command's showHelp(words).
+  const words = argv.at(-1) === '--help' ? argv : argv.slice(1);
+  return printedByOclif(() =>
+    new TraefikctlHelp(config, { maxWidth: width, stripAnsi: true }).showHelp(words),
+  );
 }
 
 async function fastPage(argv: string[], width: number): Promise<string | undefined> {

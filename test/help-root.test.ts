@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format } from 'node:util';
 
 import { Config } from '@oclif/core';
 import { Help } from '@oclif/core/help';
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import { cacheDir } from '../src/help/fast-path.js';
 import { renderRootHelp, rootHelpFromManifest, wrapText, type RootHelpInput } from '../src/help/root.js';
+import { packageFiles, printedByOclif } from './support/oclif-help.js';
 
 // The root page is rendered without oclif (src/help/root.ts) and must stay oclif's page: every test
 // here compares it with what oclif's own, unmodified Help class prints for the same package.
@@ -21,18 +21,8 @@ const wrapAnsi = requireFromOclif('wrap-ansi') as (text: string, columns: number
 const plain = { bold: (text: string) => text };
 
 /** What oclif's stock Help (not traefikctl's) prints for the root page, at a width, without colour. */
-async function oclifRootHelp(config: Config, width: number): Promise<string> {
-  let out = '';
-  // oclif's help writes through ux.stdout, which is console.log.
-  const write = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    out += `${args.length > 0 ? format(...args) : ''}\n`;
-  });
-  try {
-    await new Help(config, { maxWidth: width, stripAnsi: true }).showHelp([]);
-  } finally {
-    write.mockRestore();
-  }
-  return out;
+function oclifRootHelp(config: Config, width: number): Promise<string> {
+  return printedByOclif(() => new Help(config, { maxWidth: width, stripAnsi: true }).showHelp([]));
 }
 
 function inputFromConfig(config: Config): RootHelpInput {
@@ -51,12 +41,8 @@ const WIDTHS = [40, 41, 47, 52, 60, 67, 72, 80, 99, 120, 200];
 describe("the root help page without oclif, against oclif's", () => {
   it("is oclif's page for traefikctl's own package and manifest, at every width", async () => {
     const config = await Config.load({ root: REPO_ROOT });
-    const pjson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Parameters<
-      typeof rootHelpFromManifest
-    >[0];
-    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as Parameters<
-      typeof rootHelpFromManifest
-    >[1];
+    type Files = Parameters<typeof rootHelpFromManifest>;
+    const { pjson, manifest } = packageFiles<Files[0], Files[1]>();
     const fromManifest = rootHelpFromManifest(pjson, manifest, config.userAgent);
     for (const width of WIDTHS) {
       const expected = await oclifRootHelp(config, width);
