@@ -22,7 +22,8 @@ export function renderUrlsTable(
     { header: 'app', value: (row) => row.app },
     { header: 'tag', value: (row) => row.tag },
     { header: 'url', value: (row) => row.url, styled: (_row, s, text) => s.cyan(text) },
-    { header: 'ecs', value: (row) => `${row.running}/${row.desired}`, align: 'right' },
+    // Running/desired where the env runs: ECS tasks, or the local target's containers.
+    { header: result.target, value: (row) => `${row.running}/${row.desired}`, align: 'right' },
     {
       header: 'rollout',
       value: (row) => (row.rollout ?? '-').toLowerCase().replace('_', ' '),

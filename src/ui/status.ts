@@ -1,4 +1,4 @@
-import type { EnvStatus, StatusDeployment } from '../lib/status/env.js';
+import { TARGET_WORDS, type EnvStatus, type StatusDeployment } from '../lib/status/env.js';
 import type { Presentation } from './mode.js';
 import { formatAge } from '../lib/duration.js';
 import { stylist } from './style.js';
@@ -23,7 +23,11 @@ function expires(row: StatusDeployment, now: number, tty: boolean): string {
   return at <= now ? 'expired' : `in ${formatAge(at - now)}`;
 }
 
-function columns(presentation: Presentation, now: number): Column<StatusDeployment>[] {
+function columns(
+  presentation: Presentation,
+  now: number,
+  target: EnvStatus['target'],
+): Column<StatusDeployment>[] {
   const tty = presentation.stdoutIsTty;
   const servers = (row: StatusDeployment) =>
     row.route === undefined ? '?' : `${row.route.serversUp}/${row.route.serversTotal}`;
@@ -35,7 +39,11 @@ function columns(presentation: Presentation, now: number): Column<StatusDeployme
     },
     { header: 'url', value: (row) => row.url },
     { header: 'rollout', value: (row) => row.rollout ?? '-' },
-    { header: 'tasks', value: (row) => `${row.running}/${row.desired}`, align: 'right' },
+    {
+      header: TARGET_WORDS[target].tasks,
+      value: (row) => `${row.running}/${row.desired}`,
+      align: 'right',
+    },
     { header: 'route', value: (row) => row.route?.status ?? '?' },
     { header: 'servers', value: servers, align: 'right' },
     { header: 'expires', value: (row) => expires(row, now, tty) },
@@ -53,13 +61,14 @@ export function statusHeader(outside: EnvStatus, color: boolean): string[] {
   const status = visibleData(outside);
   const s = stylist(color);
   const { cluster, traefik } = status;
+  const words = TARGET_WORDS[status.target];
   const tasks =
     cluster.traefikTasks === undefined
       ? ''
-      : `, ${cluster.traefikTasks.running}/${cluster.traefikTasks.desired} tasks`;
+      : `, ${cluster.traefikTasks.running}/${cluster.traefikTasks.desired} ${words.tasks}`;
   const version = traefik.version === undefined ? 'Traefik' : `Traefik ${traefik.version}`;
   const lines = [
-    `${s.bold(`env ${status.env}`)}  ·  stack ${cluster.stackName} ${cluster.stackStatus}  ·  ${version}${tasks}${
+    `${s.bold(`env ${status.env}`)}  ·  ${words.stack}${cluster.stackName} ${cluster.stackStatus}  ·  ${version}${tasks}${
       traefik.apiUrl === undefined ? '' : `  ·  ${traefik.apiUrl}`
     }`,
   ];
@@ -96,7 +105,7 @@ export function statusHeader(outside: EnvStatus, color: boolean): string[] {
  */
 export function renderEnvStatus(outside: EnvStatus, presentation: Presentation, now = Date.now()): string {
   const status = visibleData(outside);
-  const table = renderTable(status.deployments, columns(presentation, now), presentation);
+  const table = renderTable(status.deployments, columns(presentation, now, status.target), presentation);
   if (!presentation.stdoutIsTty) return table;
   const s = stylist(presentation.color);
   const parts = [statusHeader(status, presentation.color).join('\n'), ''];

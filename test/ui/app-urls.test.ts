@@ -28,6 +28,7 @@ const row = (tag: string, extra: Partial<DeploymentUrl> = {}): DeploymentUrl => 
 
 const result: AppUrlsResult = {
   env: 'dev',
+  target: 'ecs',
   cluster: 'traefikctl-dev',
   traefik: { status: 'ok', apiUrl: 'https://traefik.dev.example.com' },
   deployments: [
@@ -55,6 +56,13 @@ describe('renderUrlsTable', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it("heads the running/desired column with the env's target: ECS tasks or local containers", () => {
+    const header = (target: AppUrlsResult['target']) =>
+      renderUrlsTable({ ...result, target }, terminal, NOW).split('\n')[0] ?? '';
+    expect(header('ecs')).toMatch(/^APP +TAG +URL +ECS +ROLLOUT/);
+    expect(header('docker')).toMatch(/^APP +TAG +URL +DOCKER +ROLLOUT/);
   });
 
   it('prints tab-separated rows with ISO times and whole ARNs in a pipe', () => {

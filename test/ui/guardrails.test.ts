@@ -34,6 +34,7 @@ const row = (tag: string, costPerDay: string, extra: Partial<DeploymentUrl> = {}
 describe('app urls with costs', () => {
   const result: AppUrlsResult = {
     env: 'dev',
+    target: 'ecs',
     cluster: 'traefikctl-dev',
     traefik: { status: 'ok' },
     deployments: [row('pr-7', '$0.30/day'), row('pr-6', '$0.00/day', { running: 0, desired: 0 })],
@@ -68,6 +69,7 @@ describe('app urls with costs', () => {
 describe('status with guardrails', () => {
   const status: EnvStatus = {
     env: 'dev',
+    target: 'ecs',
     checkedAt: '2026-12-05T12:00:00.000Z',
     cluster: {
       stackName: 'traefikctl-dev',

@@ -29,6 +29,7 @@ function row(tag: string, overrides: Partial<StatusDeployment> = {}): StatusDepl
 function envStatus(deployments: StatusDeployment[], checkedAt: string): EnvStatus {
   return {
     env: 'dev',
+    target: 'ecs',
     checkedAt,
     cluster: {
       stackName: 'traefikctl-dev',

@@ -118,6 +118,7 @@ describe('renderers of outside text', () => {
   it('status: the header, the table, the stray routers and the notes', () => {
     const status: EnvStatus = {
       env: 'dev',
+      target: 'ecs',
       checkedAt: '2026-08-02T00:00:00Z',
       cluster: { stackName: 's', stackStatus: `UPDATE_FAILED${EVIL}`, name: 'c', problems: [EVIL] },
       traefik: { apiUrl: 'http://127.0.0.1:1', version: EVIL, problems: [EVIL] },

@@ -78,6 +78,8 @@ export interface TraefikReadout {
 
 export interface AppUrlsResult {
   env: string;
+  /** Where the env runs: `ecs`, or `docker` for the local target (running/desired count containers). */
+  target: 'ecs' | 'docker';
   cluster: string;
   traefik: TraefikReadout;
   deployments: DeploymentUrl[];
@@ -156,6 +158,7 @@ export async function appUrls(options: AppUrlsOptions): Promise<AppUrlsResult> {
   });
   return {
     env,
+    target: 'ecs',
     cluster: outputs.cluster,
     traefik: traefik.readout,
     deployments: rows,

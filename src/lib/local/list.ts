@@ -168,5 +168,11 @@ export async function localUrls(
     );
     rows.forEach((row, index) => (row.check = results[index]));
   }
-  return { env: local.env, cluster: local.network, traefik: traefik.readout, deployments: rows };
+  return {
+    env: local.env,
+    target: 'docker',
+    cluster: local.network,
+    traefik: traefik.readout,
+    deployments: rows,
+  };
 }

@@ -57,6 +57,11 @@ export interface StatusStray {
 
 export interface EnvStatus {
   env: string;
+  /**
+   * Where the env runs: `ecs`, or `docker` for the local target, where the Traefik container and its
+   * network stand in for the stack and Traefik's ECS service (and containers for tasks).
+   */
+  target: 'ecs' | 'docker';
   /** ISO 8601. */
   checkedAt: string;
   cluster: {
@@ -105,21 +110,32 @@ export interface EnvStatusInput {
   clusterHealthy?: boolean | undefined;
 }
 
+/**
+ * What the status says of the env's parts on each target: on `docker` a container and its network stand
+ * in for the stack (`stack.name` names both) and Traefik's ECS service, and containers for tasks.
+ */
+export const TARGET_WORDS = {
+  ecs: { stack: 'stack ', traefik: 'ECS service', tasks: 'tasks' },
+  docker: { stack: '', traefik: 'container', tasks: 'containers' },
+} as const;
+
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^UPDATE_ROLLBACK_COMPLETE$/;
 
 /** The status screen's data from what was read (pure: tested without AWS). */
 export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
+  const target = input.provider === 'docker' ? 'docker' : 'ecs';
+  const words = TARGET_WORDS[target];
   const clusterProblems: string[] = [];
   if (!(input.clusterHealthy ?? HEALTHY_STACK.test(input.stack.status))) {
     clusterProblems.push(
-      `stack ${input.stack.name} is ${input.stack.status}${input.stack.reason ? ` (${input.stack.reason})` : ''}`,
+      `${words.stack}${input.stack.name} is ${input.stack.status}${input.stack.reason ? ` (${input.stack.reason})` : ''}`,
     );
   }
   if (input.outputsProblem !== undefined) clusterProblems.push(input.outputsProblem);
   const tasks = input.traefikTasks;
-  if (tasks === undefined) clusterProblems.push("Traefik's ECS service is missing");
+  if (tasks === undefined) clusterProblems.push(`Traefik's ${words.traefik} is missing`);
   else if (tasks.running < tasks.desired || tasks.desired === 0) {
-    clusterProblems.push(`Traefik runs ${tasks.running} of ${tasks.desired} tasks`);
+    clusterProblems.push(`Traefik runs ${tasks.running} of ${tasks.desired} ${words.tasks}`);
   }
 
   const traefikProblems: string[] = [];
@@ -144,7 +160,7 @@ export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
   const urlFor = input.urlFor ?? ((host: string) => `${scheme}://${host}`);
   const deployments = live.map((deployment) => {
     const route = routes === undefined ? undefined : byService.get(deployment.service);
-    return statusOf(deployment, route, urlFor, input.now);
+    return statusOf(deployment, route, urlFor, input.now, words.tasks);
   });
   // Worst first: most problems, then by app, newest deployment first.
   deployments.sort(
@@ -176,6 +192,7 @@ export function buildEnvStatus(input: EnvStatusInput): EnvStatus {
     strays.length;
   return {
     env: input.env,
+    target,
     checkedAt: new Date(input.now).toISOString(),
     cluster: {
       stackName: input.stack.name,
@@ -205,6 +222,7 @@ function statusOf(
   route: Route | undefined,
   urlFor: (host: string) => string,
   now: number,
+  tasksWord: string,
 ): StatusDeployment {
   const problems: string[] = [];
   if (deployment.rolloutState === 'FAILED') {
@@ -213,7 +231,7 @@ function statusOf(
     );
   }
   if (deployment.runningCount < deployment.desiredCount) {
-    problems.push(`${deployment.runningCount} of ${deployment.desiredCount} tasks running`);
+    problems.push(`${deployment.runningCount} of ${deployment.desiredCount} ${tasksWord} running`);
   }
   if (route !== undefined) {
     for (const attention of route.attention) {

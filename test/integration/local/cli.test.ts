@@ -119,11 +119,12 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     const host = `whoami-v2.${project.env}.localhost`;
     await answerFor(web(), host, 200);
 
-    // app urls --json: {env, cluster, traefik, deployments[]} with the ECS row keys
+    // app urls --json: {env, target, cluster, traefik, deployments[]} with the ECS row keys
     const urls = await cli(['app', 'urls', '--json']);
     expect(urls.exitCode, urls.stderr).toBe(0);
-    const listed = JSON.parse(urls.stdout) as { deployments: Record<string, unknown>[] };
-    expect(Object.keys(listed).sort()).toEqual(['cluster', 'deployments', 'env', 'traefik']);
+    const listed = JSON.parse(urls.stdout) as { target: string; deployments: Record<string, unknown>[] };
+    expect(Object.keys(listed).sort()).toEqual(['cluster', 'deployments', 'env', 'target', 'traefik']);
+    expect(listed.target).toBe('docker');
     expect(listed.deployments).toHaveLength(1);
     expect(listed.deployments[0]).toMatchObject({
       app: 'whoami',
@@ -150,7 +151,7 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     // status, cluster status and doctor see a healthy env, without asking AWS
     const status = await cli(['status', '--json']);
     expect(status.exitCode, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ env: project.env, problems: 0 });
+    expect(JSON.parse(status.stdout)).toMatchObject({ env: project.env, target: 'docker', problems: 0 });
     const clusterStatus = await cli(['cluster', 'status', '--json']);
     expect(JSON.parse(clusterStatus.stdout)).toMatchObject({
       traefik: { state: 'running' },

@@ -157,6 +157,43 @@ describe('buildEnvStatus', () => {
   });
 });
 
+describe('the local target (docker)', () => {
+  // The local status (src/lib/local/status.ts) names the Traefik container and its network as the stack.
+  const local = (overrides: Partial<EnvStatusInput> = {}) =>
+    input({
+      provider: 'docker',
+      stack: { name: 'traefikctl-local-traefik on network traefikctl-local', status: 'exited' },
+      clusterHealthy: false,
+      traefikTasks: { running: 0, desired: 1 },
+      deployments: [deployment('v1', { runningCount: 0 })],
+      traefik: { apiUrl: 'http://traefik.local.localhost:8080', problem: "Can't reach Traefik's API." },
+      ...overrides,
+    });
+
+  it('says container where ECS says stack, ECS service and task', () => {
+    const status = buildEnvStatus(local());
+    expect(status.target).toBe('docker');
+    expect(status.cluster.problems).toEqual([
+      'traefikctl-local-traefik on network traefikctl-local is exited',
+      'Traefik runs 0 of 1 containers',
+    ]);
+    expect(status.deployments[0]?.problems).toEqual(['0 of 1 containers running']);
+    expect(buildEnvStatus(local({ traefikTasks: undefined })).cluster.problems).toContain(
+      "Traefik's container is missing",
+    );
+    expect(buildEnvStatus(input()).target).toBe('ecs');
+  });
+
+  it('shows containers on the status screen', () => {
+    const terminal: Presentation = { mode: 'tty', stdoutIsTty: true, color: false, interactive: true };
+    const lines = renderEnvStatus(buildEnvStatus(local()), terminal, now).split('\n');
+    expect(lines[0]).toBe(
+      'env dev  ·  traefikctl-local-traefik on network traefikctl-local exited  ·  Traefik, 0/1 containers  ·  http://traefik.local.localhost:8080',
+    );
+    expect(lines.find((line) => line.startsWith('APP/TAG'))).toMatch(/\sCONTAINERS\s/);
+  });
+});
+
 describe('status screen', () => {
   const terminal: Presentation = { mode: 'tty', stdoutIsTty: true, color: false, interactive: true };
   const pipe: Presentation = { mode: 'plain', stdoutIsTty: false, color: false, interactive: false };
