@@ -64,6 +64,11 @@ export async function imageId(reference: string): Promise<string | undefined> {
   return result.stdout.trim() || undefined;
 }
 
+/** An image id as `docker images` shows it: 12 hex digits, without `sha256:`. */
+export function shortImageId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
 /** `docker tag source target`. */
 export async function tagImage(source: string, target: string): Promise<void> {
   const args = ['tag', source, target];

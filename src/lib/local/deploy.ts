@@ -10,7 +10,7 @@ import { Poller } from '../app/deploy/poll.js';
 import { probeUrl } from '../app/deploy/track-probe.js';
 import { waitForRoute } from '../app/deploy/track-route.js';
 import { loadContext, type ResolvedContext } from '../config/resolve.js';
-import { dockerVersion, imageId } from '../docker/docker.js';
+import { dockerVersion, imageId, shortImageId } from '../docker/docker.js';
 import { runDocker } from '../docker/exec.js';
 import { formatDuration, parseTimeout } from '../duration.js';
 import { ExitCode, isUserError, UserError } from '../errors.js';
@@ -124,6 +124,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   };
 
   // Preflight: reads only, and the build. Nothing runs unless all of it passes.
+  const reference = localImageReference(target);
   const preflight = await withPhase(emit, PHASES.preflight, async (setDetail) => {
     await dockerVersion().catch((error: unknown) => {
       // Without Docker the plan can still be seen: say so next to how to start Docker.
@@ -143,15 +144,21 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     const existing = await deploymentContainers(env, names.serviceName);
     const conflict = ownershipConflict(existing, target, env);
     if (conflict !== undefined) throw conflict;
+    // Without --build the image must be in the engine already: part of the check, not found later.
+    const found = options.build ? undefined : await imageId(reference);
+    if (!options.build && found === undefined) throw localImageMissing(target, env);
     setDetail(
-      `Traefik ${local.traefikContainer} running, ${existing.length === 0 ? 'new deployment' : 'replacing one'}`,
+      [
+        `Traefik ${local.traefikContainer} running`,
+        ...(found === undefined ? [] : [`image ${reference} ${shortImageId(found)}`]),
+        existing.length === 0 ? 'new deployment' : 'replacing one',
+      ].join(', '),
     );
-    return { existing };
+    return { existing, image: found };
   });
   options.signal?.throwIfAborted();
 
-  const reference = localImageReference(target);
-  let image: string | undefined;
+  let image = preflight.image;
   if (options.build) {
     const built = await buildLocalImage({
       app: target.app,
@@ -161,8 +168,6 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
       onEvent: emit,
     });
     image = built.digest;
-  } else {
-    image = await imageId(reference);
   }
   if (image === undefined) throw localImageMissing(target, env);
 

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 
 import type { AppConfig } from '../config/schema.js';
 import { buildImage } from '../docker/build.js';
-import { dockerVersion, imageId, tagImage } from '../docker/docker.js';
+import { dockerVersion, imageId, shortImageId, tagImage } from '../docker/docker.js';
 import { UserError, usageError } from '../errors.js';
 import { silentSink, withPhase, type EventSink } from '../events.js';
 import { dockerTag } from '../naming.js';
@@ -85,7 +85,7 @@ export async function buildLocalImage(options: BuildLocalImageOptions): Promise<
           tags: tags.map((tag) => `${repository}:${tag}`),
           onStep: (message) => emit({ type: 'step', phase: 'build', message }),
         });
-        setDetail(`${result.imageId.replace(/^sha256:/, '').slice(0, 12)} (${result.builder})`);
+        setDetail(`${shortImageId(result.imageId)} (${result.builder})`);
         return result;
       },
     );

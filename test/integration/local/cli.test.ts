@@ -165,6 +165,11 @@ describeWith(['docker', 'traefik'], 'the local target through the CLI', (stack) 
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain(`The local engine has no image ${project.repositories.crasher}:v9`);
     expect(missing.stderr).toContain(`traefikctl image push crasher --tag v9 --env ${project.env}`);
+    // ... and the check that found it out says so: it is not a passed step followed by an error.
+    expect(missing.stderr).toContain(
+      `✗ Check Docker, Traefik and image: The local engine has no image ${project.repositories.crasher}:v9`,
+    );
+    expect(missing.stderr).not.toContain('✓ Check Docker, Traefik and image');
 
     // app prune selects by the same criteria, and --dry-run only lists
     const prune = await cli(['app', 'prune', '--keep', '0', '--dry-run', '--json']);
