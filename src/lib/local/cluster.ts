@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { hashApiPassword } from '../cluster/password.js';
 import { OBSERVABILITY_ARGUMENTS } from '../cluster/traefik-command.js';
 import { dockerVersion } from '../docker/docker.js';
+import { durationMs } from '../duration.js';
 import { UserError } from '../errors.js';
 import { silentSink, withPhase, type EventSink } from '../events.js';
 import { ENV_LABEL } from '../labels.js';
@@ -77,6 +78,18 @@ const PHASES = {
   api: { id: 'api', title: 'Traefik API' },
 } as const;
 
+/** How often, at most, Traefik applies its providers' changes (Traefik's default: 2 s). */
+export const THROTTLE_FLAG = '--providers.providersThrottleDuration';
+
+/**
+ * The throttle a running local Traefik has (ms): the one its arguments set, else Traefik's 2 s (a
+ * container started by an older traefikctl, until `cluster up` replaces it).
+ */
+export function throttleOf(traefik: { Args?: string[] | null }): number {
+  const arg = (traefik.Args ?? []).find((candidate) => candidate.startsWith(`${THROTTLE_FLAG}=`));
+  return (arg === undefined ? undefined : durationMs(arg.slice(THROTTLE_FLAG.length + 1))) ?? 2_000;
+}
+
 /** Traefik's command line for the env (pure): ECS's, with the Docker provider in place of ECS's. */
 export function localTraefikArguments(local: LocalEnvironment): string[] {
   const web = `--entryPoints.${local.entryPoint}`;
@@ -84,10 +97,14 @@ export function localTraefikArguments(local: LocalEnvironment): string[] {
     `${web}.address=:80`,
     `${web}.http.middlewares=${RETRY}@docker`,
     '--entryPoints.traefik.address=:8080',
-    // A container that just stopped leaves an address nothing answers on: fail the dial fast so the
-    // retry middleware resends the request to the container that replaced it (apps are on the same
-    // bridge, a dial takes well under a millisecond).
-    '--serversTransport.forwardingTimeouts.dialTimeout=1s',
+    // A container that just stopped leaves an address nothing answers on until Traefik drops it
+    // (the `die` event, then the provider's throttle): fail the dial fast so the retry middleware
+    // resends the request to the container that replaced it (apps are on the same bridge, where a
+    // dial takes well under a millisecond), and apply the event soon. For an app that stops at once
+    // on SIGTERM the request in that window waited ~2.2 s with a 1 s dial timeout and Traefik's 2 s
+    // throttle, and 0.4-0.8 s with these (README: Local target, redeploys).
+    '--serversTransport.forwardingTimeouts.dialTimeout=250ms',
+    `${THROTTLE_FLAG}=200ms`,
     '--ping=true',
     '--api=true',
     '--api.dashboard=true',

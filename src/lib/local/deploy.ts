@@ -15,7 +15,7 @@ import { runDocker } from '../docker/exec.js';
 import { formatDuration, parseTimeout } from '../duration.js';
 import { ExitCode, isUserError, UserError } from '../errors.js';
 import { silentSink, skipPhase, withPhase, type EventSink } from '../events.js';
-import { localTraefikClient, notUp } from './cluster.js';
+import { localTraefikClient, notUp, throttleOf } from './cluster.js';
 import {
   addressOn,
   containerName,
@@ -77,8 +77,8 @@ const PHASES = {
   probe: { id: 'probe', title: 'Probe URL' },
 } as const;
 
-/** Traefik's providersThrottleDuration (2 s by default), plus a margin. */
-const THROTTLE_MS = 2_500;
+/** Beyond Traefik's providers throttle, before the replaced container is stopped. */
+const THROTTLE_MARGIN_MS = 500;
 
 /** A container of the deployment that exited: its exit code and last log lines, exit 3. */
 async function exitedError(
@@ -154,7 +154,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
         existing.length === 0 ? 'new deployment' : 'replacing one',
       ].join(', '),
     );
-    return { existing, image: found };
+    return { existing, image: found, throttleMs: throttleOf(traefik) };
   });
   options.signal?.throwIfAborted();
 
@@ -272,7 +272,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
   try {
     if (options.wait === false) {
       for (const phase of [PHASES.healthy, PHASES.route, PHASES.probe]) skipPhase(emit, phase, '--no-wait');
-      await stopReplaced(preflight.existing, container, emit);
+      await stopReplaced(preflight, container, emit);
       return result('applied');
     }
 
@@ -373,7 +373,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
       );
     }
 
-    await stopReplaced(preflight.existing, container, emit);
+    await stopReplaced(preflight, container, emit);
 
     if (options.skipProbe) {
       skipPhase(emit, PHASES.probe, '--skip-probe');
@@ -414,17 +414,17 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
 
 /** Stops the containers this deploy replaces, once the new one carries the traffic. */
 async function stopReplaced(
-  existing: readonly ContainerInfo[],
+  { existing, throttleMs }: { existing: readonly ContainerInfo[]; throttleMs: number },
   current: ContainerInfo,
   emit: EventSink,
 ): Promise<void> {
   const replaced = existing.filter((info) => info.Id !== current.Id).map(containerName);
   if (replaced.length === 0) return;
   await withPhase(emit, PHASES.replace, async (setDetail) => {
-    // Traefik applies a provider's changes at most every 2 s (providersThrottleDuration): the change
-    // that routed the new container must be out of that window, so that the old one's removal is
-    // applied the moment it stops rather than up to 2 s later.
-    await new Promise((resolve) => setTimeout(resolve, THROTTLE_MS));
+    // Traefik applies a provider's changes at most every providersThrottleDuration (200 ms on a
+    // Traefik of `cluster up`, 2 s on an older one): the change that routed the new container must be
+    // out of that window, so that the old one's removal is applied the moment it stops.
+    await new Promise((resolve) => setTimeout(resolve, throttleMs + THROTTLE_MARGIN_MS));
     // Each gets its own stop timeout (the app's stopTimeout it was started with, else Docker's 10 s).
     await removeContainers(replaced);
     setDetail(replaced.join(', '));

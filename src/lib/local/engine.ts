@@ -10,6 +10,8 @@ export interface ContainerInfo {
   Id: string;
   /** `/name`. */
   Name: string;
+  /** The arguments after the entry point (Traefik's command line). */
+  Args?: string[] | null;
   Created: string;
   /** The image id, `sha256:…`. */
   Image: string;

@@ -9,7 +9,7 @@ import { renderTraefikArguments } from '../../../src/lib/cluster/traefik-command
 import { resolveContext } from '../../../src/lib/config/resolve.js';
 import { validateConfig } from '../../../src/lib/config/load.js';
 import { ENV_LABEL } from '../../../src/lib/labels.js';
-import { localTraefikArguments, localTraefikLabels } from '../../../src/lib/local/cluster.js';
+import { localTraefikArguments, localTraefikLabels, throttleOf } from '../../../src/lib/local/cluster.js';
 import { dockerSocketPath, localEnvironment, localUrl } from '../../../src/lib/env/local.js';
 import { ensureLocalPassword, readLocalPassword } from '../../../src/lib/local/password.js';
 import { deploymentLabels, localLabel, readDeploymentLabels } from '../../../src/lib/local/state.js';
@@ -73,6 +73,21 @@ describe('the local Traefik', () => {
     );
     expect(args.some((arg) => arg.startsWith('--api.insecure'))).toBe(false);
     expect(args.some((arg) => arg.startsWith('--providers.ecs'))).toBe(false);
+  });
+
+  it('drops a stopped container fast: short dial timeout, short providers throttle, which a deploy reads back', () => {
+    const args = localTraefikArguments(localFor({}));
+
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--serversTransport.forwardingTimeouts.dialTimeout=250ms',
+        '--providers.providersThrottleDuration=200ms',
+      ]),
+    );
+    expect(throttleOf({ Args: args })).toBe(200);
+    // A Traefik started before the throttle was set has Traefik's default.
+    expect(throttleOf({ Args: args.filter((arg) => !arg.includes('Throttle')) })).toBe(2_000);
+    expect(throttleOf({ Args: null })).toBe(2_000);
   });
 
   it('has the metrics, access log and log settings of the ECS Traefik, argument for argument', () => {
