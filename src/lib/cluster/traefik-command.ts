@@ -93,6 +93,10 @@ export function renderTraefikArguments(input: TraefikCommandInput): string[] {
     `${web}.forwardedHeaders.trustedIPs=${input.trustedIps.join(',')}`,
     // Internal entry point: /ping only (load balancer and container health checks).
     '--entryPoints.traefik.address=:8080',
+    // A task Traefik still routes to after ECS stopped it (until the next refresh) has an address
+    // nothing answers on: in a VPC a dial takes milliseconds, so give up after 5 s (the client gets a
+    // 502) rather than Go's 30 s, which outlasts most clients' own timeouts.
+    '--serversTransport.forwardingTimeouts.dialTimeout=5s',
     '--ping=true',
     // The API and dashboard are served through the `api@internal` router on the Traefik
     // container's labels, behind basic auth; never `api.insecure`.

@@ -24,6 +24,8 @@ export const TRAEFIK_V3_STATIC_OPTIONS: ReadonlySet<string> = new Set([
   'providers.ecs.accesskeyid',
   'providers.ecs.secretaccesskey',
   'providers.providersthrottleduration',
+  // serversTransport (the reference above)
+  'serverstransport.forwardingtimeouts.dialtimeout',
   // api (notes §2.1)
   'api',
   'api.insecure',
