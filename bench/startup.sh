@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up time of traefikctl against `node -e 0` on the same machine (issue 15's budgets, tighter
-# than DESIGN.md's 2.5x: --version <= 1.5x, --help <= 2.0x, `config show` in examples/whoami <= 2.5x),
+# than DESIGN.md's 2.5x: --version <= 1.5x, --help <= 2.0x, `config show` in examples/whoami <= 2.5x;
+# and DESIGN.md's 2.5x for a command's --help: routes --help, app deploy --help),
 # and proof that a command's --help loads no heavy module.
 #
 #   bash bench/startup.sh            # 21 interleaved rounds, budgets enforced
