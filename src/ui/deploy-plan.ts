@@ -53,7 +53,9 @@ export function formatDryRun(outside: DryRunResult, presentation: Pick<Presentat
 
   if (result.guards !== undefined) {
     section('Failure policy, expiry and cost');
-    const guards = guardRows(result.guards, s);
+    // Offline (no identity), prices aren't asked for (ecs/guards.ts): say so, not that they can't be read.
+    const offline = result.skipped.some((item) => item.check === 'identity');
+    const guards = guardRows(result.guards, s, offline);
     const guardWidth = Math.max(...guards.map(([label]) => label.length));
     for (const [label, value] of guards) out.push(`  ${s.dim(label.padEnd(guardWidth))}  ${value}`);
   }
@@ -201,7 +203,7 @@ function localImageText(result: LocalDryRunResult): string {
 }
 
 /** issue 18: what a failure does, when the deployment expires, the app's limit, what it costs a day. */
-function guardRows(guards: PlanGuards, s: Stylist): [string, string][] {
+function guardRows(guards: PlanGuards, s: Stylist, offline: boolean): [string, string][] {
   const rows: [string, string][] = [
     [
       'On failure',
@@ -219,7 +221,7 @@ function guardRows(guards: PlanGuards, s: Stylist): [string, string][] {
   rows.push([
     'Cost',
     guards.costPerDayUsd === undefined
-      ? `unknown ${s.dim("(Fargate prices can't be read from the AWS Price List)")}`
+      ? `unknown ${s.dim(offline ? '(not looked up offline)' : "(Fargate prices can't be read from the AWS Price List)")}`
       : `${guards.costPerDay} ${s.dim('(Fargate on-demand, AWS Price List)')}`,
   ]);
   return rows;

@@ -45,6 +45,8 @@ describe('formatDryRun', () => {
     );
     expect(text).toContain('  traefikctl:tag=feature/Login_Page\n');
     expect(text).toContain('  traefikctl:deployed-by=<your AWS identity>\n');
+    // offline, prices aren't asked for: the cost says so, not that the Price List failed
+    expect(text).toContain('  Cost        unknown (not looked up offline)\n');
     expect(text).not.toContain('base64:');
     // the inputs ECS would get, as JSON
     expect(text).toContain(
