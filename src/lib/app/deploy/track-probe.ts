@@ -111,10 +111,8 @@ export async function probeUrl(options: ProbeUrlOptions): Promise<ProbeAnswer> {
       attempts++;
       await options.check?.();
       // No request outlives the deadline: the last one gets what is left of it.
-      const timeoutMs = Math.max(
-        1,
-        Math.min(options.requestTimeoutMs ?? 10_000, options.deadline - poller.now()),
-      );
+      const fullTimeoutMs = options.requestTimeoutMs ?? 10_000;
+      const timeoutMs = Math.max(1, Math.min(fullTimeoutMs, options.deadline - poller.now()));
       try {
         const answer = await probeOnce(options, timeoutMs, signal);
         if (urlAnswers(answer)) return { status: answer.status, ms: answer.ms };
@@ -124,7 +122,10 @@ export async function probeUrl(options: ProbeUrlOptions): Promise<ProbeAnswer> {
             : `it answered ${answer.status}`;
       } catch (error) {
         if (signal.aborted) throw error;
-        seen = `the request failed (${errorText(error)})`;
+        // A request that the deadline cut short says nothing new about the URL: the message keeps
+        // what the last whole attempt saw (a 503 for two minutes is not "ETIMEDOUT").
+        const cutShort = timeoutMs < fullTimeoutMs && errorText(error) === 'ETIMEDOUT';
+        if (!cutShort || seen === 'no answer yet') seen = `the request failed (${errorText(error)})`;
       }
       options.setDetail?.(`${seen} (attempt ${attempts})`);
       return undefined;

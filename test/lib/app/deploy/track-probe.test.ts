@@ -80,13 +80,13 @@ describe('probeUrl', () => {
     // given a backend that only ever answers 503
     const address = await serve((_request, response) => response.writeHead(503).end('no'));
 
-    // when probing it for 150 ms
+    // when probing it for 1 s
     const error = await probeUrl({
       url: URL,
       path: '/',
       address,
       poller: new Poller({ intervalMs: 20 }),
-      deadline: Date.now() + 150,
+      deadline: Date.now() + 1_000,
       timeoutText: '2m',
     }).then(
       () => undefined,
@@ -101,6 +101,37 @@ describe('probeUrl', () => {
     );
     expect((error as UserError).suggestions).toContain(
       'The ECS deployment itself succeeded and stays in place; skip this check with --skip-probe.',
+    );
+  });
+
+  it('says what the URL last answered, not the timeout of the request the deadline cut short', async () => {
+    // given a backend that answers 503 once, then never again (a request hangs until the deadline)
+    let requests = 0;
+    const address = await serve((_request, response) => {
+      requests++;
+      if (requests === 1) response.writeHead(503).end('no');
+    });
+
+    // and a clock that reads 100 ms later each time: the probe, reading it after the poller armed its
+    // own deadline, gives the hanging request less time than the poller has, so the request's timeout
+    // (not the poller) ends it, as happens when both fire together at the deadline
+    let readings = 0;
+    const now = () => Date.now() + 100 * readings++;
+    const error = (await probeUrl({
+      url: URL,
+      path: '/',
+      address,
+      poller: new Poller({ intervalMs: 20, now }),
+      deadline: now() + 1_500,
+      timeoutText: '2m',
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as UserError;
+
+    expect(requests).toBeGreaterThanOrEqual(2);
+    expect(error.message).toBe(
+      `http://whoami-v2.dev.example.com/ via ${address} doesn't answer after 2m: it answered 503.`,
     );
   });
 
