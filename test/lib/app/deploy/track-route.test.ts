@@ -92,13 +92,13 @@ describe('waitForRoute', () => {
     server = await startTraefikServer({ data: { http: { routers: [router('disabled')], services: [] } } });
     const api = new TraefikClient({ apiUrl: server.url, retries: 0 });
 
-    // when waiting 200 ms for it
+    // when waiting 1 s for it (room for a first answer on a loaded machine)
     const error = await waitForRoute({
       api,
       name: NAME,
       host: HOST,
       poller: new Poller({ intervalMs: 20 }),
-      deadline: Date.now() + 200,
+      deadline: Date.now() + 1_000,
       timeoutText: '3m',
       hints: { routes: 'traefikctl routes --env dev', env: 'dev' },
     }).then(
