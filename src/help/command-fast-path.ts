@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { format } from 'node:util';
 
 import type { Command, Interfaces } from '@oclif/core';
 
 import { updateNotice } from '../ui/update-notice.js';
-import { cacheDir } from './fast-path.js';
+import { cacheDir, oclifDir, scopedVariable } from './fast-path.js';
 import TraefikctlHelp from './index.js';
 import { rootHelpFromManifest, type PackageJson } from './root.js';
 
@@ -161,11 +160,7 @@ function capturedHelp(
 
 /** Whether oclif would style help with a theme (the package's, or the user's theme.json). */
 function themed(pjson: HelpPackageJson, bin: string, dirname: string): boolean {
-  const scope = bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase();
-  if (['true', '1'].includes(process.env[`${scope}_DISABLE_THEME`] ?? '')) return false;
+  if (['true', '1'].includes(scopedVariable(bin, 'DISABLE_THEME') ?? '')) return false;
   if (pjson.oclif?.theme !== undefined) return true;
-  const home = process.env.HOME || homedir() || tmpdir();
-  const configDir =
-    process.env[`${scope}_CONFIG_DIR`] || join(process.env.XDG_CONFIG_HOME || join(home, '.config'), dirname);
-  return existsSync(resolve(configDir, 'theme.json'));
+  return existsSync(join(oclifDir('config', bin, dirname), 'theme.json'));
 }

@@ -54,20 +54,41 @@ export async function printRootHelp(packageRoot: URL, userAgent: string): Promis
   return true;
 }
 
+/** One of oclif's variables scoped to this CLI: `TRAEFIKCTL_<NAME>` (oclif's `scopedEnvVar`). */
+export function scopedVariable(
+  bin: string,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return env[`${bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase()}_${name}`];
+}
+
 /**
- * oclif's `config.cacheDir` for this CLI on Linux and macOS (bin/run.js takes this path on neither
- * Windows nor WSL): `<BIN>_CACHE_DIR`, else ~/Library/Caches/<dirname> on macOS, else
- * `$XDG_CACHE_HOME/<dirname>` or ~/.cache/<dirname>. test/help-root.test.ts compares it with oclif's.
+ * oclif's `config.cacheDir` or `config.configDir` for this CLI on Linux and macOS (bin/run.js takes
+ * the fast paths on neither Windows nor WSL): `<BIN>_CACHE_DIR` / `<BIN>_CONFIG_DIR`, else (cache on
+ * macOS) ~/Library/Caches/<dirname>, else `$XDG_<CATEGORY>_HOME/<dirname>` or ~/.<category>/<dirname>.
+ * test/help-root.test.ts compares the cache directory with oclif's.
  */
+export function oclifDir(
+  category: 'cache' | 'config',
+  bin: string,
+  dirname: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const scoped = scopedVariable(bin, `${category.toUpperCase()}_DIR`, env);
+  if (scoped) return scoped;
+  const home = env.HOME || homedir() || tmpdir();
+  if (category === 'cache' && platform === 'darwin') return join(home, 'Library', 'Caches', dirname);
+  return join(env[`XDG_${category.toUpperCase()}_HOME`] || join(home, `.${category}`), dirname);
+}
+
+/** oclif's `config.cacheDir` for this CLI (see {@link oclifDir}). */
 export function cacheDir(
   bin: string,
   dirname: string,
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  const scoped = env[`${bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase()}_CACHE_DIR`];
-  if (scoped) return scoped;
-  const home = env.HOME || homedir() || tmpdir();
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', dirname);
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), dirname);
+  return oclifDir('cache', bin, dirname, env, platform);
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
  * a container (ECS, CodeBuild), web identity (EKS, GitHub OIDC), SSO, a profile or the environment
  * don't come from instance metadata and are unaffected.
  */
-export const INSTANCE_METADATA_VARIABLE = 'AWS_EC2_METADATA_DISABLED';
+const INSTANCE_METADATA_VARIABLE = 'AWS_EC2_METADATA_DISABLED';
 
 /** Files whose content says "EC2" on an EC2 instance (Nitro and Xen), read from `root` (`/`). */
 const EC2_SIGNS: readonly (readonly [file: string, sign: RegExp])[] = [

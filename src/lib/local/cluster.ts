@@ -79,7 +79,7 @@ const PHASES = {
 } as const;
 
 /** How often, at most, Traefik applies its providers' changes (Traefik's default: 2 s). */
-export const THROTTLE_FLAG = '--providers.providersThrottleDuration';
+const THROTTLE_FLAG = '--providers.providersThrottleDuration';
 
 /**
  * The throttle a running local Traefik has (ms): the one its arguments set, else Traefik's 2 s (a
