@@ -27,6 +27,12 @@ export interface DeploymentRecord {
   expiresAt?: string | undefined;
   /** ECS service status: ACTIVE, or DRAINING/INACTIVE once it is being deleted. */
   status?: string | undefined;
+  /**
+   * The tasks it is meant to run, where the target says (ECS's desiredCount). 0: scaled to zero, by a
+   * failed first deploy (`--on-failure scale-to-zero`, the default) or by hand; Traefik then has no
+   * router for it, and that is expected.
+   */
+  desiredCount?: number | undefined;
 }
 
 /** `live`: the URL answered; `rolled-out`: ECS finished, the URL was not probed; `applied`: --no-wait. */

@@ -41,7 +41,8 @@ export function renderTable<Row>(
   };
   const lines = [
     columns
-      .map((c, i) => s.bold(pad(c.header.toUpperCase(), widths[i] ?? 0, c.align)))
+      // Padded outside the bold, so that trimEnd() takes the last header's padding too.
+      .map((c, i) => pad(s.bold(c.header.toUpperCase()), widths[i] ?? 0, c.align))
       .join('  ')
       .trimEnd(),
   ];

@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 import { describe, expect, it } from 'vitest';
 
 import type { Presentation } from '../../src/ui/mode.js';
@@ -30,6 +32,16 @@ describe('renderTable', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('ends no line in spaces, in colour too, where the last column is the widest', () => {
+    const wide: Column<Row>[] = [
+      { header: 'app', value: (r) => r.app },
+      { header: 'url', value: (r) => r.url },
+    ];
+    const text = renderTable(rows, wide, { ...terminal, color: true });
+    expect(text).toContain('\x1b[1m'); // the header is bold
+    expect(text.split('\n').filter((line) => /\s$/.test(stripVTControlCharacters(line)))).toEqual([]);
   });
 
   it('prints tab-separated rows without a header on a pipe', () => {

@@ -38,6 +38,7 @@ export type AttentionKind =
   | 'no-servers'
   | 'no-server-up'
   | 'not-discovered'
+  | 'scaled-to-zero'
   | 'orphaned';
 
 export interface Attention {
@@ -473,6 +474,20 @@ function joinRouter(
 
 function missingRoute(deployment: DeploymentRecord, provider: string): Route {
   const name = `${deployment.service}@${provider}`;
+  const words = `${deployment.app} --tag ${deployment.tag} --env ${deployment.env}`;
+  const attention: Attention =
+    deployment.desiredCount === 0
+      ? {
+          kind: 'scaled-to-zero',
+          message: `ECS service ${deployment.service} is scaled to 0 tasks, so Traefik has no router ${name} and nothing serves ${deployment.host}: \`traefikctl app deploy ${words} --force\` runs it again, \`traefikctl app destroy ${words}\` removes it.`,
+        }
+      : {
+          kind: 'not-discovered',
+          message:
+            provider === ECS_PROVIDER
+              ? `ECS service ${deployment.service} is deployed, but Traefik has no router ${name}: no task is running and healthy, or its labels are not read.`
+              : `${deployment.service} is deployed, but Traefik has no router ${name}: its container is not running and healthy, or its labels are not read.`,
+        };
   return {
     name,
     protocol: 'http',
@@ -486,15 +501,7 @@ function missingRoute(deployment: DeploymentRecord, provider: string): Route {
     serversTotal: 0,
     errors: [],
     deployment: deploymentOf(deployment),
-    attention: [
-      {
-        kind: 'not-discovered',
-        message:
-          provider === ECS_PROVIDER
-            ? `ECS service ${deployment.service} is deployed, but Traefik has no router ${name}: no task is running and healthy, or its labels are not read.`
-            : `${deployment.service} is deployed, but Traefik has no router ${name}: its container is not running and healthy, or its labels are not read.`,
-      },
-    ],
+    attention: [attention],
   };
 }
 

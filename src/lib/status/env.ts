@@ -16,7 +16,14 @@ import {
 } from '../cluster/outputs.js';
 import type { Environment } from '../env/open.js';
 import { describeError, isUserError } from '../errors.js';
-import { countRoutes, joinRoutes, type Route, type RouteStatus, type StatusCounts } from '../routes/join.js';
+import {
+  countRoutes,
+  joinRoutes,
+  type AttentionKind,
+  type Route,
+  type RouteStatus,
+  type StatusCounts,
+} from '../routes/join.js';
 import { traefikApiUrl } from '../traefik/access.js';
 import { redactUrl } from '../traefik/api-url.js';
 import { TraefikClient } from '../traefik/client.js';
@@ -217,6 +224,12 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A route's attention as a problem in `status`'s table, where the route's own message is too long. */
+const ROUTE_PROBLEMS: Partial<Record<AttentionKind, string>> = {
+  'not-discovered': 'Traefik has no router for it',
+  'scaled-to-zero': 'scaled to 0 tasks: nothing serves its URL',
+};
+
 function statusOf(
   deployment: EcsDeploymentRecord,
   route: Route | undefined,
@@ -235,7 +248,7 @@ function statusOf(
   }
   if (route !== undefined) {
     for (const attention of route.attention) {
-      problems.push(attention.kind === 'not-discovered' ? 'Traefik has no router for it' : attention.message);
+      problems.push(ROUTE_PROBLEMS[attention.kind] ?? attention.message);
     }
   }
   const expires = deployment.expiresAt === undefined ? Number.NaN : Date.parse(deployment.expiresAt);

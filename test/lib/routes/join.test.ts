@@ -248,6 +248,23 @@ describe('joinRoutes with ECS deployments', () => {
     });
   });
 
+  it('says a deployment scaled to 0 tasks has no router because nothing runs, and how to go on', () => {
+    const routes = joinRoutes(state, {
+      deployments: [deployment('whoami-v2'), deployment('whoami-v3', { desiredCount: 0 })],
+    });
+    expect(summary(find(routes, 'whoami-v3@'))).toEqual({
+      status: 'missing',
+      hosts: ['whoami-v3.dev.example.com'],
+      servers: '0/0',
+      attention: [
+        'scaled-to-zero: ECS service whoami-v3 is scaled to 0 tasks, so Traefik has no router whoami-v3@ecs and nothing serves whoami-v3.dev.example.com: `traefikctl app deploy whoami --tag v3 --env dev --force` runs it again, `traefikctl app destroy whoami --tag v3 --env dev` removes it.',
+      ],
+    });
+    // One that should run tasks and has no router is still the other case.
+    const running = joinRoutes(state, { deployments: [deployment('whoami-v3', { desiredCount: 1 })] });
+    expect(find(running, 'whoami-v3@')?.attention.map((a) => a.kind)).toEqual(['not-discovered']);
+  });
+
   it('flags routers of deployments that no longer exist or are being deleted, not the API router', () => {
     const routes = joinRoutes(state, {
       deployments: [deployment('whoami-v2'), deployment('whoami-old', { status: 'DRAINING' })],

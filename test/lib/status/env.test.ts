@@ -97,6 +97,21 @@ function input(overrides: Partial<EnvStatusInput> = {}): EnvStatusInput {
 }
 
 describe('buildEnvStatus', () => {
+  it('says a deployment scaled to 0 tasks is not served, not that Traefik lost its router', () => {
+    const status = buildEnvStatus(
+      input({
+        deployments: [
+          deployment('v1'),
+          deployment('v5', { desiredCount: 0, runningCount: 0, rolloutState: 'COMPLETED' }),
+        ],
+      }),
+    );
+    expect(status.deployments.map((row) => [row.tag, row.problems])).toEqual([
+      ['v5', ['scaled to 0 tasks: nothing serves its URL']],
+      ['v1', []],
+    ]);
+  });
+
   it('puts deployments with the most problems first, each with its reasons', () => {
     const status = buildEnvStatus(input());
     expect(status.deployments.map((row) => [row.tag, row.problems])).toEqual([
