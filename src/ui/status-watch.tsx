@@ -7,6 +7,7 @@ import { describeError } from '../lib/errors.js';
 import type { CommandIO } from './io.js';
 import type { Presentation } from './mode.js';
 import { renderEnvStatus, statusHeader } from './status.js';
+import { terminalSize } from './terminal-size.js';
 import { visible } from './visible.js';
 import { runWatchLoop } from './watch-loop.js';
 
@@ -99,7 +100,7 @@ export async function statusScreen(
         app.exit();
       }
     });
-    const rows = Math.max(3, (stdout.rows ?? 24) - 2);
+    const rows = Math.max(3, terminalSize(stdout).rows - 2);
     const text = tick?.status === undefined ? '' : renderEnvStatus(tick.status, presentation).trimEnd();
     // An empty Text takes no line in ink; a space keeps the gaps between sections.
     const lines = text === '' ? [] : text.split('\n').map((line) => (line === '' ? ' ' : line));

@@ -9,6 +9,7 @@ import { countRoutes, type Route } from '../../lib/routes/join.js';
 import type { RoutesSource } from '../../lib/routes/source.js';
 import { NO_CHANGES, watchRoutes, type WatchTick } from '../../lib/routes/watch.js';
 import { stylist } from '../style.js';
+import { terminalSize } from '../terminal-size.js';
 import { DEFAULT_MAX_5XX_SHARE, TrafficHistory } from '../traffic.js';
 import { visible } from '../visible.js';
 import { routeDetailLines } from './details.js';
@@ -90,8 +91,9 @@ export function WatchApp(props: WatchAppProps) {
   const now = props.now ?? Date.now;
   const app = useApp();
   const stdout = useStdout().stdout as NodeJS.WriteStream;
-  const width = props.width ?? stdout.columns ?? 80;
-  const height = props.height ?? stdout.rows ?? 24;
+  const size = terminalSize(stdout);
+  const width = props.width ?? size.columns;
+  const height = props.height ?? size.rows;
 
   const [tick, setTick] = useState<WatchTick | undefined>(undefined);
   const [view, dispatch] = useReducer(reduceKey, INITIAL_VIEW);
@@ -189,6 +191,7 @@ export function WatchApp(props: WatchAppProps) {
       ) : (
         <Table
           rows={rows}
+          loaded={snapshot !== undefined}
           selected={selected}
           top={shownTop}
           visible={visible}
@@ -275,6 +278,8 @@ function Header(props: {
 
 function Table(props: {
   rows: readonly Row[];
+  /** Whether Traefik answered once: before that, an empty table means nothing yet. */
+  loaded: boolean;
   selected: number;
   top: number;
   visible: number;
@@ -300,7 +305,7 @@ function Table(props: {
       <Text bold wrap="truncate-end">
         {header}
       </Text>
-      {rows.length === 0 ? <Text dimColor>No routes match.</Text> : null}
+      {rows.length === 0 && props.loaded ? <Text dimColor>No routes match.</Text> : null}
       {shown.map((row, index) => (
         <RowLine
           key={`${row.mark ?? ''}${routeLabel(row.route)}`}

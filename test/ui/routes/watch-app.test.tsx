@@ -162,6 +162,42 @@ describe('routes --watch view', () => {
     await frameWhere(view.lastFrame, (f) => f.includes('s sort: status'));
   });
 
+  it('says "No routes match." only once Traefik answered, not while reading or failing', async () => {
+    // given a Traefik whose first answer hangs
+    server = await startTraefikServer({ data: { http: { routers: [], services: [] } } });
+    server.misbehave({ kind: 'hang' });
+    const url = server.url;
+    const source = createRoutesSource({
+      env: 'dev',
+      client: (signal) => new TraefikClient({ apiUrl: url, retries: 0, timeoutMs: 300, signal }),
+      deployments: () => Promise.resolve([]),
+    });
+    const view = render(
+      <WatchApp
+        source={source}
+        intervalMs={250}
+        filter={{}}
+        width={100}
+        height={20}
+        color={false}
+        onExit={() => {}}
+      />,
+    );
+    unmount = view.unmount;
+    // then, while it reads, the header says so and the table claims nothing
+    const reading = await frameWhere(view.lastFrame, (f) => f.includes('Reading'));
+    expect(reading).not.toContain('No routes match.');
+    // and when the API fails before its first answer, the table still claims nothing
+    await server.stop();
+    const failing = await frameWhere(view.lastFrame, (f) => f.includes('✗'));
+    expect(failing).not.toContain('No routes match.');
+    // when it answers with no routers, the table says there are none
+    server.misbehave(undefined);
+    await server.start();
+    const empty = await frameWhere(view.lastFrame, (f) => f.includes('↻ refreshed'));
+    expect(empty).toContain('No routes match.');
+  });
+
   it.each([80, 200])('never draws a line wider than %i columns', async (width) => {
     const { view } = await watchedTraefik(width);
     const frame = await frameWhere(view.lastFrame, (f) => f.includes('app0-v4'));
