@@ -89,7 +89,7 @@ describeWith(['moto', 'docker'], 'traefikctl doctor', () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'traefikctl-doctor-'));
     await writeFile(path.join(cwd, 'traefikctl.config.yaml'), 'apps:\n  whoami:\n    port: eighty\n');
     const { stdout, exitCode } = await runCli(['doctor'], { cwd });
-    expect(stdout).toMatch(/✗ Configuration +traefikctl\.config\.yaml: apps\.whoami\.port/);
+    expect(stdout).toMatch(/✗ Configuration +traefikctl\.config\.yaml:3:11: apps\.whoami\.port/);
     expect(exitCode).toBe(1);
   });
 });

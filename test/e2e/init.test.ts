@@ -85,27 +85,30 @@ describe('traefikctl config show with a broken configuration', () => {
     [
       'a wrong type',
       'domain: example.com\napps:\n  whoami:\n    port: eighty\n',
-      'traefikctl.config.yaml: apps.whoami.port must be a number between 1 and 65535, found "eighty".',
+      'traefikctl.config.yaml:4:11: apps.whoami.port must be a number between 1 and 65535, found "eighty".',
     ],
     [
       'an unknown key',
       'domain: example.com\napps:\n  whoami:\n    prot: 8080\n',
-      'traefikctl.config.yaml: unknown key apps.whoami.prot (did you mean port?)',
+      'traefikctl.config.yaml:4:5: unknown key apps.whoami.prot (did you mean port?)',
     ],
     [
       'a YAML syntax error',
       'domain: example.com\napps:\n  whoami:\n    port: 80\n   cpu: 256\n',
       'traefikctl.config.yaml:5:1: all mapping items must start at the same column.',
     ],
-  ])('given %s, when shown, then it exits 2 naming the file and the key', async (_name, content, message) => {
-    await writeFile(path.join(dir, 'traefikctl.config.yaml'), content);
+  ])(
+    'given %s, when shown, then it exits 2 naming the file, the line and the key',
+    async (_name, content, message) => {
+      await writeFile(path.join(dir, 'traefikctl.config.yaml'), content);
 
-    const { exitCode, stdout, stderr } = await runCli(['config', 'show'], { ...clean, cwd: dir });
+      const { exitCode, stdout, stderr } = await runCli(['config', 'show'], { ...clean, cwd: dir });
 
-    expect(exitCode).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain(message);
-  });
+      expect(exitCode).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(message);
+    },
+  );
 });
 
 describe('--config and TRAEFIKCTL_CONFIG', () => {

@@ -97,14 +97,14 @@ describeWith(['moto'], 'issue 14: the Traefik API, its password and what reaches
     for (const result of [text, json, doctor]) expect(everything(result)).not.toContain(PASSWORD);
     expect(text.exitCode).toBe(2);
     expect(text.stderr).toContain(
-      'traefikctl.config.yaml: traefik.apiUrl has a user name and password in it (from ${TRAEFIK_URL})',
+      'traefikctl.config.yaml:3:11: traefik.apiUrl has a user name and password in it (from ${TRAEFIK_URL})',
     );
     expect(text.stderr).toContain('TRAEFIKCTL_TRAEFIK_PASSWORD');
     expect(json.exitCode).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'CONFIG_URL_CREDENTIALS', exitCode: 2 } });
     expect(doctor.exitCode).toBe(1);
     expect(doctor.stdout).toMatch(
-      /✗ Configuration +traefikctl\.config\.yaml: traefik\.apiUrl has a user name/,
+      /✗ Configuration +traefikctl\.config\.yaml:3:11: traefik\.apiUrl has a user name/,
     );
   });
 

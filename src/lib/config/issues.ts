@@ -25,15 +25,29 @@ export interface IssueContext {
   foundAt?: (path: KeyPath) => string | undefined;
 }
 
-/** One line per problem, without the file name (the caller prefixes it). */
-export function issueLines(issues: readonly Issue[], context: IssueContext): string[] {
+/** One problem: its sentence (without the file name) and where in the file it is. */
+export interface IssueLine {
+  text: string;
+  /** The key path in the file, `prefix` included. */
+  keys: KeyPath;
+  /** The problem is the key itself (unknown, badly named, or missing under it), not its value. */
+  onKey: boolean;
+}
+
+/** One line per problem, without the file name (the caller prefixes it, and its position). */
+export function issueLines(issues: readonly Issue[], context: IssueContext): IssueLine[] {
   return issues.flatMap((issue) => linesFor(issue, context));
 }
 
-function linesFor(issue: Issue, context: IssueContext): string[] {
+function linesFor(issue: Issue, context: IssueContext): IssueLine[] {
   const path = issue.path as KeyPath;
   const prefix = context.prefix ?? [];
   const keyPath = (keys: KeyPath): string => formatKeyPath([...prefix, ...keys]);
+  const line = (text: string, keys: KeyPath, onKey: boolean): IssueLine => ({
+    text,
+    keys: [...prefix, ...keys],
+    onKey,
+  });
   if (issue.code === 'unrecognized_keys') {
     const known = objectKeys(schemaAt(context.root, path));
     return issue.keys.map((key) => {
@@ -44,16 +58,23 @@ function linesFor(issue: Issue, context: IssueContext): string[] {
           : known.length > 0
             ? ` (known keys: ${known.join(', ')})`
             : '';
-      return `unknown key ${keyPath([...path, key])}${hint}`;
+      return line(`unknown key ${keyPath([...path, key])}${hint}`, [...path, key], true);
     });
   }
   const expected = expectedOf(issue, context.root);
   if (issue.code === 'invalid_key') {
-    return [`the name ${String(path.at(-1))} in ${keyPath(path.slice(0, -1))} must be ${expected}.`];
+    return [
+      line(
+        `the name ${String(path.at(-1))} in ${keyPath(path.slice(0, -1))} must be ${expected}.`,
+        path,
+        true,
+      ),
+    ];
   }
-  if (issue.input === undefined) return [`${keyPath(path)} is missing: it must be ${expected}.`];
+  if (issue.input === undefined)
+    return [line(`${keyPath(path)} is missing: it must be ${expected}.`, path, true)];
   const found = context.foundAt?.(path) ?? describeFound(issue.input);
-  return [`${keyPath(path)} must be ${expected}, found ${found}.`];
+  return [line(`${keyPath(path)} must be ${expected}, found ${found}.`, path, false)];
 }
 
 /** What the value (or, for a bad mapping key, the key) must be: `a number between 1 and 65535`. */

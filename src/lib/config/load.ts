@@ -19,7 +19,9 @@ import {
   formatKeyPath,
   issueLines,
   VALIDATION_PARAMS,
+  type IssueLine,
 } from './issues.js';
+import { positionsIn, type FilePosition } from './positions.js';
 import { configSchema, type Config } from './schema.js';
 
 export const MODULE_NAME = 'traefikctl';
@@ -112,6 +114,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   }
   const validated = validateConfig(result.config ?? {}, {
     file: displayPath(result.filepath, cwd),
+    locate: result.content === undefined ? undefined : positionsIn(result.content),
     prefix: path.basename(result.filepath) === 'package.json' ? [MODULE_NAME] : [],
     env,
   });
@@ -122,6 +125,8 @@ interface FoundConfig {
   filepath: string;
   /** undefined for an empty file (or one of comments only): the defaults. */
   config: unknown;
+  /** The file's text, where it was read here as YAML or JSON (not through cosmiconfig). */
+  content?: string;
 }
 
 /** The files of these kinds are read here; the rest (JavaScript, TypeScript) through cosmiconfig. */
@@ -169,7 +174,7 @@ async function readConfigFile(
   if (typeof config === 'object' && config !== null && Object.hasOwn(config, '$import')) {
     return loadWithCosmiconfig(filepath, cwd, options);
   }
-  return { filepath, config };
+  return { filepath, config, content };
 }
 
 async function loadWithCosmiconfig(
@@ -215,6 +220,8 @@ export async function findConfigInDir(dir: string): Promise<string | undefined> 
 export interface ConfigSource {
   /** The file as the user should read it in messages, e.g. `traefikctl.config.yaml`. */
   file: string;
+  /** Where a key path is in the file (src/lib/config/positions.ts), for `file:line:col` messages. */
+  locate?: ((keys: KeyPath, onKey: boolean) => FilePosition | undefined) | undefined;
   /** Where the configuration sits inside the file: `traefikctl` in package.json. */
   prefix?: KeyPath;
   env: NodeJS.ProcessEnv;
@@ -230,13 +237,19 @@ export function validateConfig(
 ): { config: Config; interpolated: InterpolatedValue[] } {
   const prefix = source.prefix ?? [];
   const where = (keys: KeyPath): string => formatKeyPath([...prefix, ...keys]);
+  /** `traefikctl.config.yaml:12:11`: the file, and the line and column where the file has one. */
+  const fileAt = (fullKeys: KeyPath, onKey: boolean): string => {
+    const position = source.locate?.(fullKeys, onKey);
+    return position === undefined ? source.file : `${source.file}:${position.line}:${position.col}`;
+  };
+  const at = (keys: KeyPath): string => fileAt([...prefix, ...keys], false);
   const { value, interpolated, problems } = interpolate(raw, source.env);
 
   if (problems.length > 0) {
     const lines = problems.map((problem) =>
       problem.kind === 'missing'
-        ? `${source.file}: ${where(problem.path)} uses \${${problem.variable}}, which is not set.`
-        : `${source.file}: ${where(problem.path)} has ${problem.reference}, which is not a variable reference.`,
+        ? `${at(problem.path)}: ${where(problem.path)} uses \${${problem.variable}}, which is not set.`
+        : `${at(problem.path)}: ${where(problem.path)} has ${problem.reference}, which is not a variable reference.`,
     );
     const missing = [...new Set(problems.flatMap((p) => (p.kind === 'missing' ? [p.variable] : [])))];
     const suggestions = [
@@ -285,7 +298,9 @@ export function validateConfig(
       },
     });
     throw usageError(
-      lines.map((line) => `${source.file}: ${line}`).join('\n'),
+      inFileOrder(lines, source.locate)
+        .map((line) => `${fileAt(line.keys, line.onKey)}: ${line.text}`)
+        .join('\n'),
       [
         `Fix ${lines.length === 1 ? 'it' : 'them'} in ${source.file}; \`traefikctl config show\` checks the result.`,
       ],
@@ -299,7 +314,7 @@ export function validateConfig(
     const from =
       item === undefined ? '' : ` (from ${item.variables.map((name) => `\${${name}}`).join(', ')})`;
     throw usageError(
-      `${source.file}: ${where(keys)} has a user name and password in it${from}: ${URL_CREDENTIALS_REASON}`,
+      `${at(keys)}: ${where(keys)} has a user name and password in it${from}: ${URL_CREDENTIALS_REASON}`,
       urlCredentialsSuggestions(
         `${where(keys)}${item === undefined ? '' : ` (or from ${item.variables.join(', ')})`}`,
       ),
@@ -307,6 +322,19 @@ export function validateConfig(
     );
   }
   return { config: parsed.data, interpolated };
+}
+
+/** Problems in the order of the file's lines, where it has them (zod's order is the schema's). */
+function inFileOrder(lines: IssueLine[], locate: ConfigSource['locate']): IssueLine[] {
+  if (locate === undefined) return lines;
+  const rank = (line: IssueLine) => {
+    const position = locate(line.keys, line.onKey);
+    return position === undefined ? Number.MAX_SAFE_INTEGER : position.line * 100_000 + position.col;
+  };
+  return lines
+    .map((line) => ({ line, rank: rank(line) }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ line }) => line);
 }
 
 function coerceScalar(value: unknown): unknown {

@@ -95,7 +95,7 @@ describe('loadConfig: credentials in traefik.apiUrl', () => {
     expect(error.exitCode).toBe(ExitCode.Usage);
     expect(error.code).toBe('CONFIG_URL_CREDENTIALS');
     expect(error.message).toMatch(
-      /^traefikctl\.config\.yaml: traefik\.apiUrl has a user name and password in it \(from \$\{TRAEFIK_URL\}\): /,
+      /^traefikctl\.config\.yaml:2:11: traefik\.apiUrl has a user name and password in it \(from \$\{TRAEFIK_URL\}\): /,
     );
     expect(error.suggestions.join('\n')).toContain('TRAEFIKCTL_TRAEFIK_PASSWORD');
     expect(error.suggestions.join('\n')).toContain('traefik.passwordParameter');

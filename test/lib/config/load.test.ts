@@ -181,14 +181,14 @@ describe('loadConfig: where it looks', () => {
 });
 
 describe('loadConfig: errors name the file as the user sees it', () => {
-  it('given a wrong type in a parent directory, when loaded from a subdirectory, then the relative path and the key are named', async () => {
+  it('given a wrong type in a parent directory, when loaded from a subdirectory, then the relative path, line, column and key are named', async () => {
     await write('traefikctl.config.yaml', 'apps:\n  whoami:\n    port: eighty\n');
     await mkdir(path.join(root, 'web'));
 
     const error = await loadError({ cwd: path.join(root, 'web'), env: {} });
 
     expect(error.message).toBe(
-      '../traefikctl.config.yaml: apps.whoami.port must be a number between 1 and 65535, found "eighty".',
+      '../traefikctl.config.yaml:3:11: apps.whoami.port must be a number between 1 and 65535, found "eighty".',
     );
     expect(error.exitCode).toBe(ExitCode.Usage);
   });
@@ -201,7 +201,10 @@ describe('loadConfig: errors name the file as the user sees it', () => {
 
     const error = await loadError({ cwd: root, env: {} });
 
-    expect(error.message).toBe('package.json: unknown key traefikctl.apps.whoami.prot (did you mean port?)');
+    // JSON is YAML to the locator: the unknown key's own position, on the one line the file has.
+    expect(error.message).toBe(
+      'package.json:1:48: unknown key traefikctl.apps.whoami.prot (did you mean port?)',
+    );
   });
 
   it.each([
@@ -263,7 +266,34 @@ describe('loadConfig: errors name the file as the user sees it', () => {
     const error = await loadError({ cwd: root, env: {} });
 
     expect(error.message).toBe(
-      'traefikctl.config.yaml: traefik.apiUrl uses ${TRAEFIK_API_URL}, which is not set.',
+      'traefikctl.config.yaml:2:11: traefik.apiUrl uses ${TRAEFIK_API_URL}, which is not set.',
     );
+  });
+
+  it('given several mistakes, when loaded, then each names its line and column, in the order of the file', async () => {
+    await write(
+      'traefikctl.config.yaml',
+      [
+        'apps:', // 1
+        '  whoami:', // 2
+        '    port: 80', // 3
+        '    memroy: 1024', // 4: an unknown key: its key is named
+        '  Bad_Name: {}', // 5: a bad name: the name is named
+        'environments:', // 6
+        '  staging:', // 7
+        '    region: Mars', // 8: a bad value: the value is named
+        '    subnets: []', // 9
+        '',
+      ].join('\n'),
+    );
+
+    const error = await loadError({ cwd: root, env: {} });
+
+    expect(error.message.split('\n')).toEqual([
+      'traefikctl.config.yaml:4:5: unknown key apps.whoami.memroy (did you mean memory?)',
+      'traefikctl.config.yaml:5:3: the name Bad_Name in apps must be a lowercase name such as whoami.',
+      'traefikctl.config.yaml:8:13: environments.staging.region must be an AWS region such as eu-west-1, found "Mars".',
+      'traefikctl.config.yaml:9:14: environments.staging.subnets must be a non-empty list, found an empty list.',
+    ]);
   });
 });
