@@ -7,7 +7,7 @@ export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
 
 Prints YAML on stdout and the file it came from on stderr; --json prints {configPath, env, region, profile, domain, cluster, hostTemplate, registry, environment, traefik, apps}. Container environment variables and build arguments that come from \${VAR} are shown as written, never as their values.
 
-A configuration with mistakes exits 2 and lists every one with its file and key.
+A configuration with mistakes exits 2 and lists every one as \`file:line:col: key ...\`, in the order of the file.
 
 ${EXIT_CODES_HELP}`;
 
