@@ -151,7 +151,7 @@ describeWith(['docker', 'registry', 'moto'], 'traefikctl image push', (stack) =>
     expect(stderr).toContain('Missing required flag --tag.');
   });
 
-  it('exits 1 with one line of cause and one of fix when the Docker daemon is down', async () => {
+  it('exits 1 with one line of cause and the fixes when the Docker daemon is down', async () => {
     const app = uniqueName('e2e');
     const cwd = await project(stack, root, app);
     const dead = `unix://${path.join(root, 'no-docker.sock')}`;
@@ -166,6 +166,7 @@ describeWith(['docker', 'registry', 'moto'], 'traefikctl image push', (stack) =>
     const errorLines = stderr.slice(stderr.indexOf('Error:')).trimEnd().split('\n');
     expect(errorLines).toEqual([
       `Error: Can't reach the Docker daemon at ${dead}.`,
+      `  → DOCKER_HOST is set (DOCKER_HOST=${dead}): check that it points at a running daemon, or unset it for the default one.`,
       '  → Start Docker Desktop or `sudo systemctl start docker`, then retry.',
     ]);
   });

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { daemonError, dockerFailed, runDocker } from './exec.js';
+import { daemonError, dockerFailed, runDocker, unreachableSuggestions } from './exec.js';
 
 export interface DockerVersion {
   client: string;
@@ -36,7 +36,7 @@ export async function dockerVersion(
       daemonError(result.tail.join('\n')) ??
       (result.exitCode === 0
         ? new UserError("Can't reach the Docker daemon.", {
-            suggestions: ['Start Docker Desktop or `sudo systemctl start docker`, then retry.'],
+            suggestions: unreachableSuggestions(),
             code: 'DOCKER_UNREACHABLE',
           })
         : dockerFailed(args, result))

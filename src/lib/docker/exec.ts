@@ -72,18 +72,34 @@ export function describeDockerCommand(args: readonly string[], secrets: readonly
 }
 
 /**
+ * What to do when the daemon doesn't answer: start it, and, where DOCKER_HOST or DOCKER_CONTEXT chose
+ * another daemon than the default, look at that choice first (a stale tunnel, a context of a
+ * machine that is off).
+ */
+export function unreachableSuggestions(env: NodeJS.ProcessEnv = process.env): string[] {
+  const chosen = (['DOCKER_HOST', 'DOCKER_CONTEXT'] as const).filter((name) => (env[name] ?? '') !== '');
+  return [
+    ...chosen.map(
+      (name) =>
+        `${name} is set (${name}=${env[name] ?? ''}): check that it points at a running daemon, or unset it for the default one.`,
+    ),
+    'Start Docker Desktop or `sudo systemctl start docker`, then retry.',
+  ];
+}
+
+/**
  * The daemon is down, unreachable or not ours to use. Recognised from the CLI's own wording, which has
  * been stable since Docker 1.x ("Cannot connect to the Docker daemon at …") and 18.x ("permission denied
  * while trying to connect to the Docker daemon socket at …", "error during connect" on Windows/remote).
  */
-export function daemonError(output: string): UserError | undefined {
+export function daemonError(output: string, env: NodeJS.ProcessEnv = process.env): UserError | undefined {
   const cannot = /Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running\?/i.exec(
     output,
   );
   if (cannot || /error during connect/i.test(output)) {
     const at = cannot?.[1];
     return new UserError(`Can't reach the Docker daemon${at ? ` at ${at}` : ''}.`, {
-      suggestions: ['Start Docker Desktop or `sudo systemctl start docker`, then retry.'],
+      suggestions: unreachableSuggestions(env),
       code: 'DOCKER_UNREACHABLE',
     });
   }

@@ -271,6 +271,7 @@ describeWith(['docker', 'registry', 'moto'], 'pushImage against moto, the regist
     expect((error as UserError).exitCode).toBe(ExitCode.Failure);
     expect((error as UserError).message).toBe(`Can't reach the Docker daemon at unix://${dead}.`);
     expect((error as UserError).suggestions).toEqual([
+      `DOCKER_HOST is set (DOCKER_HOST=unix://${dead}): check that it points at a running daemon, or unset it for the default one.`,
       'Start Docker Desktop or `sudo systemctl start docker`, then retry.',
     ]);
     expect(await describeRepository(push.app)).toBeUndefined();

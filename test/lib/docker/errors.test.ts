@@ -14,6 +14,7 @@ describe('a Docker daemon that is not there', () => {
     // given what docker 28 prints when nothing listens on DOCKER_HOST
     const error = daemonError(
       'Cannot connect to the Docker daemon at unix:///tmp/nonexist.sock. Is the docker daemon running?',
+      {},
     );
     // then the user reads where docker looked and how to start it, and the exit code is 1
     expect(error?.message).toBe("Can't reach the Docker daemon at unix:///tmp/nonexist.sock.");
@@ -21,6 +22,20 @@ describe('a Docker daemon that is not there', () => {
       'Start Docker Desktop or `sudo systemctl start docker`, then retry.',
     ]);
     expect(error?.exitCode).toBe(ExitCode.Failure);
+  });
+
+  it('points at DOCKER_HOST or DOCKER_CONTEXT first where one chose the daemon (an empty one did not)', () => {
+    const output =
+      'Cannot connect to the Docker daemon at tcp://10.9.9.9:2375. Is the docker daemon running?';
+    expect(
+      daemonError(output, { DOCKER_HOST: 'tcp://10.9.9.9:2375', DOCKER_CONTEXT: '' })?.suggestions,
+    ).toEqual([
+      'DOCKER_HOST is set (DOCKER_HOST=tcp://10.9.9.9:2375): check that it points at a running daemon, or unset it for the default one.',
+      'Start Docker Desktop or `sudo systemctl start docker`, then retry.',
+    ]);
+    expect(daemonError(output, { DOCKER_CONTEXT: 'laptop' })?.suggestions[0]).toBe(
+      'DOCKER_CONTEXT is set (DOCKER_CONTEXT=laptop): check that it points at a running daemon, or unset it for the default one.',
+    );
   });
 
   it('tells a socket the user may not use from one that is down', () => {
