@@ -98,7 +98,8 @@ describeWith(['moto'], 'openRoutesSource', () => {
   });
 
   it('reads the API URL and user from the configuration, and joins the managed ECS services of the env', async () => {
-    // given a cluster for the env with two managed services: one Traefik routes, one it doesn't
+    // given a cluster for the env with three managed services: one Traefik routes, one it doesn't,
+    // and one scaled to 0 (what a failed first deploy leaves), which it can't
     const env = uniqueName('rt');
     const ecs = await clients.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: `traefikctl-${env}` }));
@@ -108,13 +109,14 @@ describeWith(['moto'], 'openRoutesSource', () => {
         containerDefinitions: [{ name: 'app', image: 'traefik/whoami', memory: 128 }],
       }),
     );
-    for (const tag of ['v1', 'v9']) {
+    for (const tag of ['v1', 'v8', 'v9']) {
       await ecs.send(
         new CreateServiceCommand({
           cluster: `traefikctl-${env}`,
           serviceName: `app0-${tag}`,
           taskDefinition: registered.taskDefinition?.taskDefinitionArn,
-          desiredCount: 0,
+          // moto runs no task either way (no task runner here)
+          desiredCount: tag === 'v8' ? 0 : 1,
           tags: deploymentTags({
             env,
             app: 'app0',
@@ -141,7 +143,8 @@ describeWith(['moto'], 'openRoutesSource', () => {
       const snapshot = await source.snapshot();
       await source.close();
 
-      // then app0-v1's router carries its deployment, app0-v9 is missing, the others are orphaned
+      // then app0-v1's router carries its deployment, app0-v8 and app0-v9 are missing (v8 because
+      // nothing runs), the others are orphaned
       const summary = Object.fromEntries(
         snapshot.routes.map((route) => [
           route.name,
@@ -152,6 +155,7 @@ describeWith(['moto'], 'openRoutesSource', () => {
         'app0-v0@ecs': 'enabled - orphaned',
         'app0-v1@ecs': 'enabled v1 ',
         'app0-v2@ecs': 'enabled - orphaned',
+        'app0-v8@ecs': 'missing v8 scaled-to-zero',
         'app0-v9@ecs': 'missing v9 not-discovered',
       });
     } finally {
