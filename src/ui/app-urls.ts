@@ -97,7 +97,7 @@ export function urlsNotes(outside: AppUrlsResult, s: Stylist): string[] {
   const failed = result.deployments.filter((row) => row.check !== undefined && !row.check.ok);
   if (failed.length > 0) {
     notes.push(
-      `${s.red('✗')} ${failed.length} of ${result.deployments.length} URL${result.deployments.length === 1 ? '' : 's'} did not answer: ${failed.map((row) => `${row.url} (${checkText(row)})`).join(', ')}`,
+      `${s.red('✗')} ${failed.length} of ${result.deployments.length} URL${result.deployments.length === 1 ? '' : 's'} did not answer: ${failed.map((row) => `${row.url} (${checkText(row)}${row.desired === 0 ? ', scaled to 0' : ''})`).join(', ')}`,
     );
   }
   return notes;

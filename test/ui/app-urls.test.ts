@@ -126,6 +126,18 @@ describe('urlsNotes', () => {
     ]);
   });
 
+  it('says a URL that fails because its tag is scaled to 0 is scaled to 0', () => {
+    const failing = (tag: string, desired: number) =>
+      row(tag, {
+        desired,
+        running: 0,
+        check: { url: `https://whoami-${tag}.dev.example.com`, ok: false, status: 404, elapsedMs: 4 },
+      });
+    expect(urlsNotes({ ...result, deployments: [failing('v1', 0), failing('v2', 1)] }, s).at(-1)).toBe(
+      '✗ 2 of 2 URLs did not answer: https://whoami-v1.dev.example.com (404 4ms, scaled to 0), https://whoami-v2.dev.example.com (404 4ms)',
+    );
+  });
+
   it('says how to deploy when the env is empty', () => {
     expect(urlsNotes({ ...result, deployments: [] }, s)).toEqual([
       'No deployments in env dev. Deploy one with `traefikctl app deploy <app> --tag <tag> --env dev`.',
