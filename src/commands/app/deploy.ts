@@ -12,7 +12,9 @@ export default class AppDeploy extends BaseCommand<typeof AppDeploy> {
   static override summary = 'Deploy a tagged build of an app to its own URL, and wait until it answers.';
   static override description = `Registers a task definition (image pinned by its ECR digest, Traefik labels for
 <app>-<tag>.<env>.<domain>), creates or updates the ECS service <app>-<tag>, then follows the rollout of this
-deployment, waits for Traefik to route it and probes the URL. stdout is only the URL, so
+deployment, waits for Traefik to route it and probes the URL. Before it changes anything it checks the
+cluster, the image, the service and that Traefik's API answers (exit 1 otherwise, nothing changed; unless
+--skip-route-check or --no-wait). stdout is only the URL, so
 URL=$(traefikctl app deploy whoami --tag v2) works; progress goes to stderr. Deploying the same tag again
 updates its service, or only re-checks it when nothing changed. While it waits, it stops (exit 3) when the
 service is deleted or another deploy of the tag takes it over. Ctrl-C stops at once (exit 130), saying what

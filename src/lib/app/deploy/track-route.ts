@@ -80,11 +80,14 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
   const { api, name, poller } = options;
   const qualified = `${name}@${options.provider ?? 'ecs'}`;
   let seen = 'no router yet';
+  // Whether Traefik's API answered once in this wait: if never, labels and IAM are not the question.
+  let answered = false;
 
   const outcome = await poller.until<RouteResult>(
     async () => {
       await options.check?.();
       const router = await api.httpRouter(qualified);
+      answered = true;
       if (router === undefined) {
         seen = `Traefik has no router ${qualified} yet`;
         options.setDetail?.(
@@ -137,12 +140,26 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
   if (outcome.status === 'done') return outcome.value;
 
   const lastError = outcome.lastError instanceof Error ? ` (last error: ${outcome.lastError.message})` : '';
-  const message = `Traefik at ${api.displayUrl} doesn't route ${options.host} after ${options.timeoutText}: ${seen}${lastError}.`;
+  const env = options.hints?.env ?? '<env>';
+  const ecs = (options.provider ?? 'ecs') === 'ecs';
+  const message = answered
+    ? `Traefik at ${api.displayUrl} doesn't route ${options.host} after ${options.timeoutText}: ${seen}${lastError}.`
+    : `Traefik's API at ${api.displayUrl} didn't answer in ${options.timeoutText}, so whether it routes ${options.host} is unknown${lastError}.`;
   throw new UserError(message, {
     suggestions: [
-      `Check that the tasks carry the label traefikctl.env=${options.hints?.env ?? '<env>'} that Traefik's constraint selects, and that Traefik's task role may call ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition.`,
-      ...(options.hints?.routes ? [`See what Traefik routes: \`${options.hints.routes}\`.`] : []),
-      'The ECS deployment itself succeeded and stays in place.',
+      ...(answered
+        ? [
+            ecs
+              ? `Check that the tasks carry the label traefikctl.env=${env} that Traefik's constraint selects, and that Traefik's task role may call ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition.`
+              : `Check that the container carries the label traefikctl.env=${env} that Traefik's constraint selects and is on traefikctl's Docker network.`,
+            ...(options.hints?.routes ? [`See what Traefik routes: \`${options.hints.routes}\`.`] : []),
+          ]
+        : [
+            `See how Traefik runs: \`traefikctl status --env ${env}\`; \`traefikctl doctor --env ${env}\` checks its API and password.`,
+          ]),
+      ecs
+        ? 'The ECS deployment itself succeeded and stays in place.'
+        : 'The container itself runs and stays in place.',
     ],
     exitCode: options.deadlineIsOverall ? ExitCode.TimedOut : ExitCode.RouteNotDiscovered,
     code: options.deadlineIsOverall ? 'ROUTE_TIMED_OUT' : 'ROUTE_NOT_DISCOVERED',

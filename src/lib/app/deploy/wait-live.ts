@@ -1,5 +1,6 @@
+import { UserError } from '../../errors.js';
 import { skipPhase, withPhase } from '../../events.js';
-import { traefikApiUrl, type StackApiOutputs } from '../../traefik/access.js';
+import { traefikApiUrl, type StackApiOutputs, type TraefikAccess } from '../../traefik/access.js';
 import type { DeployRun } from './context.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_ROUTE_TIMEOUT_MS } from './context.js';
 import { PHASES, phaseDeadline } from './phases.js';
@@ -29,23 +30,78 @@ export interface LiveTarget {
   ownServers?: () => Promise<ReadonlySet<string> | undefined>;
 }
 
-/** Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own. */
-async function traefikApi(run: DeployRun, target: LiveTarget): Promise<RouteApi | undefined> {
+/** Traefik's access (URL, user, password) for a run: read once, by the preflight or the route wait. */
+const accessOfRun = new WeakMap<DeployRun, Promise<TraefikAccess>>();
+
+/**
+ * Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own.
+ * `quick`: one short try (the preflight's look), not the wait's patient client.
+ */
+async function traefikApi(
+  run: DeployRun,
+  stackApi: StackApiOutputs,
+  quick = false,
+): Promise<RouteApi | undefined> {
   const { options } = run;
   if (options.routeApi !== undefined) return options.routeApi;
-  if (traefikApiUrl({ traefik: run.spec.context.traefik, outputs: target.stackApi }) === undefined)
-    return undefined;
-  const [access, { TraefikClient }] = await Promise.all([
-    run.environment.traefik({ clients: run.clients, outputs: target.stackApi }),
-    import('../../traefik/client.js'),
-  ]);
-  return new TraefikClient({ ...access, signal: options.signal });
+  if (traefikApiUrl({ traefik: run.spec.context.traefik, outputs: stackApi }) === undefined) return undefined;
+  let access = accessOfRun.get(run);
+  if (access === undefined) {
+    access = run.environment.traefik({ clients: run.clients, outputs: stackApi });
+    accessOfRun.set(run, access);
+  }
+  const [resolved, { TraefikClient }] = await Promise.all([access, import('../../traefik/client.js')]);
+  return new TraefikClient({
+    ...resolved,
+    signal: options.signal,
+    ...(quick ? { timeoutMs: PREFLIGHT_TIMEOUT_MS, retries: 1 } : {}),
+  });
+}
+
+/** How long the preflight's look at Traefik's API waits for an answer, twice at most. */
+const PREFLIGHT_TIMEOUT_MS = 5_000;
+
+/**
+ * Before anything changes: will the route wait be able to ask Traefik at all? One read of the
+ * deployment's router (absent is fine). An API that is down, hangs, or refuses the password would
+ * otherwise show only after the service was created, at the end of the route wait (3 minutes);
+ * here it fails the deploy with nothing changed. Returns what answered, for the preflight's line.
+ */
+export async function checkTraefikAnswers(
+  run: DeployRun,
+  stackApi: StackApiOutputs,
+  router: string,
+): Promise<string | undefined> {
+  const { options } = run;
+  if (options.wait === false || options.skipRouteCheck) return undefined;
+  const api = await traefikApi(run, stackApi, true);
+  if (api === undefined) return undefined;
+  try {
+    await api.httpRouter(router);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const env = run.spec.context.env;
+    throw new UserError(
+      `${error.message.replace(/\.$/, '')}: the deploy can't be verified, so nothing was changed.`,
+      {
+        suggestions: [
+          ...error.suggestions,
+          `See how Traefik runs: \`traefikctl status --env ${env}\`; \`traefikctl doctor --env ${env}\` checks its API and password.`,
+          "Or deploy without Traefik's word: --skip-route-check (the URL is still probed), or --no-wait.",
+        ],
+        code: error.code ?? 'TRAEFIK_UNREACHABLE',
+        exitCode: error.exitCode,
+        cause: error,
+      },
+    );
+  }
+  return `Traefik's API answers`;
 }
 
 export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Promise<void> {
   const { options, emit, poller } = run;
   const env = run.spec.context.env;
-  const api = options.skipRouteCheck ? undefined : await traefikApi(run, target);
+  const api = options.skipRouteCheck ? undefined : await traefikApi(run, target.stackApi);
   if (options.skipRouteCheck) return skipPhase(emit, PHASES.route, '--skip-route-check');
   if (api === undefined) return skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
   const limit = phaseDeadline(

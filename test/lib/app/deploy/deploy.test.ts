@@ -10,7 +10,9 @@ import type { RouteApi } from '../../../../src/lib/app/deploy/track-route.js';
 import { ExitCode } from '../../../../src/lib/errors.js';
 import type { ProgressEvent } from '../../../../src/lib/events.js';
 import { DIGEST, fakeAws, forbiddenAws, project, REPOSITORY_URI, type FakeAws } from './fakes.js';
+import { TraefikClient } from '../../../../src/lib/traefik/client.js';
 import { rejection } from '../../../support/errors.js';
+import { startTraefikServer } from '../../../support/traefik-server.js';
 
 async function deploy(aws: FakeAws | ReturnType<typeof forbiddenAws>, extra: Partial<DeployAppOptions> = {}) {
   const events: ProgressEvent[] = [];
@@ -400,14 +402,15 @@ describe('deployApp', () => {
   });
 
   it('stops waiting for its URL when another deploy of the tag takes the service over, exit 3', async () => {
-    // given a URL that never answers, and another deploy's revision 9 on the service after the first look
+    // given a URL that never answers, and another deploy's revision 9 on the service after the route
+    // wait's first look (the preflight's look at Traefik is look 1)
     const aws = fakeAws();
     const theirs = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/whoami-v2:9';
     let looks = 0;
     const routeApi: RouteApi = {
       displayUrl: 'https://traefik.dev.example.com',
       httpRouter: () => {
-        if (++looks === 1 && aws.state.service !== undefined)
+        if (++looks === 2 && aws.state.service !== undefined)
           aws.state.service = {
             ...aws.state.service,
             taskDefinition: theirs,
@@ -427,7 +430,7 @@ describe('deployApp', () => {
     expect(error.message).toBe(
       'Another deploy took over whoami-v2 while this one waited for its route and URL: the service now runs whoami-v2:9 (deployment ecs-svc/9999), registered after ours (whoami-v2:1, deployment ecs-svc/1111). ECS rolled nothing back.',
     );
-    expect(looks).toBe(1);
+    expect(looks).toBe(2);
   });
 
   it('waits for the route when a Traefik API is there, then is done', async () => {
@@ -500,6 +503,55 @@ describe('deployApp', () => {
     expect(result.phases.find((p) => p.id === 'route')).toMatchObject({ status: 'done' });
     expect(JSON.stringify(events)).toContain(
       "router whoami-v2@ecs has 1 server; which are this deploy's can't be told yet",
+    );
+  });
+
+  it("fails before creating anything when Traefik's API doesn't answer, saying how to go on", async () => {
+    // given a Traefik API that nothing answers on (a real client, to a closed port on 127.0.0.1)
+    const closed = await startTraefikServer({ data: {} });
+    const url = closed.url;
+    await closed.stop();
+    const aws = fakeAws();
+    const routeApi = new TraefikClient({ apiUrl: url, retries: 0, timeoutMs: 1_000 });
+
+    // when deployed
+    const error = await rejection(deploy(aws, { routeApi }));
+
+    // then the preflight says so, nothing was registered or created, and the ways on are named
+    expect(error.exitCode).toBe(ExitCode.Failure);
+    expect(error.code).toBe('TRAEFIK_UNREACHABLE');
+    expect(error.message).toMatch(
+      /^Can't reach Traefik's API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): the deploy can't be verified, so nothing was changed\.$/,
+    );
+    expect(error.suggestions.join('\n')).toContain('traefikctl status --env dev');
+    expect(error.suggestions.join('\n')).toContain('--skip-route-check');
+    expect(mutating(aws.calls)).toEqual([]);
+  });
+
+  it('does not ask Traefik before the change with --no-wait or --skip-route-check', async () => {
+    for (const extra of [{ wait: false }, { skipRouteCheck: true }]) {
+      let looks = 0;
+      const routeApi: RouteApi = {
+        displayUrl: 'https://traefik.dev.example.com',
+        httpRouter: () => Promise.reject(new Error(`looked ${++looks}`)),
+        httpService: () => Promise.reject(new Error('looked')),
+      };
+      const { result } = await deploy(fakeAws(), { routeApi, ...extra });
+      expect(result.phases[0]?.detail).not.toContain('Traefik');
+      expect(looks).toBe(0);
+    }
+  });
+
+  it("says in the preflight's line that Traefik's API answered", async () => {
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: (name) =>
+        Promise.resolve({ name, status: 'enabled', rule: 'Host(`whoami-v2.dev.example.com`)' }),
+      httpService: (name) => Promise.resolve({ name, serverStatus: { 'http://10.0.1.5:80': 'UP' } }),
+    };
+    const { result } = await deploy(fakeAws(), { routeApi });
+    expect(result.phases[0]?.detail).toBe(
+      `cluster traefikctl-dev, image ${DIGEST.slice(0, 19)}…, service is new, Traefik's API answers`,
     );
   });
 

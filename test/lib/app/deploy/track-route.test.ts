@@ -140,8 +140,13 @@ describe('waitForRoute', () => {
     );
 
     expect(error?.exitCode).toBe(ExitCode.TimedOut);
+    // and, as the API never answered, it says so rather than blaming labels or IAM
     expect(error?.message).toMatch(
-      /^Traefik at http:\/\/127\.0\.0\.1:\d+ doesn't route whoami-v2\.dev\.example\.com after the --timeout of 10m: no router yet \(last error: Can't reach Traefik's API at .* \(ECONNREFUSED\)\.\)\.$/,
+      /^Traefik's API at http:\/\/127\.0\.0\.1:\d+ didn't answer in the --timeout of 10m, so whether it routes whoami-v2\.dev\.example\.com is unknown \(last error: Can't reach Traefik's API at .* \(ECONNREFUSED\)\.\)\.$/,
     );
+    expect(error?.suggestions).toEqual([
+      'See how Traefik runs: `traefikctl status --env <env>`; `traefikctl doctor --env <env>` checks its API and password.',
+      'The ECS deployment itself succeeded and stays in place.',
+    ]);
   });
 });

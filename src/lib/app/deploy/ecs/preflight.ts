@@ -6,6 +6,7 @@ import { UserError } from '../../../errors.js';
 import { withPhase } from '../../../events.js';
 import type { DeployRun } from '../context.js';
 import { PHASES } from '../phases.js';
+import { checkTraefikAnswers } from '../wait-live.js';
 import { commandFor, shellWord, type DeploySpec } from '../request.js';
 import type { DeployAws, DeployedTaskDefinition } from './api.js';
 import { diffService, diffTags, diffTaskDefinition, type Change } from './diff.js';
@@ -219,8 +220,10 @@ export function preflight(run: DeployRun): Promise<Preflight> {
       const conflict = ownershipConflict(existing, spec);
       if (conflict !== undefined) throw conflict;
     }
+    // The route wait will ask Traefik's API: one look now, so that an API that is down fails here.
+    const traefik = await checkTraefikAnswers(run, outputs, `${spec.names.serviceName}@ecs`);
     setDetail(
-      `cluster ${outputs.cluster}, ${image ? `image ${image.digest.slice(0, 19)}…, ` : ''}service ${existing ? 'exists' : 'is new'}`,
+      `cluster ${outputs.cluster}, ${image ? `image ${image.digest.slice(0, 19)}…, ` : ''}service ${existing ? 'exists' : 'is new'}${traefik === undefined ? '' : `, ${traefik}`}`,
     );
     return { region, deployedBy, outputs, image, existing };
   });
