@@ -53,9 +53,9 @@ describe('formatDryRun', () => {
       'Task definition (RegisterTaskDefinition input; tags as above)\n  {\n    "family": "whoami-feature-login-page",',
     );
     expect(text).toContain('"hostPort": 8080');
-    // and the reason for the placeholders, said once for the four checks
+    // and the reason for the placeholders, said once for the five checks
     expect(text).toMatch(
-      /Not checked\n {2}- your AWS identity \(traefikctl:deployed-by\); cluster outputs .*; image digest in ECR; the deployed service \(diff\)\n {4}because Can't find out who you are in AWS: no AWS credentials were found\.\n {4}→ Run `aws sso login`\.\n$/,
+      /Not checked\n {2}- your AWS identity \(traefikctl:deployed-by\); cluster outputs .*; image digest in ECR; the deployed service \(diff\); that Traefik's API answers \(the route check\)\n {4}because Can't find out who you are in AWS: no AWS credentials were found\.\n {4}→ Run `aws sso login`\.\n$/,
     );
     expect(text).toBe(stripVTControlCharacters(text));
   });

@@ -22,7 +22,7 @@ may have changed and how to check; --timeout bounds the whole command the same w
 
 --dry-run prints the whole plan and changes nothing; it works without AWS credentials or a cluster, and lists
 what it could not check. It exits 1 when it finds that the deploy would fail (no such image in ECR, the
-service name taken by another tag, another deployment in progress). On an env of target docker (--env local) it
+service name taken by another tag, another deployment in progress, Traefik's API not answering). On an env of target docker (--env local) it
 plans the local container instead: name, image in the engine, network, labels, environment, URL and the diff
 against the container of the tag that runs; without Docker it still prints the plan.
 
@@ -114,6 +114,8 @@ ${EXIT_CODES_HELP}`;
           build: flags.build,
           force: flags.force,
           onFailure: flags['on-failure'],
+          wait: flags.wait,
+          skipRouteCheck: flags['skip-route-check'],
         });
         if (this.presentation.mode !== 'json') {
           const { formatDryRun } = await import('../../ui/deploy-plan.js');

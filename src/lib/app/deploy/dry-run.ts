@@ -3,6 +3,7 @@ import { formatDuration } from '../../duration.js';
 import type { ClusterOutputs } from '../../cluster/outputs.js';
 import { openEnvironment, type Environment } from '../../env/open.js';
 import { describeError, ExitCode, isUserError } from '../../errors.js';
+import { traefikApiUrl } from '../../traefik/access.js';
 import { sdkDeployAws, type DeployAws } from './ecs/api.js';
 import type { Change } from './ecs/diff.js';
 import {
@@ -14,6 +15,8 @@ import {
 } from './ecs/preflight.js';
 import { planFromSpec, resolveDeploySpec, type DeployRequest, type DeploySpec } from './request.js';
 import { placeholderCluster, planCluster, type DeploymentPlan } from './ecs/plan.js';
+import type { RouteApi } from './track-route.js';
+import { lookAtTraefik, quickRouteApi } from './wait-live.js';
 import { guardInputs, planGuards, type PlanGuards } from './ecs/guards.js';
 
 /**
@@ -24,7 +27,7 @@ import { guardInputs, planGuards, type PlanGuards } from './ecs/guards.js';
  * diffs against the service that runs now.
  */
 
-export type DryRunCheck = 'identity' | 'cluster' | 'image' | 'service';
+export type DryRunCheck = 'identity' | 'cluster' | 'image' | 'service' | 'traefik';
 
 export interface SkippedCheck {
   check: DryRunCheck;
@@ -65,8 +68,13 @@ export interface DryRunDeployOptions extends DeployRequest {
   environment?: Environment | undefined;
   /** issue 18: `--on-failure`. */
   onFailure?: string | undefined;
+  /** `--no-wait` and `--skip-route-check`: the deploy wouldn't ask Traefik, so neither does the plan. */
+  wait?: boolean;
+  skipRouteCheck?: boolean;
   /** For tests: the AWS calls. */
   aws?: DeployAws;
+  /** For tests: Traefik's API; defaults to a client for the env's API (lib/traefik/access.ts). */
+  routeApi?: RouteApi;
   /** How long the first AWS call may take before the dry run goes offline. */
   awsTimeoutMs?: number;
   now?: () => Date;
@@ -77,6 +85,7 @@ const WHAT: Record<DryRunCheck, string> = {
   cluster: 'cluster outputs (subnets, security group, execution role, log group)',
   image: 'image digest in ECR',
   service: 'the deployed service (diff)',
+  traefik: "that Traefik's API answers (the route check)",
 };
 
 function skip(check: DryRunCheck, error: unknown): SkippedCheck {
@@ -113,7 +122,13 @@ export async function dryRunDeploy(options: DryRunDeployOptions): Promise<DryRun
     // A region or profile that doesn't exist is bad input (exit 2), not a check to skip.
     clients?.checkContext();
     const aws = options.aws ?? sdkDeployAws(clients ?? environment.clients);
-    return await dryRun(options, target, aws, now);
+    // The deploy's preflight asks Traefik's API once (wait-live.ts): so does its plan.
+    const traefikApi = async (outputs: ClusterOutputs): Promise<RouteApi | undefined> => {
+      if (options.routeApi !== undefined) return options.routeApi;
+      if (traefikApiUrl({ traefik: target.context.traefik, outputs }) === undefined) return undefined;
+      return quickRouteApi(await environment.traefik({ clients, outputs }));
+    };
+    return await dryRun(options, target, aws, now, traefikApi);
   } finally {
     if (options.environment === undefined) await environment.close();
   }
@@ -124,7 +139,9 @@ async function dryRun(
   target: DeploySpec,
   aws: DeployAws,
   now: Date,
+  traefikApi: (outputs: ClusterOutputs) => Promise<RouteApi | undefined>,
 ): Promise<DryRunResult> {
+  const asksTraefik = options.wait !== false && options.skipRouteCheck !== true;
   const skipped: SkippedCheck[] = [];
   const problems: DryRunProblem[] = [];
   const timeoutMs = options.awsTimeoutMs ?? 8_000;
@@ -159,7 +176,12 @@ async function dryRun(
   if (offline) {
     const reason = skipped[0]?.reason ?? 'AWS is not reachable';
     const fix = skipped[0]?.fix;
-    for (const check of ['cluster', 'image', 'service'] as const) {
+    for (const check of [
+      'cluster',
+      'image',
+      'service',
+      ...(asksTraefik ? ['traefik' as const] : []),
+    ] as const) {
       skipped.push({ check, what: WHAT[check], reason, ...(fix === undefined ? {} : { fix }) });
     }
   } else {
@@ -201,7 +223,19 @@ async function dryRun(
 
     if (outputs === undefined) {
       skipped.push({ check: 'service', what: WHAT.service, reason: 'needs the cluster outputs' });
+      if (asksTraefik)
+        skipped.push({ check: 'traefik', what: WHAT.traefik, reason: 'needs the cluster outputs' });
     } else {
+      if (asksTraefik) {
+        try {
+          const api = await traefikApi(outputs);
+          if (api !== undefined)
+            await lookAtTraefik(api, `${target.names.serviceName}@ecs`, target.context.env);
+        } catch (error) {
+          if (isUserError(error) && error.exitCode === ExitCode.Usage) throw error;
+          problems.push(problem(error));
+        }
+      }
       try {
         existing = await within(
           inspectService(aws, outputs.cluster, target.names.serviceName),

@@ -33,10 +33,16 @@ export interface LiveTarget {
 /** Traefik's access (URL, user, password) for a run: read once, by the preflight or the route wait. */
 const accessOfRun = new WeakMap<DeployRun, Promise<TraefikAccess>>();
 
-/**
- * Traefik's API as the route wait reads it: lib/traefik/access.ts, unless a test gives its own.
- * `quick`: one short try (the preflight's look), not the wait's patient client.
- */
+/** How long a look before the change waits for Traefik's API, twice at most. */
+const PREFLIGHT_TIMEOUT_MS = 5_000;
+
+/** A client for the look before the change: one short try and one more, not the wait's patience. */
+export async function quickRouteApi(access: TraefikAccess, signal?: AbortSignal): Promise<RouteApi> {
+  const { TraefikClient } = await import('../../traefik/client.js');
+  return new TraefikClient({ ...access, signal, timeoutMs: PREFLIGHT_TIMEOUT_MS, retries: 1 });
+}
+
+/** Traefik's API as the route wait reads it (lib/traefik/access.ts), unless a test gives its own. */
 async function traefikApi(
   run: DeployRun,
   stackApi: StackApiOutputs,
@@ -50,37 +56,22 @@ async function traefikApi(
     access = run.environment.traefik({ clients: run.clients, outputs: stackApi });
     accessOfRun.set(run, access);
   }
+  if (quick) return quickRouteApi(await access, options.signal);
   const [resolved, { TraefikClient }] = await Promise.all([access, import('../../traefik/client.js')]);
-  return new TraefikClient({
-    ...resolved,
-    signal: options.signal,
-    ...(quick ? { timeoutMs: PREFLIGHT_TIMEOUT_MS, retries: 1 } : {}),
-  });
+  return new TraefikClient({ ...resolved, signal: options.signal });
 }
 
-/** How long the preflight's look at Traefik's API waits for an answer, twice at most. */
-const PREFLIGHT_TIMEOUT_MS = 5_000;
-
 /**
- * Before anything changes: will the route wait be able to ask Traefik at all? One read of the
- * deployment's router (absent is fine). An API that is down, hangs, or refuses the password would
- * otherwise show only after the service was created, at the end of the route wait (3 minutes);
- * here it fails the deploy with nothing changed. Returns what answered, for the preflight's line.
+ * One read of the deployment's router (absent is fine), before anything changes: will the route
+ * wait be able to ask Traefik at all? An API that is down, hangs or refuses the password would
+ * otherwise show only after the service was created, at the end of the route wait (3 minutes).
+ * Throws a UserError that says the deploy can't be verified and how to go on.
  */
-export async function checkTraefikAnswers(
-  run: DeployRun,
-  stackApi: StackApiOutputs,
-  router: string,
-): Promise<string | undefined> {
-  const { options } = run;
-  if (options.wait === false || options.skipRouteCheck) return undefined;
-  const api = await traefikApi(run, stackApi, true);
-  if (api === undefined) return undefined;
+export async function lookAtTraefik(api: RouteApi, router: string, env: string): Promise<void> {
   try {
     await api.httpRouter(router);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const env = run.spec.context.env;
     throw new UserError(
       `${error.message.replace(/\.$/, '')}: the deploy can't be verified, so nothing was changed.`,
       {
@@ -95,6 +86,19 @@ export async function checkTraefikAnswers(
       },
     );
   }
+}
+
+/** The preflight's look at Traefik (lookAtTraefik); what answered, for its line, or undefined if none asked. */
+export async function checkTraefikAnswers(
+  run: DeployRun,
+  stackApi: StackApiOutputs,
+  router: string,
+): Promise<string | undefined> {
+  const { options } = run;
+  if (options.wait === false || options.skipRouteCheck) return undefined;
+  const api = await traefikApi(run, stackApi, true);
+  if (api === undefined) return undefined;
+  await lookAtTraefik(api, router, run.spec.context.env);
   return `Traefik's API answers`;
 }
 

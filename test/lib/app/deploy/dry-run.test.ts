@@ -4,7 +4,9 @@ import { dryRunDeploy } from '../../../../src/lib/app/deploy/dry-run.js';
 import { planCluster } from '../../../../src/lib/app/deploy/ecs/plan.js';
 import { ExitCode, UserError } from '../../../../src/lib/errors.js';
 import { CALLER, DIGEST, fakeAws, forbiddenAws, OUTPUTS, project, REPOSITORY_URI } from './fakes.js';
+import { TraefikClient } from '../../../../src/lib/traefik/client.js';
 import { rejection } from '../../../support/errors.js';
+import { startTraefikServer } from '../../../support/traefik-server.js';
 
 const NO_CREDENTIALS = new UserError("Can't find out who you are in AWS: no AWS credentials were found.", {
   suggestions: [
@@ -47,7 +49,13 @@ describe('app deploy --dry-run (dryRunDeploy)', () => {
     ]);
     expect(plan.deployedBy).toBe('<your AWS identity>');
     // and every check AWS would have answered is listed with the reason and the fix
-    expect(plan.skipped.map((item) => item.check)).toEqual(['identity', 'cluster', 'image', 'service']);
+    expect(plan.skipped.map((item) => item.check)).toEqual([
+      'identity',
+      'cluster',
+      'image',
+      'service',
+      'traefik',
+    ]);
     for (const item of plan.skipped) {
       expect(item.reason).toBe(NO_CREDENTIALS.message);
       expect(item.fix).toBe(NO_CREDENTIALS.suggestions[0]);
@@ -112,9 +120,48 @@ describe('app deploy --dry-run (dryRunDeploy)', () => {
         fix: 'Create it with `traefikctl cluster up --env dev`.',
       },
       { check: 'service', what: 'the deployed service (diff)', reason: 'needs the cluster outputs' },
+      {
+        check: 'traefik',
+        what: "that Traefik's API answers (the route check)",
+        reason: 'needs the cluster outputs',
+      },
     ]);
     // the image is still pinned: ECR doesn't need the cluster
     expect(plan.image.pinned).toBe(true);
+  });
+
+  it("reports a Traefik API that doesn't answer as a problem the deploy would hit, unless it wouldn't ask", async () => {
+    // given Traefik's API on a port nothing listens on (a real client, 127.0.0.1)
+    const cwd = await project();
+    const closed = await startTraefikServer({ data: {} });
+    const url = closed.url;
+    await closed.stop();
+    const routeApi = new TraefikClient({ apiUrl: url, retries: 0, timeoutMs: 1_000 });
+
+    // when planned
+    const plan = await dryRunDeploy({ cwd, global: {}, app: 'whoami', tag: 'v2', aws: fakeAws(), routeApi });
+
+    // then the deploy's own preflight refusal is the plan's problem
+    expect(plan.problems.map((item) => item.code)).toEqual(['TRAEFIK_UNREACHABLE']);
+    expect(plan.problems[0]?.message).toMatch(
+      /^Can't reach Traefik's API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): the deploy can't be verified, so nothing was changed\.$/,
+    );
+    expect(plan.problems[0]?.suggestions.join('\n')).toContain('--skip-route-check');
+
+    // and with --skip-route-check or --no-wait, the deploy wouldn't ask, so neither does the plan
+    for (const extra of [{ skipRouteCheck: true }, { wait: false }]) {
+      const unasked = await dryRunDeploy({
+        cwd,
+        global: {},
+        app: 'whoami',
+        tag: 'v2',
+        aws: fakeAws(),
+        routeApi,
+        ...extra,
+      });
+      expect(unasked.problems).toEqual([]);
+      expect(unasked.skipped).toEqual([]);
+    }
   });
 
   it('reports an image tag that is not in ECR as a problem the deploy would hit', async () => {
