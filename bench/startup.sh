@@ -12,7 +12,9 @@
 # `no-manifest`, where oclif imports every command module to learn their flags (bin/dev.js).
 # Every command runs in examples/whoami, whose traefikctl.config.yaml `config show` reads. The
 # `oclif floor` row is a command that does next to nothing (it prints a few lines of shell script):
-# what any command that goes through oclif costs before its own work.
+# what any command that goes through oclif costs before its own work. The `config work alone` row is
+# `config show`'s own work (load, validate, resolve, print YAML) from the bundle with no CLI at all
+# (support/config-floor.mjs): what no start-up path of that command can go under.
 #
 # Each round runs every command once, in an order rotated by one each round (hyperfine -N --runs 1,
 # or bash's own `time` where hyperfine isn't installed), so slow phases of a busy machine hit every
@@ -157,6 +159,7 @@ labels=(
   'traefikctl --version'
   'traefikctl --help'
   'traefikctl config show'
+  'config work alone: no CLI'
   'oclif floor: autocomplete script bash'
   'traefikctl routes --help'
   'traefikctl app deploy --help'
@@ -168,6 +171,7 @@ commands=(
   "node $M/bin/run.js --version"
   "node $M/bin/run.js --help"
   "node $M/bin/run.js config show"
+  "node $BENCH/support/config-floor.mjs $M"
   "node $M/bin/run.js autocomplete script bash"
   "node $M/bin/run.js routes --help"
   "node $M/bin/run.js app deploy --help"
