@@ -39,6 +39,8 @@ export interface WaitForRouteOptions {
   timeoutText: string;
   /** Exact commands for the suggestions. */
   hints?: { routes?: string; env?: string } | undefined;
+  /** ECS: `traefik.refreshInterval` as configured (`30s`), for the wait's words; 15 s when unset. */
+  refreshInterval?: string | undefined;
   /**
    * Called at each look, before Traefik is asked: throws to stop waiting (the service was deleted or
    * taken over meanwhile).
@@ -92,7 +94,7 @@ export async function waitForRoute(options: WaitForRouteOptions): Promise<RouteR
         seen = `Traefik has no router ${qualified} yet`;
         options.setDetail?.(
           (options.provider ?? 'ecs') === 'ecs'
-            ? 'waiting for Traefik to find the tasks (it looks at ECS every refresh interval, 15s by default)'
+            ? `waiting for Traefik to find the tasks (it looks at ECS every ${options.refreshInterval === undefined ? 'refresh interval, 15s by default' : `${options.refreshInterval}, traefik.refreshInterval`})`
             : 'waiting for Traefik to find the container',
         );
         return undefined;

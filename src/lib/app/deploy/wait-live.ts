@@ -128,6 +128,7 @@ export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Prom
         timeoutText: limit.text,
         setDetail,
         hints: { routes: `traefikctl routes --env ${env}`, env },
+        refreshInterval: run.spec.context.traefik.refreshInterval,
         check: target.check,
         ownServers: target.ownServers,
         onlyOwnServers: target.ownServers !== undefined,

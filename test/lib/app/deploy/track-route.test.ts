@@ -87,6 +87,27 @@ describe('waitForRoute', () => {
     expect(server.requests).toContain('/api/http/routers/whoami-v2@ecs');
   });
 
+  it("names the configured traefik.refreshInterval while Traefik hasn't found the tasks", async () => {
+    server = await startTraefikServer({ data: { http: { routers: [], services: [] } } });
+    const api = new TraefikClient({ apiUrl: server.url, retries: 0 });
+    const details: string[] = [];
+
+    await waitForRoute({
+      api,
+      name: NAME,
+      host: HOST,
+      poller: new Poller({ intervalMs: 10 }),
+      deadline: Date.now() + 100,
+      timeoutText: '0.1s',
+      refreshInterval: '30s',
+      setDetail: (detail) => details.push(detail),
+    }).catch(() => undefined);
+
+    expect(details[0]).toBe(
+      'waiting for Traefik to find the tasks (it looks at ECS every 30s, traefik.refreshInterval)',
+    );
+  });
+
   it('gives up with exit 5, saying what Traefik showed last, when the route never works', async () => {
     // given a Traefik whose router for the deployment is disabled
     server = await startTraefikServer({ data: { http: { routers: [router('disabled')], services: [] } } });
