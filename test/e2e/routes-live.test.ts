@@ -130,8 +130,9 @@ describeWith(['traefik', 'moto'], 'routes and status against a live Traefik', (s
       'broken.live.example.com\tdisabled\t0/0\tfile\t-\t-\tbroken@file',
       'canary.live.example.com\tenabled\t2/2\tfile\t-\t-\tcanary@file',
       'down.live.example.com\tenabled\t0/1\tfile\t-\t-\tdown@file',
-      // The API's own router (to api@internal, which has no servers); Traefik's @internal ones are left out.
-      '127.0.0.1\tenabled\t0/0\tfile\t-\t-\ttraefikctl-api@file',
+      // The API's own router (to api@internal: Traefik answers, no servers to count); Traefik's
+      // @internal ones are left out.
+      '127.0.0.1\tenabled\t-\tfile\t-\t-\ttraefikctl-api@file',
       '',
     ]);
     // and the two that need a look are named on stderr

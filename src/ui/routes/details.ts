@@ -2,7 +2,7 @@ import type { Route } from '../../lib/routes/join.js';
 import { stylist, type Stylist } from '../style.js';
 import { formatAge } from '../../lib/duration.js';
 import { visibleData } from '../visible.js';
-import { routeServers, serversTone, statusTone } from './format.js';
+import { routeServers, servedByTraefik, serversTone, statusTone } from './format.js';
 import { paint } from './table.js';
 
 /**
@@ -41,7 +41,12 @@ export function routeDetailLines(outside: Route, s: Stylist, now = Date.now()): 
   if (route.service !== undefined) {
     field('Service', `${route.service}${route.serviceType === undefined ? '' : ` (${route.serviceType})`}`);
   }
-  field('Servers', `${paint(s, serversTone(route), routeServers(route))} UP`);
+  field(
+    'Servers',
+    servedByTraefik(route)
+      ? `none: Traefik answers ${route.service ?? ''} itself`
+      : `${paint(s, serversTone(route), routeServers(route))} UP`,
+  );
   for (const server of route.servers) {
     const status = paint(
       s,

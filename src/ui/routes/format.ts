@@ -19,8 +19,17 @@ export function routeAppTag(route: Route): string {
   return deployment === undefined ? '-' : `${deployment.app}/${deployment.tag}`;
 }
 
+/**
+ * A route to one of Traefik's own services (`api@internal`, `prometheus@internal`: the API and metrics
+ * routers of every traefikctl cluster) has no servers to count: Traefik answers itself.
+ */
+export function servedByTraefik(route: Route): boolean {
+  return route.serversTotal === 0 && route.service?.endsWith('@internal') === true;
+}
+
+/** `1/2` servers UP, or `-` for a route Traefik serves itself. */
 export function routeServers(route: Route): string {
-  return `${route.serversUp}/${route.serversTotal}`;
+  return servedByTraefik(route) ? '-' : `${route.serversUp}/${route.serversTotal}`;
 }
 
 export type Tone = 'good' | 'warn' | 'bad' | 'plain';

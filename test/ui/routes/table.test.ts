@@ -53,6 +53,29 @@ describe('routes table', () => {
     );
   });
 
+  it("shows no server count for a router to Traefik's own API or metrics, which has none", () => {
+    // given the API router of every traefikctl cluster, whose service is api@internal
+    const api = ecsRoute('traefikctl-api', {
+      rule: 'Host(`traefik.dev.example.com`)',
+      hosts: ['traefik.dev.example.com'],
+      service: 'api@internal',
+      serviceType: undefined,
+      servers: [],
+      serversUp: 0,
+      serversTotal: 0,
+    });
+    expect(renderRoutesTable([api], pipe, now)).toBe(
+      'traefik.dev.example.com\tenabled\t-\tecs\t-\t-\ttraefikctl-api@ecs\n',
+    );
+    expect(formatRouteDetails(api, false, now)).toContain(
+      '  Servers      none: Traefik answers api@internal itself\n',
+    );
+    // and one of a deployment with no server is still counted: 0/0 is a problem there
+    expect(
+      renderRoutesTable([ecsRoute('whoami-v4', { servers: [], serversUp: 0, serversTotal: 0 })], pipe, now),
+    ).toContain('\t0/0\t');
+  });
+
   it('hints at routes show for the first route that needs attention', () => {
     expect(attentionHint([healthy, tcp])).toBe(
       '1 route needs attention; see why with `traefikctl routes show tcp:db@file`.',
