@@ -29,12 +29,41 @@ const domainName = z
 export const ENV_NAME = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
 const envName = z.string().regex(ENV_NAME, 'a short lowercase name such as dev or staging');
 const appName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a lowercase name such as whoami');
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 const duration = z.string().refine(isConfigDuration, 'a duration such as 30s, 10m, 12h, 7d or 2w');
 /** A duration that AWS or Traefik takes in whole seconds, from 1 s to `max` (`read` tells). */
 const wholeSeconds = (read: (text: string) => number | undefined, max: number, examples: string) =>
   z
     .string()
     .refine((text) => read(text) !== undefined, `whole seconds from 1s to ${max}s, such as ${examples}`);
+
+/**
+ * A mapping whose keys are names (`apps`, `environments`, environment variables): every name is checked,
+ * and every value too, also under a name that is refused. zod's record skips the value of a key it
+ * refuses, so `Bad_Name: {port: 99999}` reported only the name and the port's mistake only on the next
+ * run; here one run lists both (as `invalid_key`, which src/lib/config/issues.ts words).
+ */
+function namedRecord<Value extends z.ZodType>(name: z.ZodType<string>, value: Value) {
+  const names = z.superRefine<Record<string, z.output<Value>>>(
+    (record, ctx) => {
+      if (typeof record !== 'object' || record === null) return; // not a mapping: said already
+      for (const key of Object.keys(record)) {
+        const checked = name.safeParse(key);
+        if (!checked.success)
+          ctx.addIssue({
+            code: 'invalid_key',
+            origin: 'record',
+            issues: checked.error.issues,
+            input: key,
+            path: [key],
+          });
+      }
+    },
+    // Also when a value has a mistake: a check is skipped after one by default.
+    { when: () => true },
+  );
+  return z.record(z.string(), value).check(names);
+}
 
 export const healthCheckSchema = z.strictObject({
   path: z.string().startsWith('/').default('/'),
@@ -68,12 +97,8 @@ export const appSchema = z.strictObject({
     .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
     .default(256),
   memory: z.number().int().min(512).max(30720).default(512),
-  environment: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string())
-    .default({}),
-  secrets: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), secretRefSchema)
-    .default({}),
+  environment: namedRecord(variableName, z.string()).default({}),
+  secrets: namedRecord(variableName, secretRefSchema).default({}),
   healthCheck: healthCheckSchema.optional(),
   /**
    * How long a stopping container has between SIGTERM and SIGKILL: ECS's container `stopTimeout` (30 s
@@ -96,9 +121,10 @@ export const appSchema = z.strictObject({
    * `{"pr-*": "3d"}`: previews expire unless deployed again. The first matching pattern wins over
    * `ttl`; `--ttl` wins over both.
    */
-  ttlFor: z
-    .record(z.string().regex(/^[A-Za-z0-9_./*+-]+$/, 'a tag pattern such as pr-*'), duration)
-    .optional(),
+  ttlFor: namedRecord(
+    z.string().regex(/^[A-Za-z0-9_./*+-]+$/, 'a tag pattern such as pr-*'),
+    duration,
+  ).optional(),
 });
 
 /** Where an environment runs: ECS (Fargate behind a load balancer) or the local Docker engine. */
@@ -162,7 +188,7 @@ export const configSchema = z.strictObject({
   domain: domainName.optional(),
   /** The default environment. */
   environment: envName.default('dev'),
-  environments: z.record(envName, environmentSchema).default({}),
+  environments: namedRecord(envName, environmentSchema).default({}),
   /** Checked as `app deploy` checks it (naming.ts), so no command accepts one that deploy refuses. */
   hostTemplate: z
     .string()
@@ -173,7 +199,7 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_HOST_TEMPLATE),
   /** Registry host override (mirrors, emulators); by default it comes from ECR's proxyEndpoint. */
   registry: z.string().min(1).optional(),
-  apps: z.record(appName, appSchema).default({}),
+  apps: namedRecord(appName, appSchema).default({}),
   traefik: traefikSchema.default(() => traefikSchema.parse({})),
 });
 

@@ -270,6 +270,22 @@ describe('loadConfig: errors name the file as the user sees it', () => {
     );
   });
 
+  it('given a bad name whose value is wrong too, when loaded, then both are named in one run', async () => {
+    await write(
+      'traefikctl.config.yaml',
+      ['apps:', '  Bad_Name:', '    port: 99999', '    environment:', '      bad-var: 5', ''].join('\n'),
+    );
+
+    const error = await loadError({ cwd: root, env: {} });
+
+    expect(error.message.split('\n')).toEqual([
+      'traefikctl.config.yaml:2:3: the name Bad_Name in apps must be a lowercase name such as whoami.',
+      'traefikctl.config.yaml:3:11: apps.Bad_Name.port must be a number between 1 and 65535, found 99999.',
+      'traefikctl.config.yaml:5:7: the name bad-var in apps.Bad_Name.environment must be an environment variable name.',
+      'traefikctl.config.yaml:5:16: apps.Bad_Name.environment.bad-var must be a string, found 5.',
+    ]);
+  });
+
   it('given several mistakes, when loaded, then each names its line and column, in the order of the file', async () => {
     await write(
       'traefikctl.config.yaml',
