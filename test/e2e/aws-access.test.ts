@@ -157,13 +157,7 @@ describe('traefikctl with a wrong region, profile or key', () => {
       );
       expect(dryRun.exitCode).toBe(0);
       const plan = JSON.parse(dryRun.stdout) as { skipped: { check: string; reason: string }[] };
-      expect(plan.skipped.map((item) => item.check)).toEqual([
-        'identity',
-        'cluster',
-        'image',
-        'service',
-        'traefik',
-      ]);
+      expect(plan.skipped.map((item) => item.check).join(' ')).toBe('identity cluster image service traefik');
       expect(plan.skipped[0]?.reason).toContain('no AWS credentials were found');
       // This machine's own answer: on an EC2 instance the SDK may ask for the instance role.
       const ec2 = onEc2();
