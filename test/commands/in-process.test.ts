@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import ClusterDown from '../../src/commands/cluster/down.js';
 import ConfigShow from '../../src/commands/config/show.js';
 import { ExitCode } from '../../src/lib/errors.js';
 import { runInProcess } from '../support/io.js';
@@ -62,6 +63,19 @@ describe('commands in-process, through their io', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(file);
     expect(stderr).toContain('domain');
+  });
+
+  it('cluster down with no terminal and no --yes: refused before anything is read, naming --yes and --force', async () => {
+    // given no AWS at all (nothing may be asked: the refusal comes first)
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+    const { stdout, stderr, exitCode } = await runInProcess(ClusterDown, ['--env', 'preview-42']);
+    expect(exitCode).toBe(ExitCode.Usage);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('Pass --yes to remove it: traefikctl cluster down --env preview-42 --yes');
+    // it can't know yet whether deployments are live, so it says what they would need
+    expect(stderr).toContain('If app deployments are still live in it, add --force to remove them with it.');
+    const forced = await runInProcess(ClusterDown, ['--env', 'preview-42', '--force']);
+    expect(forced.stderr).not.toContain('add --force');
   });
 
   it('--json with a bad configuration: the error object on stdout, exit 2', async () => {

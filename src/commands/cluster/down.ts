@@ -28,6 +28,10 @@ ${EXIT_CODES_HELP}`;
       message: 'cluster down deletes the cluster and needs confirmation, and there is no terminal to ask on.',
       suggestions: [
         `Pass --yes to remove it: traefikctl cluster down${flags.env ? ` --env ${flags.env}` : ''} --yes`,
+        // Said now: the refusal comes before anything is read, so it can't know whether there are any.
+        ...(flags.force
+          ? []
+          : ['If app deployments are still live in it, add --force to remove them with it.']),
       ],
     };
     const cwd = process.cwd();
