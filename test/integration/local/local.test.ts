@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { DeployResult } from '../../../src/lib/model.js';
+import { runDocker } from '../../../src/lib/docker/exec.js';
 import { UserError } from '../../../src/lib/errors.js';
 import type { ProgressEvent } from '../../../src/lib/events.js';
 import { localClusterStatus, localClusterUp, localTraefikClient } from '../../../src/lib/local/cluster.js';
@@ -230,6 +231,32 @@ describeWith(['docker', 'traefik'], 'the local target on the real engine and Tra
     expect(error.exitCode).toBe(3);
     expect(error.message).toMatch(/exited with code 7/);
     expect(error.suggestions).toContain('log: boom: no config found');
+    expect((await listLocalDeployments(local, { app: 'crasher' })).length).toBe(0);
+  }, 120_000);
+
+  it("fails a deploy at its preflight, with nothing started, when Traefik's API hangs", async () => {
+    await localClusterUp({ local });
+    // given the env's Traefik paused: its container is still "running", its API answers nothing
+    await runDocker(['pause', local.traefikContainer]);
+    let failure: unknown;
+    try {
+      // when an app is deployed
+      failure = await deploy('crasher', 'v1').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    } finally {
+      await runDocker(['unpause', local.traefikContainer]);
+    }
+
+    // then the preflight says so within its one short look, and no container was created
+    expect(failure).toBeInstanceOf(UserError);
+    const error = failure as UserError;
+    expect(error.exitCode).toBe(1);
+    expect(error.code).toBe('TRAEFIK_TIMEOUT');
+    expect(error.message).toMatch(
+      /doesn't answer .* within 5s: the deploy can't be verified, so nothing was changed\.$/,
+    );
     expect((await listLocalDeployments(local, { app: 'crasher' })).length).toBe(0);
   }, 120_000);
 
