@@ -9,7 +9,7 @@ import { phaseRecorder } from '../app/deploy/phases.js';
 import { Poller } from '../app/deploy/poll.js';
 import { probeUrl } from '../app/deploy/track-probe.js';
 import { waitForRoute } from '../app/deploy/track-route.js';
-import { lookAtTraefik } from '../app/deploy/wait-live.js';
+import { asksTraefik, lookAtTraefik, PREFLIGHT_LOOK } from '../app/deploy/wait-live.js';
 import { loadContext, type ResolvedContext } from '../config/resolve.js';
 import { dockerVersion, imageId, shortImageId } from '../docker/docker.js';
 import { runDocker } from '../docker/exec.js';
@@ -143,9 +143,9 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     if (!traefik?.State.Running) throw notUp(local);
     // The route wait will ask Traefik's API: one look now, so that a Traefik that hangs (a paused
     // container is "running") or refuses the password fails here, with nothing started.
-    const asksTraefik = options.wait !== false && options.skipRouteCheck !== true;
-    if (asksTraefik) {
-      const quick = await localTraefikClient(local, { signal: options.signal, timeoutMs: 5_000, retries: 1 });
+    const looksAtTraefik = asksTraefik(options);
+    if (looksAtTraefik) {
+      const quick = await localTraefikClient(local, { signal: options.signal, ...PREFLIGHT_LOOK });
       await lookAtTraefik(quick, `${names.serviceName}@docker`, env);
     }
     // Stopped ones too: a container of the tag that crashed since is replaced (removed) as well.
@@ -157,7 +157,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<DeployRe
     if (!options.build && found === undefined) throw localImageMissing(target, env);
     setDetail(
       [
-        `Traefik ${local.traefikContainer} ${asksTraefik ? 'answers' : 'running'}`,
+        `Traefik ${local.traefikContainer} ${looksAtTraefik ? 'answers' : 'running'}`,
         ...(found === undefined ? [] : [`image ${reference} ${shortImageId(found)}`]),
         existing.length === 0 ? 'new deployment' : 'replacing one',
       ].join(', '),

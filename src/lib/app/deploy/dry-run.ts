@@ -16,7 +16,7 @@ import {
 import { planFromSpec, resolveDeploySpec, type DeployRequest, type DeploySpec } from './request.js';
 import { placeholderCluster, planCluster, type DeploymentPlan } from './ecs/plan.js';
 import type { RouteApi } from './track-route.js';
-import { lookAtTraefik, quickRouteApi } from './wait-live.js';
+import { asksTraefik, lookAtTraefik, quickRouteApi } from './wait-live.js';
 import { guardInputs, planGuards, type PlanGuards } from './ecs/guards.js';
 
 /**
@@ -141,7 +141,7 @@ async function dryRun(
   now: Date,
   traefikApi: (outputs: ClusterOutputs) => Promise<RouteApi | undefined>,
 ): Promise<DryRunResult> {
-  const asksTraefik = options.wait !== false && options.skipRouteCheck !== true;
+  const looksAtTraefik = asksTraefik(options);
   const skipped: SkippedCheck[] = [];
   const problems: DryRunProblem[] = [];
   const timeoutMs = options.awsTimeoutMs ?? 8_000;
@@ -180,7 +180,7 @@ async function dryRun(
       'cluster',
       'image',
       'service',
-      ...(asksTraefik ? ['traefik' as const] : []),
+      ...(looksAtTraefik ? ['traefik' as const] : []),
     ] as const) {
       skipped.push({ check, what: WHAT[check], reason, ...(fix === undefined ? {} : { fix }) });
     }
@@ -223,10 +223,10 @@ async function dryRun(
 
     if (outputs === undefined) {
       skipped.push({ check: 'service', what: WHAT.service, reason: 'needs the cluster outputs' });
-      if (asksTraefik)
+      if (looksAtTraefik)
         skipped.push({ check: 'traefik', what: WHAT.traefik, reason: 'needs the cluster outputs' });
     } else {
-      if (asksTraefik) {
+      if (looksAtTraefik) {
         try {
           const api = await traefikApi(outputs);
           if (api !== undefined)

@@ -33,13 +33,21 @@ export interface LiveTarget {
 /** Traefik's access (URL, user, password) for a run: read once, by the preflight or the route wait. */
 const accessOfRun = new WeakMap<DeployRun, Promise<TraefikAccess>>();
 
-/** How long a look before the change waits for Traefik's API, twice at most. */
-const PREFLIGHT_TIMEOUT_MS = 5_000;
+/** The look before the change: one short try (5 s) and one more, not the route wait's patience. */
+export const PREFLIGHT_LOOK = { timeoutMs: 5_000, retries: 1 } as const;
 
-/** A client for the look before the change: one short try and one more, not the wait's patience. */
+/** Whether a deploy asks Traefik at all, before the change and after: not with --no-wait or --skip-route-check. */
+export function asksTraefik(options: {
+  wait?: boolean | undefined;
+  skipRouteCheck?: boolean | undefined;
+}): boolean {
+  return options.wait !== false && options.skipRouteCheck !== true;
+}
+
+/** A client for the look before the change (PREFLIGHT_LOOK). */
 export async function quickRouteApi(access: TraefikAccess, signal?: AbortSignal): Promise<RouteApi> {
   const { TraefikClient } = await import('../../traefik/client.js');
-  return new TraefikClient({ ...access, signal, timeoutMs: PREFLIGHT_TIMEOUT_MS, retries: 1 });
+  return new TraefikClient({ ...access, signal, ...PREFLIGHT_LOOK });
 }
 
 /** Traefik's API as the route wait reads it (lib/traefik/access.ts), unless a test gives its own. */
@@ -94,8 +102,7 @@ export async function checkTraefikAnswers(
   stackApi: StackApiOutputs,
   router: string,
 ): Promise<string | undefined> {
-  const { options } = run;
-  if (options.wait === false || options.skipRouteCheck) return undefined;
+  if (!asksTraefik(run.options)) return undefined;
   const api = await traefikApi(run, stackApi, true);
   if (api === undefined) return undefined;
   await lookAtTraefik(api, router, run.spec.context.env);
@@ -105,8 +112,8 @@ export async function checkTraefikAnswers(
 export async function waitForLiveRoute(run: DeployRun, target: LiveTarget): Promise<void> {
   const { options, emit, poller } = run;
   const env = run.spec.context.env;
-  const api = options.skipRouteCheck ? undefined : await traefikApi(run, target.stackApi);
   if (options.skipRouteCheck) return skipPhase(emit, PHASES.route, '--skip-route-check');
+  const api = await traefikApi(run, target.stackApi);
   if (api === undefined) return skipPhase(emit, PHASES.route, 'no Traefik API configured (traefik.apiUrl)');
   const limit = phaseDeadline(
     poller.now(),
