@@ -28,6 +28,7 @@ const commandLayer = [
   'src/ci-flags.ts',
   'src/hooks/**/*.ts',
   'src/help/**/*.ts',
+  'src/fast-paths/**/*.ts',
 ];
 const publicToCommands = [
   'env/open',

@@ -54,6 +54,12 @@ async function commandHelp() {
   return module !== undefined && (await module.printCommandHelp(new URL('../', import.meta.url), args));
 }
 
+/** `traefikctl config show` without oclif (src/fast-paths/config-show.ts); false where oclif must run it. */
+async function configShow() {
+  const module = await fastPath('config-show.js');
+  return module !== undefined && (await module.printConfig(new URL('../', import.meta.url), args));
+}
+
 // `traefikctl --version` runs in scripts and CI steps more than anything else, and loading oclif is
 // most of its cost (bench/RESULTS.md): print oclif's exact user agent without it. `traefikctl --help`
 // (and `help`, and no arguments) print the root page from the manifest, as oclif would.
@@ -68,6 +74,8 @@ if (args.length === 1 && args[0] === '--version' && !wsl) {
 } else if (rootHelpArgs && !wsl && platform() !== 'win32' && (await rootHelp())) {
   // printed
 } else if (commandHelpArgs && !wsl && platform() !== 'win32' && (await commandHelp())) {
+  // printed
+} else if (args.join(' ') === 'config show' && !wsl && platform() !== 'win32' && (await configShow())) {
   // printed
 } else {
   // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when

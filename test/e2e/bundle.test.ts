@@ -77,18 +77,28 @@ registerHooks({ load(url, context, next) { loaded.push(url); return next(url, co
 process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(loaded) + '\\n'));
 `)}`;
 
-function run(bin: string, args: readonly string[], cwd = REPO_ROOT): Promise<Run> {
+function run(
+  bin: string,
+  args: readonly string[],
+  cwd = REPO_ROOT,
+  vars: NodeJS.ProcessEnv = {},
+): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
+    NO_COLOR: '1',
+    NODE_ENV: 'production', // vitest's `test` turns on oclif's developer warnings
+    XDG_CACHE_HOME: join(plain, 'cache'),
+    XDG_CONFIG_HOME: join(plain, 'config'),
+    ...vars,
+  };
+  // A variable given as undefined is one the process must not have.
+  for (const [name, value] of Object.entries(vars))
+    if (value === undefined) Reflect.deleteProperty(env, name);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', RECORDER, bin, ...args], {
       cwd,
-      env: {
-        ...process.env,
-        TRAEFIKCTL_SKIP_NEW_VERSION_CHECK: 'true',
-        NO_COLOR: '1',
-        NODE_ENV: 'production', // vitest's `test` turns on oclif's developer warnings
-        XDG_CACHE_HOME: join(plain, 'cache'),
-        XDG_CONFIG_HOME: join(plain, 'config'),
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 30_000,
     });
@@ -275,6 +285,127 @@ describe('the bundled zod and yaml', () => {
       });
     } finally {
       rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+// `config show` has its own path too (src/fast-paths/config-show.ts, dist/config-show.js): it must
+// print what the command prints through oclif, here the plain app's, byte for byte and exit code too.
+describe('config show without oclif', () => {
+  const fastPath = (loaded: string[]) => loaded.some((url) => url.endsWith('/dist/config-show.js'));
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'traefikctl-config-show-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A project of its own (a git root, so the search stops there) holding these files. */
+  function project(name: string, files: Record<string, string>): string {
+    const root = join(dir, name);
+    mkdirSync(join(root, '.git'), { recursive: true });
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
+    return root;
+  }
+
+  const CONFIG = [
+    'domain: example.com',
+    'region: eu-west-1',
+    'environments:',
+    '  dev: {}',
+    '  staging: {region: us-east-1, profile: staging}',
+    'apps:',
+    '  api:',
+    '    port: 8080',
+    '    environment:',
+    '      TOKEN: ${API_TOKEN}',
+    '      DATABASE_URL: postgres://user:pw@db/app',
+    '      PORT: "8080"',
+    '    secrets: {KEY: /api/key}',
+    '',
+  ].join('\n');
+
+  it.each([
+    ['a YAML file', { 'traefikctl.config.yaml': CONFIG }, {}],
+    [
+      'variables that set the env, the region and the profile',
+      { 'traefikctl.config.yaml': CONFIG },
+      {
+        TRAEFIKCTL_ENV: 'staging',
+        AWS_REGION: 'eu-central-1',
+        AWS_PROFILE: 'other',
+      },
+    ],
+    ['no configuration: the defaults', {}, {}],
+    [
+      'the key of a package.json',
+      { 'package.json': JSON.stringify({ name: 'api', traefikctl: { domain: 'example.org' } }) },
+      {},
+    ],
+    [
+      'a JavaScript configuration',
+      { 'traefikctl.config.mjs': 'export default { domain: "example.net" };\n' },
+      {},
+    ],
+    ['TRAEFIKCTL_CONFIG', { 'ci.yaml': 'domain: ci.example.com\n' }, { TRAEFIKCTL_CONFIG: 'ci.yaml' }],
+  ] as [string, Record<string, string>, NodeJS.ProcessEnv][])(
+    'prints what the command prints: %s',
+    async (name, files, env) => {
+      const cwd = project(name.replaceAll(/\W+/g, '-'), files);
+      const vars = { API_TOKEN: 'not-to-be-shown', ...env };
+      const [fast, command] = await Promise.all([
+        run(BIN, ['config', 'show'], cwd, vars),
+        run(plainBin(), ['config', 'show'], cwd, vars),
+      ]);
+      expect(fastPath(fast.loaded)).toBe(true);
+      expect(bundleEntry(fast.loaded)).toEqual([]);
+      expect(fast.exitCode, fast.stderr).toBe(0);
+      expect(fast.stdout).not.toContain('not-to-be-shown');
+      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
+        exitCode: command.exitCode,
+        stdout: command.stdout,
+        stderr: command.stderr,
+      });
+    },
+  );
+
+  it.each([
+    ['a mistake in the configuration', { 'traefikctl.config.yaml': 'apps:\n  api:\n    port: eighty\n' }, {}],
+    ['a variable that is not set', { 'traefikctl.config.yaml': CONFIG }, { API_TOKEN: undefined }],
+    ['an env name that is refused', { 'traefikctl.config.yaml': CONFIG }, { TRAEFIKCTL_ENV: 'Bad_Env' }],
+    [
+      'JSON asked for through TRAEFIKCTL_CONTENT_TYPE',
+      { 'traefikctl.config.yaml': CONFIG },
+      {
+        TRAEFIKCTL_CONTENT_TYPE: 'json',
+      },
+    ],
+  ] as [string, Record<string, string>, NodeJS.ProcessEnv][])(
+    'leaves to oclif, which then says it as ever: %s',
+    async (name, files, env) => {
+      const cwd = project(`oclif-${name.replaceAll(/\W+/g, '-')}`, files);
+      const vars = { API_TOKEN: 'x', ...env };
+      const [fast, command] = await Promise.all([
+        run(BIN, ['config', 'show'], cwd, vars),
+        run(plainBin(), ['config', 'show'], cwd, vars),
+      ]);
+      expect(bundleEntry(fast.loaded)).toHaveLength(1);
+      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
+        exitCode: command.exitCode,
+        stdout: command.stdout,
+        stderr: command.stderr,
+      });
+    },
+  );
+
+  it('takes no argument or flag: those are for oclif to parse', async () => {
+    const cwd = project('flags', { 'traefikctl.config.yaml': CONFIG });
+    for (const args of [
+      ['config', 'show', '--env', 'staging'],
+      ['config', 'show', 'extra'],
+      ['config', 'shows'],
+    ]) {
+      const fast = await run(BIN, args, cwd, { API_TOKEN: 'x' });
+      expect(fastPath(fast.loaded), args.join(' ')).toBe(false);
     }
   });
 });

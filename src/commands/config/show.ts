@@ -20,17 +20,13 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ConfigView> {
     const cwd = process.cwd();
-    const { showConfig, configViewToYaml } = await import('../../lib/config/show.js');
+    const { showConfig, configViewToYaml, configSource } = await import('../../lib/config/show.js');
     const view = await showConfig({
       ...this.globalOptions(),
       cwd,
     });
     if (this.presentation.mode !== 'json') this.result(configViewToYaml(view));
-    this.note(
-      view.configPath === null
-        ? 'No configuration file found: these are the defaults. `traefikctl init` writes one.'
-        : `From ${view.configPath}, environment ${view.env}.`,
-    );
+    this.note(configSource(view));
     return view;
   }
 }

@@ -13,7 +13,12 @@ import type { KeyPath } from './interpolate.js';
 
 const GENERIC = '\u0000generic';
 
-export const VALIDATION_PARAMS = { reportInput: true, error: () => GENERIC } as const;
+/**
+ * `jitless`: a configuration is validated once per run, and zod's compiled fast path for objects
+ * (built with `new Function` on an object schema's first parse) costs more to build than that one
+ * parse saves: about 2 ms of `config show` (bench/RESULTS.md).
+ */
+export const VALIDATION_PARAMS = { reportInput: true, jitless: true, error: () => GENERIC } as const;
 
 type Issue = z.core.$ZodIssue;
 

@@ -95,6 +95,13 @@ function toView(ctx: ResolvedContext, apps: Record<string, AppConfig>): ConfigVi
   };
 }
 
+/** The line `config show` writes on stderr under its YAML: where the configuration came from. */
+export function configSource(view: ConfigView): string {
+  return view.configPath === null
+    ? 'No configuration file found: these are the defaults. `traefikctl init` writes one.'
+    : `From ${view.configPath}, environment ${view.env}.`;
+}
+
 /** The view as YAML for people: unset values left out, the source path left to the caller. */
 export function configViewToYaml(view: ConfigView): string {
   const { configPath: _source, ...rest } = view;

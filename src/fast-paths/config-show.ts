@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+
+import { cacheDir } from '../help/fast-path.js';
+import { configSource, configViewToYaml, showConfig, type ConfigView } from '../lib/config/show.js';
+import { updateNotice } from '../ui/update-notice.js';
+import { visible } from '../ui/visible.js';
+
+/**
+ * `traefikctl config show` without oclif: the same library call, the same YAML on stdout and the same
+ * note on stderr as src/commands/config/show.ts, after the update notice that oclif's init hook would
+ * have shown. Building oclif's Config and loading the command through it costs more than reading
+ * and checking the configuration (bench/RESULTS.md), and `config show` is what a user runs to see
+ * what every other command will do. test/e2e/bundle.test.ts holds its output, byte for byte, to
+ * the command's run through oclif.
+ *
+ * Returns false, having printed nothing, for everything it doesn't print exactly as the command
+ * would: any flag or other argument (oclif parses those), JSON output asked for through
+ * TRAEFIKCTL_CONTENT_TYPE, DEBUG, and every error, which the command then reports (exit code, JSON
+ * error, suggestions) after reading the configuration once more.
+ *
+ * @param packageRoot the package's directory, as a file URL ending in `/`
+ */
+export async function printConfig(packageRoot: URL, argv: readonly string[]): Promise<boolean> {
+  const env = process.env;
+  if (argv.length !== 2 || argv[0] !== 'config' || argv[1] !== 'show') return false;
+  if (env.TRAEFIKCTL_CONTENT_TYPE !== undefined || env.DEBUG) return false;
+  let view: ConfigView;
+  let text: string;
+  let pjson: { name: string; version: string; oclif?: { bin?: string; dirname?: string } };
+  try {
+    pjson = JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as typeof pjson;
+    // The global flags as oclif fills them from their variables: a non-empty value is the flag's.
+    view = await showConfig({
+      cwd: process.cwd(),
+      env: env.TRAEFIKCTL_ENV || undefined,
+      region: env.AWS_REGION || undefined,
+      profile: env.AWS_PROFILE || undefined,
+      configPath: env.TRAEFIKCTL_CONFIG || undefined,
+      fromEnvironment: { region: Boolean(env.AWS_REGION), profile: Boolean(env.AWS_PROFILE) },
+    });
+    text = configViewToYaml(view);
+  } catch {
+    return false;
+  }
+  const bin = pjson.oclif?.bin ?? pjson.name;
+  await updateNotice({
+    name: pjson.name,
+    version: pjson.version,
+    bin,
+    cacheDir: cacheDir(bin, pjson.oclif?.dirname ?? pjson.name),
+    refreshScript: new URL('dist/hooks/update-check-refresh.js', packageRoot),
+  });
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  process.stderr.write(`${visible(configSource(view), { layout: true, colour: true })}\n`);
+  return true;
+}
