@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { redactUrl } from '../traefik/api-url.js';
 import type { KeyPath } from './interpolate.js';
 import { loadConfig } from './load.js';
+import { simpleYaml } from './simple-yaml.js';
 import { resolveContext, type GlobalOptions, type ResolvedContext } from './resolve.js';
 import type { AppConfig, EnvironmentConfig, TraefikConfig } from './schema.js';
 
@@ -106,5 +107,5 @@ export function configSource(view: ConfigView): string {
 export function configViewToYaml(view: ConfigView): string {
   const { configPath: _source, ...rest } = view;
   const present = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== null));
-  return stringify(present, { lineWidth: 0 });
+  return simpleYaml(present) ?? stringify(present, { lineWidth: 0 });
 }
