@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod/mini';
 
 import type { KeyPath } from './interpolate.js';
 
@@ -8,7 +8,8 @@ import type { KeyPath } from './interpolate.js';
  *
  * The schema's own messages are written as expectations ("an AWS region such as eu-west-1"); for
  * the others the expectation is derived from the schema at the issue's path. Parse with
- * `VALIDATION_PARAMS` so that zod marks its generic messages and reports the input.
+ * `VALIDATION_PARAMS` so that zod marks its generic messages and reports the input. Schemas are read
+ * through zod's core definitions (`_zod.def`), which zod's chained API and zod/mini share.
  */
 
 const GENERIC = '\u0000generic';
@@ -21,9 +22,10 @@ const GENERIC = '\u0000generic';
 export const VALIDATION_PARAMS = { reportInput: true, jitless: true, error: () => GENERIC } as const;
 
 type Issue = z.core.$ZodIssue;
+type Schema = z.core.$ZodType;
 
 export interface IssueContext {
-  root: z.ZodType;
+  root: Schema;
   /** Where the validated value sits in its file (`traefikctl` inside package.json). */
   prefix?: KeyPath;
   /** Describes the value found at a path when it must not be shown as is (interpolated values). */
@@ -83,13 +85,13 @@ function linesFor(issue: Issue, context: IssueContext): IssueLine[] {
 }
 
 /** What the value (or, for a bad mapping key, the key) must be: `a number between 1 and 65535`. */
-export function expectedOf(issue: Issue, root: z.ZodType): string {
+export function expectedOf(issue: Issue, root: Schema): string {
   if (issue.code === 'invalid_key')
     return issue.issues.map((inner) => expectation(inner, undefined)).join(' and ');
   return expectation(issue, schemaAt(root, issue.path as KeyPath));
 }
 
-function expectation(issue: Issue, schema: z.ZodType | undefined): string {
+function expectation(issue: Issue, schema: Schema | undefined): string {
   if (issue.message !== GENERIC) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
@@ -140,51 +142,89 @@ function sizeExpectation(issue: Extract<Issue, { code: 'too_small' | 'too_big' }
 }
 
 /** A phrase for what a schema accepts, when its shape says it: used where zod's message is generic. */
-export function describeSchema(input: z.ZodType | undefined): string | undefined {
+export function describeSchema(input: Schema | undefined): string | undefined {
   const schema = unwrap(input);
   if (schema === undefined) return undefined;
-  if (schema instanceof z.ZodNumber) {
-    const { minValue: min, maxValue: max, isInt } = schema;
-    const noun = isInt ? 'whole number' : 'number';
-    const finite = (n: number | null): n is number =>
-      n !== null && Number.isFinite(n) && Math.abs(n) < Number.MAX_SAFE_INTEGER;
-    if (finite(min) && finite(max)) return `a number between ${min} and ${max}`;
-    if (finite(min)) return `a ${noun} of at least ${min}`;
-    if (finite(max)) return `a ${noun} of at most ${max}`;
-    return `a ${noun}`;
-  }
-  if (schema instanceof z.ZodURL) return 'an http or https URL';
-  if (schema instanceof z.ZodString) return customCheckMessage(schema) ?? 'a string';
-  if (schema instanceof z.ZodBoolean) return 'true or false';
-  if (schema instanceof z.ZodLiteral) return oneOf([...schema.values]);
-  if (schema instanceof z.ZodEnum) return oneOf(schema.options);
-  if (schema instanceof z.ZodUnion) {
-    const options = unionOptions(schema);
-    const literals = options.map(unwrap);
-    if (literals.every((option) => option instanceof z.ZodLiteral)) {
-      return oneOf(literals.flatMap((option) => (option instanceof z.ZodLiteral ? [...option.values] : [])));
+  const def = schema._zod.def as Definition;
+  switch (def.type) {
+    case 'number': {
+      const { min, max, isInt } = numberBounds(def);
+      const noun = isInt ? 'whole number' : 'number';
+      if (min !== undefined && max !== undefined) return `a number between ${min} and ${max}`;
+      if (min !== undefined) return `a ${noun} of at least ${min}`;
+      if (max !== undefined) return `a ${noun} of at most ${max}`;
+      return `a ${noun}`;
     }
-    return undefined;
+    case 'string':
+      if (def.format === 'url') return 'an http or https URL';
+      return customCheckMessage(def) ?? 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'literal':
+      return oneOf(def.values ?? []);
+    case 'enum':
+      return oneOf(Object.values(def.entries ?? {}));
+    case 'union': {
+      const literals = unionOptions(schema).map(
+        (option) => unwrap(option)?._zod.def as Definition | undefined,
+      );
+      if (literals.every((option) => option?.type === 'literal')) {
+        return oneOf(literals.flatMap((option) => option?.values ?? []));
+      }
+      return undefined;
+    }
+    case 'object': {
+      const keys = objectKeys(schema);
+      return keys.length > 0 ? `a mapping with keys such as ${keys.slice(0, 4).join(', ')}` : 'a mapping';
+    }
+    case 'record': {
+      const values = describeSchema(def.valueType);
+      return values === 'a string' ? 'a mapping of names to strings' : 'a mapping of names to settings';
+    }
+    case 'array':
+      return 'a list';
+    default:
+      return undefined;
   }
-  if (schema instanceof z.ZodObject) {
-    const keys = objectKeys(schema);
-    return keys.length > 0 ? `a mapping with keys such as ${keys.slice(0, 4).join(', ')}` : 'a mapping';
+}
+
+/** What this module reads of a schema's definition (zod's core `$ZodTypeDef`s of each type). */
+interface Definition {
+  type: string;
+  format?: string;
+  checks?: readonly z.core.$ZodCheck<never>[];
+  values?: readonly unknown[];
+  entries?: Record<string, unknown>;
+  options?: readonly Schema[];
+  shape?: Record<string, Schema>;
+  valueType?: Schema;
+  element?: Schema;
+  innerType?: Schema;
+}
+
+/** A number schema's bounds (its `gte`/`lte` checks) and whether it takes whole numbers only. */
+function numberBounds(def: Definition): { min?: number; max?: number; isInt: boolean } {
+  const bounds: { min?: number; max?: number; isInt: boolean } = { isInt: false };
+  for (const check of def.checks ?? []) {
+    const checkDef = check._zod.def as { check?: string; value?: unknown; format?: string };
+    const value =
+      typeof checkDef.value === 'number' && Number.isFinite(checkDef.value) ? checkDef.value : undefined;
+    if (checkDef.check === 'number_format' && /int/.test(checkDef.format ?? '')) bounds.isInt = true;
+    else if (checkDef.check === 'greater_than' && value !== undefined)
+      bounds.min = Math.max(bounds.min ?? value, value);
+    else if (checkDef.check === 'less_than' && value !== undefined)
+      bounds.max = Math.min(bounds.max ?? value, value);
   }
-  if (schema instanceof z.ZodRecord) {
-    const values = describeSchema(schema.valueType as z.ZodType);
-    return values === 'a string' ? 'a mapping of names to strings' : 'a mapping of names to settings';
-  }
-  if (schema instanceof z.ZodArray) return 'a list';
-  return undefined;
+  return bounds;
 }
 
 /**
  * YAML reads `whoami:` with nothing under it as null. Where a mapping is expected, that means
  * "a mapping with every default", which is what the user meant by declaring the key.
  */
-export function emptyMappingsForNulls(value: unknown, root: z.ZodType, path: KeyPath = []): unknown {
-  const schema = unwrap(schemaAt(root, path));
-  const isMapping = schema instanceof z.ZodObject || schema instanceof z.ZodRecord;
+export function emptyMappingsForNulls(value: unknown, root: Schema, path: KeyPath = []): unknown {
+  const type = unwrap(schemaAt(root, path))?._zod.def.type;
+  const isMapping = type === 'object' || type === 'record';
   if (value === null && isMapping) return {};
   if (!isMapping || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   return Object.fromEntries(
@@ -193,21 +233,21 @@ export function emptyMappingsForNulls(value: unknown, root: z.ZodType, path: Key
 }
 
 /** The schema that validates the value at `path`, looking through optional and default wrappers. */
-export function schemaAt(root: z.ZodType, path: KeyPath): z.ZodType | undefined {
-  let current: z.ZodType | undefined = root;
+export function schemaAt(root: Schema, path: KeyPath): Schema | undefined {
+  let current: Schema | undefined = root;
   for (const key of path) {
-    const schema = unwrap(current);
-    if (schema instanceof z.ZodObject) current = (schema.shape as Record<string, z.ZodType>)[String(key)];
-    else if (schema instanceof z.ZodRecord) current = schema.valueType as z.ZodType;
-    else if (schema instanceof z.ZodArray) current = schema.element as z.ZodType;
+    const def = unwrap(current)?._zod.def as Definition | undefined;
+    if (def?.type === 'object') current = def.shape?.[String(key)];
+    else if (def?.type === 'record') current = def.valueType;
+    else if (def?.type === 'array') current = def.element;
     else return undefined;
   }
   return current;
 }
 
 /** The schema's own wording for its first check (`a lowercase domain such as example.com`), if any. */
-function customCheckMessage(schema: z.ZodString): string | undefined {
-  for (const check of schema._zod.def.checks ?? []) {
+function customCheckMessage(def: Definition): string | undefined {
+  for (const check of def.checks ?? []) {
     const error: unknown = check._zod.def.error;
     if (typeof error !== 'function') continue;
     const message: unknown = (error as () => unknown)();
@@ -216,26 +256,24 @@ function customCheckMessage(schema: z.ZodString): string | undefined {
   return undefined;
 }
 
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+/** The schema inside optional, default and nullable wrappers. */
+function unwrap(schema: Schema | undefined): Schema | undefined {
   let current = schema;
-  while (
-    current instanceof z.ZodOptional ||
-    current instanceof z.ZodDefault ||
-    current instanceof z.ZodNullable
-  ) {
-    current = current.unwrap() as z.ZodType;
+  while (current !== undefined && WRAPPERS.has(current._zod.def.type)) {
+    current = (current._zod.def as Definition).innerType;
   }
   return current;
 }
+const WRAPPERS = new Set(['optional', 'default', 'nullable', 'prefault']);
 
-function unionOptions(schema: z.ZodType | undefined): (z.ZodType | undefined)[] {
-  const union = unwrap(schema);
-  return union instanceof z.ZodUnion ? [...(union.options as readonly z.ZodType[])] : [];
+function unionOptions(schema: Schema | undefined): (Schema | undefined)[] {
+  const def = unwrap(schema)?._zod.def as Definition | undefined;
+  return def?.type === 'union' ? [...(def.options ?? [])] : [];
 }
 
-function objectKeys(schema: z.ZodType | undefined): string[] {
-  const object = unwrap(schema);
-  return object instanceof z.ZodObject ? Object.keys(object.shape) : [];
+function objectKeys(schema: Schema | undefined): string[] {
+  const def = unwrap(schema)?._zod.def as Definition | undefined;
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }
 
 function oneOf(values: readonly unknown[]): string {
