@@ -116,18 +116,23 @@ elif ! grep -q '/dist/cli.js$' "$imports"; then
 else
   echo "PASS  autocomplete script bash loads oclif from the bundle (dist/), no file of node_modules/@oclif"
 fi
+without_oclif() { # <dist file> <args...>: the command runs from that file, without oclif's runtime
+  local file=$1
+  shift
+  recorded "$imports" "$M/bin/run.js" "$@"
+  if grep -q '/dist/cli.js$' "$imports" || grep -q '/node_modules/@oclif/' "$imports"; then
+    echo "FAIL  $* loaded oclif's runtime; it should run from dist/$file"
+    heavy_failures=$((heavy_failures + 1))
+  elif ! grep -q "/dist/$file\$" "$imports"; then
+    echo "FAIL  $* did not load dist/$file"
+    heavy_failures=$((heavy_failures + 1))
+  else
+    echo "PASS  $* runs from dist/$file without oclif's runtime"
+  fi
+}
 # A command's help page comes from dist/command-help.js (src/help/command-fast-path.ts): oclif's help
 # classes from the bundle, without oclif's runtime (dist/cli.js: Config.load, hooks, the parser).
-recorded "$imports" "$M/bin/run.js" app deploy --help
-if grep -q '/dist/cli.js$' "$imports" || grep -q '/node_modules/@oclif/' "$imports"; then
-  echo "FAIL  app deploy --help loaded oclif's runtime; the page should come from dist/command-help.js"
-  heavy_failures=$((heavy_failures + 1))
-elif ! grep -q '/dist/command-help.js$' "$imports"; then
-  echo "FAIL  app deploy --help did not load dist/command-help.js"
-  heavy_failures=$((heavy_failures + 1))
-else
-  echo "PASS  app deploy --help prints its page from dist/command-help.js without oclif's runtime"
-fi
+without_oclif command-help.js app deploy --help
 # The root page is printed from the manifest by dist/root-help.js (src/help/root.ts), without oclif.
 recorded "$imports" "$M/bin/run.js" --help
 loaded "$imports"
@@ -142,16 +147,7 @@ else
 fi
 
 # `config show` runs from dist/config-show.js (src/fast-paths/config-show.ts), without oclif.
-recorded "$imports" "$M/bin/run.js" config show
-if grep -q '/dist/cli.js$' "$imports" || grep -q '/node_modules/@oclif/' "$imports"; then
-  echo "FAIL  config show loaded oclif; it should run from dist/config-show.js alone"
-  heavy_failures=$((heavy_failures + 1))
-elif ! grep -q '/dist/config-show.js$' "$imports"; then
-  echo "FAIL  config show did not load dist/config-show.js"
-  heavy_failures=$((heavy_failures + 1))
-else
-  echo "PASS  config show runs from dist/config-show.js without loading oclif"
-fi
+without_oclif config-show.js config show
 
 # --version answers without oclif (bin/run.js); it must print exactly what oclif prints.
 fast=$(node "$M/bin/run.js" --version)

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 
-import { cacheDir } from '../help/fast-path.js';
+import { initHookNotice } from '../help/fast-path.js';
+import type { PackageJson } from '../help/root.js';
 import { configSource, configViewToYaml, showConfig, type ConfigView } from '../lib/config/show.js';
-import { updateNotice } from '../ui/update-notice.js';
 import { visible } from '../ui/visible.js';
 
 /**
@@ -26,7 +26,7 @@ export async function printConfig(packageRoot: URL, argv: readonly string[]): Pr
   if (env.TRAEFIKCTL_CONTENT_TYPE !== undefined || env.DEBUG) return false;
   let view: ConfigView;
   let text: string;
-  let pjson: { name: string; version: string; oclif?: { bin?: string; dirname?: string } };
+  let pjson: PackageJson;
   try {
     pjson = JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as typeof pjson;
     // The global flags as oclif fills them from their variables: a non-empty value is the flag's.
@@ -42,14 +42,7 @@ export async function printConfig(packageRoot: URL, argv: readonly string[]): Pr
   } catch {
     return false;
   }
-  const bin = pjson.oclif?.bin ?? pjson.name;
-  await updateNotice({
-    name: pjson.name,
-    version: pjson.version,
-    bin,
-    cacheDir: cacheDir(bin, pjson.oclif?.dirname ?? pjson.name),
-    refreshScript: new URL('dist/hooks/update-check-refresh.js', packageRoot),
-  });
+  await initHookNotice(pjson, packageRoot);
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   process.stderr.write(`${visible(configSource(view), { layout: true, colour: true })}\n`);
   return true;

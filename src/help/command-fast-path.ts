@@ -4,8 +4,7 @@ import { format } from 'node:util';
 
 import type { Command, Interfaces } from '@oclif/core';
 
-import { updateNotice } from '../ui/update-notice.js';
-import { cacheDir, oclifDir, scopedVariable } from './fast-path.js';
+import { initHookNotice, oclifDir, scopedVariable } from './fast-path.js';
 import TraefikctlHelp from './index.js';
 import { rootHelpFromManifest, type PackageJson } from './root.js';
 
@@ -38,14 +37,8 @@ export async function printCommandHelp(packageRoot: URL, argv: readonly string[]
   const bin = pjson.oclif?.bin ?? pjson.name;
   const dirname = pjson.oclif?.dirname ?? pjson.name;
   if (themed(pjson, bin, dirname)) return false;
-  // oclif's init hook runs before its help: the same notice, from the same cache.
-  await updateNotice({
-    name: pjson.name,
-    version: pjson.version,
-    bin,
-    cacheDir: cacheDir(bin, dirname),
-    refreshScript: new URL('dist/hooks/update-check-refresh.js', packageRoot),
-  });
+  // oclif's init hook runs before its help.
+  await initHookNotice(pjson, packageRoot);
   process.stdout.write(await page());
   return true;
 }

@@ -42,16 +42,27 @@ export async function printRootHelp(packageRoot: URL, userAgent: string): Promis
     if (error instanceof RootHelpTemplateError) return false;
     throw error;
   }
+  await initHookNotice(pjson, packageRoot);
+  process.stdout.write(`${page}\n`);
+  return true;
+}
+
+/**
+ * The update notice that oclif's init hook (src/hooks/update-check.ts) shows before every command,
+ * for the paths that print without oclif: the same notice, from the same cache.
+ */
+export function initHookNotice(
+  pjson: Pick<PackageJson, 'name' | 'version' | 'oclif'>,
+  packageRoot: URL,
+): Promise<void> {
   const bin = pjson.oclif?.bin ?? pjson.name;
-  await updateNotice({
+  return updateNotice({
     name: pjson.name,
     version: pjson.version,
     bin,
     cacheDir: cacheDir(bin, pjson.oclif?.dirname ?? pjson.name),
     refreshScript: new URL('dist/hooks/update-check-refresh.js', packageRoot),
   });
-  process.stdout.write(`${page}\n`);
-  return true;
 }
 
 /** One of oclif's variables scoped to this CLI: `TRAEFIKCTL_<NAME>` (oclif's `scopedEnvVar`). */
