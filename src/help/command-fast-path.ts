@@ -4,7 +4,7 @@ import { format } from 'node:util';
 
 import type { Command, Interfaces } from '@oclif/core';
 
-import { initHookNotice, oclifDir, scopedVariable } from './fast-path.js';
+import { initHookNotice, scopedVariable, themed } from './fast-path.js';
 import TraefikctlHelp from './index.js';
 import { rootHelpFromManifest, type PackageJson } from './root.js';
 
@@ -149,11 +149,4 @@ function capturedHelp(
     plugins: new Map(),
   } as unknown as Interfaces.Config;
   return new CapturedHelp(config, options);
-}
-
-/** Whether oclif would style help with a theme (the package's, or the user's theme.json). */
-function themed(pjson: HelpPackageJson, bin: string, dirname: string): boolean {
-  if (['true', '1'].includes(scopedVariable(bin, 'DISABLE_THEME') ?? '')) return false;
-  if (pjson.oclif?.theme !== undefined) return true;
-  return existsSync(join(oclifDir('config', bin, dirname), 'theme.json'));
 }

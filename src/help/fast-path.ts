@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +16,7 @@ import { helpStylist } from './style.js';
  * Prints the root help page from package.json and oclif.manifest.json, without loading oclif
  * (./root.ts says why), after the update notice that oclif's init hook would have shown. Returns
  * false, having printed nothing, where only oclif can show the page: no manifest (a development
- * build, bin/dev.js) or a description that needs ejs.
+ * build, bin/dev.js), a description that needs ejs, or a theme (the user's theme.json colours it).
  *
  * @param packageRoot the package's directory, as a file URL ending in `/`
  * @param userAgent `traefikctl/0.1.0 linux-x64 node-v24.11.0`, as oclif builds it
@@ -32,6 +32,7 @@ export async function printRootHelp(packageRoot: URL, userAgent: string): Promis
   } catch {
     return false;
   }
+  if (themed(pjson, pjson.oclif?.bin ?? pjson.name, pjson.oclif?.dirname ?? pjson.name)) return false;
   let page: string;
   try {
     page = renderRootHelp(rootHelpFromManifest(pjson, manifest, userAgent), {
@@ -63,6 +64,13 @@ export function initHookNotice(
     cacheDir: cacheDir(bin, pjson.oclif?.dirname ?? pjson.name),
     refreshScript: new URL('dist/hooks/update-check-refresh.js', packageRoot),
   });
+}
+
+/** Whether oclif would style help with a theme (the package's, or the user's theme.json): then only it can print the page. */
+export function themed(pjson: { oclif?: { theme?: unknown } }, bin: string, dirname: string): boolean {
+  if (['true', '1'].includes(scopedVariable(bin, 'DISABLE_THEME') ?? '')) return false;
+  if (pjson.oclif?.theme !== undefined) return true;
+  return existsSync(join(oclifDir('config', bin, dirname), 'theme.json'));
 }
 
 /** One of oclif's variables scoped to this CLI: `TRAEFIKCTL_<NAME>` (oclif's `scopedEnvVar`). */

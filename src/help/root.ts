@@ -152,6 +152,8 @@ export interface PackageJson {
     description?: string;
     topicSeparator?: string;
     topics?: Record<string, PackageTopic>;
+    /** A theme for help pages: only oclif applies it (src/help/fast-path.ts: `themed`). */
+    theme?: unknown;
   };
 }
 

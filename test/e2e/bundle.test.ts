@@ -191,7 +191,7 @@ describe('the bundled CLI', () => {
     expect(bundled.loaded.some((url) => url.endsWith('/dist/command-help.js'))).toBe(true);
   });
 
-  it("leaves a command's help page to oclif where the user has a theme.json", async () => {
+  it("leaves a command's help page and the root page to oclif where the user has a theme.json", async () => {
     const themeDir = join(plain, 'config', 'traefikctl');
     mkdirSync(themeDir, { recursive: true });
     writeFileSync(join(themeDir, 'theme.json'), JSON.stringify({ bin: 'red' }));
@@ -200,6 +200,10 @@ describe('the bundled CLI', () => {
       expect(bundled.exitCode).toBe(0);
       expect(bundled.stdout).toMatch(/^USAGE$/m);
       expect(bundleEntry(bundled.loaded)).toHaveLength(1);
+      const root = await run(BIN, ['--help']);
+      expect(root.exitCode).toBe(0);
+      expect(root.stdout).toMatch(/^TOPICS$/m);
+      expect(bundleEntry(root.loaded)).toHaveLength(1);
     } finally {
       rmSync(themeDir, { recursive: true, force: true });
     }
