@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 
 import type { Command, Interfaces } from '@oclif/core';
 
-import { initHookNotice, scopedVariable, themed } from './fast-path.js';
+import { initHookNotice, themed } from './fast-path.js';
 import TraefikctlHelp from './index.js';
 import { rootHelpFromManifest, type PackageJson } from './root.js';
 
