@@ -55,6 +55,7 @@ async function traefikApi(
   run: DeployRun,
   stackApi: StackApiOutputs,
   quick = false,
+  stop?: AbortSignal,
 ): Promise<RouteApi | undefined> {
   const { options } = run;
   if (options.routeApi !== undefined) return options.routeApi;
@@ -64,7 +65,10 @@ async function traefikApi(
     access = run.environment.traefik({ clients: run.clients, outputs: stackApi });
     accessOfRun.set(run, access);
   }
-  if (quick) return quickRouteApi(await access, options.signal);
+  if (quick) {
+    const signals = [options.signal, stop].filter((signal) => signal !== undefined);
+    return quickRouteApi(await access, signals.length > 1 ? AbortSignal.any(signals) : signals[0]);
+  }
   const [resolved, { TraefikClient }] = await Promise.all([access, import('../../traefik/client.js')]);
   return new TraefikClient({ ...resolved, signal: options.signal });
 }
@@ -96,14 +100,19 @@ export async function lookAtTraefik(api: RouteApi, router: string, env: string):
   }
 }
 
-/** The preflight's look at Traefik (lookAtTraefik); what answered, for its line, or undefined if none asked. */
+/**
+ * The preflight's look at Traefik (lookAtTraefik); what answered, for its line, or undefined if none
+ * asked. `stop` ends the look early: the preflight runs it beside its other reads and stops it when
+ * one of those fails first.
+ */
 export async function checkTraefikAnswers(
   run: DeployRun,
   stackApi: StackApiOutputs,
   router: string,
+  stop?: AbortSignal,
 ): Promise<string | undefined> {
   if (!asksTraefik(run.options)) return undefined;
-  const api = await traefikApi(run, stackApi, true);
+  const api = await traefikApi(run, stackApi, true, stop);
   if (api === undefined) return undefined;
   await lookAtTraefik(api, router, run.spec.context.env);
   return `Traefik's API answers`;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { deployApp, type DeployAppOptions } from '../../../../src/lib/app/deploy/index.js';
 import type { RouteApi } from '../../../../src/lib/app/deploy/track-route.js';
-import { ExitCode } from '../../../../src/lib/errors.js';
+import { ExitCode, UserError } from '../../../../src/lib/errors.js';
 import type { ProgressEvent } from '../../../../src/lib/events.js';
 import { DIGEST, fakeAws, forbiddenAws, project, REPOSITORY_URI, type FakeAws } from './fakes.js';
 import { TraefikClient } from '../../../../src/lib/traefik/client.js';
@@ -553,6 +553,52 @@ describe('deployApp', () => {
     expect(result.phases[0]?.detail).toBe(
       `cluster traefikctl-dev, image ${DIGEST.slice(0, 19)}…, service is new, Traefik's API answers`,
     );
+  });
+
+  it('asks Traefik beside the reads of ECR and ECS, not after them', async () => {
+    // given an ECS whose answer about the service comes only once Traefik has been asked
+    const aws = fakeAws();
+    let asked!: () => void;
+    const traefikAsked = new Promise<void>((resolve) => (asked = resolve));
+    const describeService = aws.describeService.bind(aws);
+    aws.describeService = async (...args) => {
+      const late = setTimeout(() => asked(), 2_000); // a look after the reads: 2 s late, and said below
+      await traefikAsked;
+      clearTimeout(late);
+      return describeService(...args);
+    };
+    let lookedAt = 0;
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: () => {
+        lookedAt = performance.now();
+        asked();
+        return Promise.resolve(undefined);
+      },
+      httpService: () => Promise.resolve(undefined),
+    };
+    const started = performance.now();
+
+    // when deployed
+    await deploy(aws, { routeApi, skipRouteCheck: false, wait: true, routeTimeoutMs: 50 }).catch(
+      () => undefined,
+    );
+
+    // then the preflight's look went out while ECS was still answering
+    expect(lookedAt - started).toBeLessThan(1_000);
+  });
+
+  it('says a missing image first, whatever Traefik answers meanwhile', async () => {
+    const routeApi: RouteApi = {
+      displayUrl: 'https://traefik.dev.example.com',
+      httpRouter: () =>
+        Promise.reject(new UserError("Can't reach Traefik's API", { code: 'TRAEFIK_UNREACHABLE' })),
+      httpService: () => Promise.resolve(undefined),
+    };
+    const aws = fakeAws({ digests: {} });
+    const error = await rejection(deploy(aws, { routeApi }));
+    expect(error.code).toBe('IMAGE_NOT_FOUND');
+    expect(mutating(aws.calls)).toEqual([]);
   });
 
   it('fails before creating anything when the image tag is not in ECR', async () => {

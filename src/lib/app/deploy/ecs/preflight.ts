@@ -206,26 +206,37 @@ export function preflight(run: DeployRun): Promise<Preflight> {
       });
     }
     const [deployedBy, outputs] = await Promise.all([aws.callerArn(), aws.clusterOutputs(spec.context.env)]);
-    let image: { repository: string; digest: string } | undefined;
-    if (!options.build) {
-      const repository = await repositoryReference(aws, spec);
-      const digest =
-        repository === undefined ? undefined : await aws.imageDigest(spec.repository, spec.names.dockerTag);
-      if (repository === undefined || digest === undefined)
-        throw imageMissingError(spec, repository !== undefined);
-      image = { repository, digest };
+    // The route wait will ask Traefik's API: one look now, so that an API that is down fails here. It
+    // runs beside the reads of ECR and ECS below (it may read the password from SSM first: a round
+    // trip or two saved); a mistake those find is reported first, whatever Traefik says, and stops it.
+    const stopLook = new AbortController();
+    const look = checkTraefikAnswers(run, outputs, `${spec.names.serviceName}@ecs`, stopLook.signal);
+    // The service is read beside the image too; a missing image is still the first thing said.
+    const service = inspectService(aws, outputs.cluster, spec.names.serviceName);
+    for (const read of [look, service]) read.catch(() => undefined); // awaited below, unless one fails first
+    try {
+      let image: { repository: string; digest: string } | undefined;
+      if (!options.build) {
+        const repository = await repositoryReference(aws, spec);
+        const digest =
+          repository === undefined ? undefined : await aws.imageDigest(spec.repository, spec.names.dockerTag);
+        if (repository === undefined || digest === undefined)
+          throw imageMissingError(spec, repository !== undefined);
+        image = { repository, digest };
+      }
+      const existing = await service;
+      if (existing !== undefined) {
+        const conflict = ownershipConflict(existing, spec);
+        if (conflict !== undefined) throw conflict;
+      }
+      const traefik = await look;
+      setDetail(
+        `cluster ${outputs.cluster}, ${image ? `image ${image.digest.slice(0, 19)}…, ` : ''}service ${existing ? 'exists' : 'is new'}${traefik === undefined ? '' : `, ${traefik}`}`,
+      );
+      return { region, deployedBy, outputs, image, existing };
+    } finally {
+      stopLook.abort();
     }
-    const existing = await inspectService(aws, outputs.cluster, spec.names.serviceName);
-    if (existing !== undefined) {
-      const conflict = ownershipConflict(existing, spec);
-      if (conflict !== undefined) throw conflict;
-    }
-    // The route wait will ask Traefik's API: one look now, so that an API that is down fails here.
-    const traefik = await checkTraefikAnswers(run, outputs, `${spec.names.serviceName}@ecs`);
-    setDetail(
-      `cluster ${outputs.cluster}, ${image ? `image ${image.digest.slice(0, 19)}…, ` : ''}service ${existing ? 'exists' : 'is new'}${traefik === undefined ? '' : `, ${traefik}`}`,
-    );
-    return { region, deployedBy, outputs, image, existing };
   });
 }
 
