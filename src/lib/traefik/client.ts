@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { z } from 'zod';
+import { z } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 
 import { debug, since } from '../debug.js';
 import { formatDuration } from '../duration.js';
@@ -285,7 +286,7 @@ export class TraefikClient {
     return page?.text ?? '';
   }
 
-  async #one<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | undefined> {
+  async #one<S extends z.ZodMiniType>(path: string, schema: S): Promise<z.infer<S> | undefined> {
     try {
       return await this.#object(path, schema);
     } catch (error) {
@@ -294,7 +295,7 @@ export class TraefikClient {
     }
   }
 
-  async #object<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+  async #object<S extends z.ZodMiniType>(path: string, schema: S): Promise<z.infer<S>> {
     const page = await this.#get(path, {}, false);
     return this.#validate(path, schema, page === undefined ? undefined : this.#parse(path, page));
   }
@@ -306,7 +307,7 @@ export class TraefikClient {
    * Each page is parsed once; `fast` checks it in place, zod only explains a page it refuses.
    * A list that goes on past `maxPages` pages or `maxListBytes` bytes is an error, not a wait forever.
    */
-  async #list<S extends z.ZodType<{ name?: string | undefined }>>(
+  async #list<S extends z.ZodMiniType<{ name?: string | undefined }>>(
     path: string,
     schema: S,
     fast?: (item: unknown) => boolean,
@@ -334,7 +335,7 @@ export class TraefikClient {
         const json = this.#parse(path, answer);
         const items =
           (fast === undefined ? undefined : fastList<z.infer<S>>(json, fast)) ??
-          this.#validate(path, schema.array(), json);
+          this.#validate(path, z.array(schema), json);
         pages.push(items);
         if (items.length === 0 || next === undefined) break;
         page = next;
@@ -345,10 +346,11 @@ export class TraefikClient {
     return uniqueByName(pages);
   }
 
-  #validate<S extends z.ZodType>(path: string, schema: S, json: unknown): z.infer<S> {
+  #validate<S extends z.ZodMiniType>(path: string, schema: S, json: unknown): z.infer<S> {
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
+    // zod/mini carries no messages of its own: its English ones, for the one page that needs them.
+    const issue = schema.safeParse(json, { error: en().localeError }).error?.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${formatPath(issue.path)}`;
     throw new TraefikApiError(
       `Traefik's API at ${this.displayUrl} answered ${path} with data traefikctl can't read${where}: ${issue?.message ?? 'unexpected shape'}.`,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /**
  * What Traefik v3's API returns (shared/notes/traefik.md §2.3), read tolerantly: every field may be
@@ -12,9 +12,10 @@ export const ROUTER_STATUSES = ['enabled', 'warning', 'disabled'] as const;
 export type RouterStatus = (typeof ROUTER_STATUSES)[number];
 
 /** `error` is an array of strings (singular key); Traefik v2.0-2.1 sent one string. */
-const errors = z
-  .union([z.array(z.string()), z.string()])
-  .transform((value) => (typeof value === 'string' ? [value] : value));
+const errors = z.pipe(
+  z.union([z.array(z.string()), z.string()]),
+  z.transform((value: string[] | string) => (typeof value === 'string' ? [value] : value)),
+);
 
 /**
  * int64 on the wire: internal routers use values near 2^63 that JSON.parse rounds. Large ones reach
@@ -24,136 +25,137 @@ const priority = z.union([z.number(), z.string()]);
 
 const names = z.array(z.string());
 
+/** A field Go may leave out (`omitempty`) or send as null (a nil slice or pointer). */
+function absentOrNull<T extends z.ZodMiniType>(schema: T) {
+  return z.optional(z.nullable(schema));
+}
+
 export const tlsSchema = z.looseObject({
-  options: z.string().optional(),
-  certResolver: z.string().optional(),
-  passthrough: z.boolean().optional(),
-  domains: z
-    .array(z.looseObject({ main: z.string().optional(), sans: names.optional() }))
-    .nullable()
-    .optional(),
+  options: z.optional(z.string()),
+  certResolver: z.optional(z.string()),
+  passthrough: z.optional(z.boolean()),
+  domains: absentOrNull(z.array(z.looseObject({ main: z.optional(z.string()), sans: z.optional(names) }))),
 });
 
 const runtimeFields = {
   /** `name@provider`; absent in rawdata maps, whose keys are the names. */
-  name: z.string().optional(),
-  provider: z.string().optional(),
+  name: z.optional(z.string()),
+  provider: z.optional(z.string()),
   /** enabled | warning | disabled (kept as a string so a future status doesn't break a listing). */
-  status: z.string().optional(),
-  error: errors.optional(),
+  status: z.optional(z.string()),
+  error: z.optional(errors),
 };
 
 export const routerSchema = z.looseObject({
   ...runtimeFields,
-  entryPoints: names.nullable().optional(),
-  middlewares: names.nullable().optional(),
+  entryPoints: absentOrNull(names),
+  middlewares: absentOrNull(names),
   /** As configured: usually unqualified (`whoami-v2` means "same provider"). */
-  service: z.string().optional(),
-  rule: z.string().optional(),
-  ruleSyntax: z.string().optional(),
-  priority: priority.optional(),
+  service: z.optional(z.string()),
+  rule: z.optional(z.string()),
+  ruleSyntax: z.optional(z.string()),
+  priority: z.optional(priority),
   /** Since Traefik 3.6.10: the exact int64 as text. */
-  priorityStr: z.string().optional(),
-  tls: tlsSchema.nullable().optional(),
-  using: names.nullable().optional(),
+  priorityStr: z.optional(z.string()),
+  tls: absentOrNull(tlsSchema),
+  using: absentOrNull(names),
 });
 export type TraefikRouter = z.infer<typeof routerSchema>;
 
 const serverSchema = z.looseObject({
   /** HTTP servers. */
-  url: z.string().optional(),
+  url: z.optional(z.string()),
   /** TCP and UDP servers. */
-  address: z.string().optional(),
-  weight: z.number().nullable().optional(),
-  fenced: z.boolean().optional(),
+  address: z.optional(z.string()),
+  weight: absentOrNull(z.number()),
+  fenced: z.optional(z.boolean()),
 });
 
-const weightedRef = z.looseObject({ name: z.string().optional(), weight: z.number().nullable().optional() });
+const weightedRef = z.looseObject({ name: z.optional(z.string()), weight: absentOrNull(z.number()) });
 
 export const serviceSchema = z.looseObject({
   ...runtimeFields,
   /** loadbalancer | weighted | mirroring | failover | highestrandomweight; absent for internal services. */
-  type: z.string().optional(),
-  loadBalancer: z
-    .looseObject({
-      servers: z.array(serverSchema).nullable().optional(),
-      strategy: z.string().optional(),
-      passHostHeader: z.boolean().nullable().optional(),
-    })
-    .optional(),
-  weighted: z.looseObject({ services: z.array(weightedRef).nullable().optional() }).optional(),
-  highestRandomWeight: z.looseObject({ services: z.array(weightedRef).nullable().optional() }).optional(),
-  mirroring: z
-    .looseObject({
-      service: z.string().optional(),
-      mirrors: z
-        .array(z.looseObject({ name: z.string().optional(), percent: z.number().optional() }))
-        .nullable()
-        .optional(),
-    })
-    .optional(),
-  failover: z.looseObject({ service: z.string().optional(), fallback: z.string().optional() }).optional(),
+  type: z.optional(z.string()),
+  loadBalancer: z.optional(
+    z.looseObject({
+      servers: absentOrNull(z.array(serverSchema)),
+      strategy: z.optional(z.string()),
+      passHostHeader: absentOrNull(z.boolean()),
+    }),
+  ),
+  weighted: z.optional(z.looseObject({ services: absentOrNull(z.array(weightedRef)) })),
+  highestRandomWeight: z.optional(z.looseObject({ services: absentOrNull(z.array(weightedRef)) })),
+  mirroring: z.optional(
+    z.looseObject({
+      service: z.optional(z.string()),
+      mirrors: absentOrNull(
+        z.array(z.looseObject({ name: z.optional(z.string()), percent: z.optional(z.number()) })),
+      ),
+    }),
+  ),
+  failover: z.optional(z.looseObject({ service: z.optional(z.string()), fallback: z.optional(z.string()) })),
   /** Server URL (HTTP) or address (TCP) -> UP | DOWN. UDP services have none. */
-  serverStatus: z.record(z.string(), z.string()).nullable().optional(),
-  usedBy: names.nullable().optional(),
+  serverStatus: absentOrNull(z.record(z.string(), z.string())),
+  usedBy: absentOrNull(names),
 });
 export type TraefikService = z.infer<typeof serviceSchema>;
 
 export const middlewareSchema = z.looseObject({
   ...runtimeFields,
-  type: z.string().optional(),
-  usedBy: names.nullable().optional(),
+  type: z.optional(z.string()),
+  usedBy: absentOrNull(names),
 });
 export type TraefikMiddleware = z.infer<typeof middlewareSchema>;
 
 const countsSchema = z.looseObject({
-  total: z.number().optional(),
-  warnings: z.number().optional(),
-  errors: z.number().optional(),
+  total: z.optional(z.number()),
+  warnings: z.optional(z.number()),
+  errors: z.optional(z.number()),
 });
 export type TraefikCounts = z.infer<typeof countsSchema>;
 
 const sectionSchema = z.looseObject({
-  routers: countsSchema.optional(),
-  services: countsSchema.optional(),
-  middlewares: countsSchema.optional(),
+  routers: z.optional(countsSchema),
+  services: z.optional(countsSchema),
+  middlewares: z.optional(countsSchema),
 });
 
 export const overviewSchema = z.looseObject({
-  http: sectionSchema.optional(),
-  tcp: sectionSchema.optional(),
-  udp: sectionSchema.optional(),
-  certificates: countsSchema.optional(),
-  features: z.record(z.string(), z.unknown()).optional(),
+  http: z.optional(sectionSchema),
+  tcp: z.optional(sectionSchema),
+  udp: z.optional(sectionSchema),
+  certificates: z.optional(countsSchema),
+  features: z.optional(z.record(z.string(), z.unknown())),
   /** Static-config struct field names: the ECS provider shows up as `Ecs`. */
-  providers: names.nullable().optional(),
+  providers: absentOrNull(names),
 });
 export type TraefikOverview = z.infer<typeof overviewSchema>;
 
 /** `/api/version`: note the capitalised keys. */
 export const versionSchema = z.looseObject({
-  Version: z.string().optional(),
-  Codename: z.string().optional(),
-  startDate: z.string().optional(),
+  Version: z.optional(z.string()),
+  Codename: z.optional(z.string()),
+  startDate: z.optional(z.string()),
 });
 export type TraefikVersion = z.infer<typeof versionSchema>;
 
 export const entryPointSchema = z.looseObject({
-  name: z.string().optional(),
-  address: z.string().optional(),
+  name: z.optional(z.string()),
+  address: z.optional(z.string()),
 });
 export type TraefikEntryPoint = z.infer<typeof entryPointSchema>;
 
 /** `/api/rawdata`: maps keyed by qualified name, items without `name`/`provider`/`type`. */
 export const rawDataSchema = z.looseObject({
-  routers: z.record(z.string(), routerSchema).nullable().optional(),
-  middlewares: z.record(z.string(), middlewareSchema).nullable().optional(),
-  services: z.record(z.string(), serviceSchema).nullable().optional(),
-  tcpRouters: z.record(z.string(), routerSchema).nullable().optional(),
-  tcpMiddlewares: z.record(z.string(), middlewareSchema).nullable().optional(),
-  tcpServices: z.record(z.string(), serviceSchema).nullable().optional(),
-  udpRouters: z.record(z.string(), routerSchema).nullable().optional(),
-  udpServices: z.record(z.string(), serviceSchema).nullable().optional(),
+  routers: absentOrNull(z.record(z.string(), routerSchema)),
+  middlewares: absentOrNull(z.record(z.string(), middlewareSchema)),
+  services: absentOrNull(z.record(z.string(), serviceSchema)),
+  tcpRouters: absentOrNull(z.record(z.string(), routerSchema)),
+  tcpMiddlewares: absentOrNull(z.record(z.string(), middlewareSchema)),
+  tcpServices: absentOrNull(z.record(z.string(), serviceSchema)),
+  udpRouters: absentOrNull(z.record(z.string(), routerSchema)),
+  udpServices: absentOrNull(z.record(z.string(), serviceSchema)),
 });
 export type TraefikRawData = z.infer<typeof rawDataSchema>;
 

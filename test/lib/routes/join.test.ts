@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { DeploymentRecord } from '../../../src/lib/model.js';
+import { z } from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 
 import { filterRoutes } from '../../../src/lib/routes/filter.js';
@@ -132,8 +133,10 @@ describeWithTraefikFixtures('joinRoutes on rawdata-crd.json (hand-checked)', () 
 });
 
 describeWithTraefikFixtures('joinRoutes on services.json (hand-checked)', () => {
-  const services = serviceSchema.array().parse(parseTraefikJson(readTraefikFixtureText('services.json')));
-  const fixtureRouters = routerSchema.array().parse(parseTraefikJson(readTraefikFixtureText('routers.json')));
+  const services = z.array(serviceSchema).parse(parseTraefikJson(readTraefikFixtureText('services.json')));
+  const fixtureRouters = z
+    .array(routerSchema)
+    .parse(parseTraefikJson(readTraefikFixtureText('routers.json')));
   // services.json's usedBy names routers that no capture has; these point at each kind of service.
   const routers: TraefikRouter[] = [
     ...fixtureRouters,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { z } from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 
 import { fastList, isRouter, isService } from '../../../src/lib/traefik/fast-validate.js';
@@ -129,7 +130,7 @@ describe('fast predicates agree with the zod schemas', () => {
       { name: 'a@ecs', error: 'middleware "x@file" does not exist', extra: { kept: true } },
       { name: 'b@ecs', entryPoints: ['web'] },
     ];
-    const expected = routerSchema.array().parse(structuredClone(page));
+    const expected = z.array(routerSchema).parse(structuredClone(page));
     expect(fastList(page, isRouter)).toEqual(expected);
     expect(fastList([{ name: 1 }], isRouter)).toBeUndefined();
     expect(fastList({ routers: [] }, isRouter)).toBeUndefined();

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod/mini';
 
 import {
   entryPointSchema,
@@ -24,10 +24,10 @@ import {
 } from '../../support/traefik-server.js';
 
 /** Which schema reads which capture, by file name (single items and lists alike). */
-function schemaFor(file: string): z.ZodType | undefined {
+function schemaFor(file: string): z.ZodMiniType | undefined {
   const base = path.basename(file, '.json');
-  const pick = (schema: z.ZodType, list: boolean) => (list ? schema.array() : schema);
-  const rules: [RegExp, z.ZodType, boolean][] = [
+  const pick = (schema: z.ZodMiniType, list: boolean) => (list ? z.array(schema) : schema);
+  const rules: [RegExp, z.ZodMiniType, boolean][] = [
     [/^(get)?rawdata/, rawDataSchema, false],
     [/^overview/, overviewSchema, false],
     [/^tcprouters$/, routerSchema, true],
@@ -98,7 +98,7 @@ describeWithTraefikFixtures('Traefik schemas on the real captures', () => {
   });
 
   it('reads priorityStr from list endpoints', () => {
-    const [router] = routerSchema.array().parse(parseTraefikJson(readTraefikFixtureText('routers.json')));
+    const [router] = z.array(routerSchema).parse(parseTraefikJson(readTraefikFixtureText('routers.json')));
     expect(router && priorityText(router)).toBe('0');
   });
 });
@@ -116,7 +116,9 @@ describe('Traefik schemas on shapes the captures lack', () => {
   });
 
   it('rejects a value of the wrong type, naming where', () => {
-    const result = routerSchema.array().safeParse([{ name: 'a@ecs' }, { name: 'b@ecs', entryPoints: 'web' }]);
+    const result = z
+      .array(routerSchema)
+      .safeParse([{ name: 'a@ecs' }, { name: 'b@ecs', entryPoints: 'web' }]);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual([1, 'entryPoints']);
   });
