@@ -374,25 +374,23 @@ describe('config show without oclif', () => {
 
   it.each([
     ['a mistake in the configuration', { 'traefikctl.config.yaml': 'apps:\n  api:\n    port: eighty\n' }, {}],
+    ['a YAML syntax error', { 'traefikctl.config.yaml': 'apps: [\n' }, {}],
     ['a variable that is not set', { 'traefikctl.config.yaml': CONFIG }, { API_TOKEN: undefined }],
     ['an env name that is refused', { 'traefikctl.config.yaml': CONFIG }, { TRAEFIKCTL_ENV: 'Bad_Env' }],
-    [
-      'JSON asked for through TRAEFIKCTL_CONTENT_TYPE',
-      { 'traefikctl.config.yaml': CONFIG },
-      {
-        TRAEFIKCTL_CONTENT_TYPE: 'json',
-      },
-    ],
+    ['a JavaScript configuration that throws', { 'traefikctl.config.mjs': 'throw new Error("boom");\n' }, {}],
   ] as [string, Record<string, string>, NodeJS.ProcessEnv][])(
-    'leaves to oclif, which then says it as ever: %s',
+    'says a mistake as the command says it, exit code included: %s',
     async (name, files, env) => {
-      const cwd = project(`oclif-${name.replaceAll(/\W+/g, '-')}`, files);
+      const cwd = project(`mistake-${name.replaceAll(/\W+/g, '-')}`, files);
       const vars = { API_TOKEN: 'x', ...env };
       const [fast, command] = await Promise.all([
         run(BIN, ['config', 'show'], cwd, vars),
         run(plainBin(), ['config', 'show'], cwd, vars),
       ]);
-      expect(bundleEntry(fast.loaded)).toHaveLength(1);
+      expect(fastPath(fast.loaded)).toBe(true);
+      expect(bundleEntry(fast.loaded)).toEqual([]);
+      expect(fast.exitCode).toBe(2);
+      expect(fast.stderr).toMatch(/^Error: /);
       expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
         exitCode: command.exitCode,
         stdout: command.stdout,
@@ -400,6 +398,27 @@ describe('config show without oclif', () => {
       });
     },
   );
+
+  it('leaves JSON asked for through TRAEFIKCTL_CONTENT_TYPE to oclif, errors included', async () => {
+    for (const [name, config] of [
+      ['json', CONFIG],
+      ['json-mistake', 'apps:\n  api:\n    port: eighty\n'],
+    ] as const) {
+      const cwd = project(name, { 'traefikctl.config.yaml': config });
+      const vars = { API_TOKEN: 'x', TRAEFIKCTL_CONTENT_TYPE: 'json' };
+      const [fast, command] = await Promise.all([
+        run(BIN, ['config', 'show'], cwd, vars),
+        run(plainBin(), ['config', 'show'], cwd, vars),
+      ]);
+      expect(bundleEntry(fast.loaded)).toHaveLength(1);
+      expect(JSON.parse(fast.stdout)).toBeTypeOf('object');
+      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
+        exitCode: command.exitCode,
+        stdout: command.stdout,
+        stderr: command.stderr,
+      });
+    }
+  });
 
   it('takes no argument or flag: those are for oclif to parse', async () => {
     const cwd = project('flags', { 'traefikctl.config.yaml': CONFIG });
