@@ -324,6 +324,8 @@ describe('config show without oclif', () => {
     '      TOKEN: ${API_TOKEN}',
     '      DATABASE_URL: postgres://user:pw@db/app',
     '      PORT: "8080"',
+    // Text yaml writes with escapes or in a block: simpleYaml leaves it to yaml's stringifier.
+    '      GREETING: "héllo\\nwörld"',
     '    secrets: {KEY: /api/key}',
     '',
   ].join('\n');
