@@ -3,7 +3,7 @@
  * writes it, for the shapes `config show` prints: mappings, lists of scalars, strings, integers and
  * booleans. It is not a YAML library: anything it can't write as yaml would (a string that needs
  * escapes or a block scalar, a float, a list of mappings, null) gives undefined, and the caller uses
- * yaml. Loading and running yaml's stringifier was ~3 ms of `config show`'s ~48 (bench/RESULTS.md);
+ * yaml. Running yaml's stringifier on cold code was ~3.5 ms of `config show`'s ~52 (bench/RESULTS.md);
  * test/lib/config/simple-yaml.test.ts holds every answer to yaml's, on generated data too.
  */
 export function simpleYaml(value: Record<string, unknown>): string | undefined {
