@@ -54,7 +54,7 @@ async function commandHelp() {
   return module !== undefined && (await module.printCommandHelp(new URL('../', import.meta.url), args));
 }
 
-/** `traefikctl config show` without oclif (src/fast-paths/config-show.ts); false where oclif must run it. */
+/** `traefikctl config show [flags]` without oclif (src/fast-paths/config-show.ts); false where oclif must run it. */
 async function configShow() {
   const module = await fastPath('config-show.js');
   return module !== undefined && (await module.printConfig(new URL('../', import.meta.url), args));
@@ -75,7 +75,7 @@ if (args.length === 1 && args[0] === '--version' && !wsl) {
   // printed
 } else if (commandHelpArgs && !wsl && platform() !== 'win32' && (await commandHelp())) {
   // printed
-} else if (args.join(' ') === 'config show' && !wsl && platform() !== 'win32' && (await configShow())) {
+} else if (args[0] === 'config' && args[1] === 'show' && !wsl && platform() !== 'win32' && (await configShow())) {
   // printed
 } else {
   // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when

@@ -1,66 +1,119 @@
 import { readFileSync } from 'node:fs';
 
-import { initHookNotice } from '../help/fast-path.js';
+import { initHookNotice, scopedVariable } from '../help/fast-path.js';
 import type { PackageJson } from '../help/root.js';
 import { configSource, configViewToYaml, showConfig, type ConfigView } from '../lib/config/show.js';
-import { exitCodeOf } from '../lib/errors.js';
+import { describeError, exitCodeOf, isUserError } from '../lib/errors.js';
 import { formatError } from '../ui/errors.js';
+import { jsonChunks } from '../ui/json-output.js';
 import { currentPresentation } from '../ui/mode.js';
 import { visible } from '../ui/visible.js';
 
 /**
- * `traefikctl config show` without oclif: the same library call, the same YAML on stdout and the same
- * note on stderr as src/commands/config/show.ts, after the update notice that oclif's init hook would
- * have shown; a configuration with mistakes is reported as the command's error handler reports it
- * (src/base-command.ts: the same words, suggestions and exit code). Building oclif's Config and
- * loading the command through it costs more than reading and checking the configuration
- * (bench/RESULTS.md), and `config show` is what a user runs to see what every other command will do.
- * test/e2e/bundle.test.ts holds its output, byte for byte, to the command's run through oclif.
+ * `traefikctl config show` without oclif: the same library call, the same YAML (or --json) on stdout
+ * and the same note on stderr as src/commands/config/show.ts, after the update notice that oclif's
+ * init hook would have shown; a configuration with mistakes is reported as the command's error
+ * handler reports it (src/base-command.ts: the same words, suggestions, JSON error and exit code).
+ * Building oclif's Config and loading the command through it costs more than reading and checking the
+ * configuration (bench/RESULTS.md), and `config show` is what a user runs to see what every other
+ * command will do. test/e2e/bundle.test.ts holds its output, byte for byte, to the command's run
+ * through oclif.
  *
- * Returns false, having printed nothing, for what it doesn't print exactly as the command would: any
- * flag or other argument (oclif parses those), JSON output asked for through TRAEFIKCTL_CONTENT_TYPE
- * (errors are then JSON too), DEBUG (the command's debug lines), or a package without its
- * package.json.
+ * Returns false, having printed nothing, for what it doesn't print exactly as the command would:
+ * anything on the command line but the command's own flags, each given once with a plain value
+ * (oclif's parser says what the rest means), DEBUG (the command's debug lines), or a package without
+ * its package.json.
  *
  * @param packageRoot the package's directory, as a file URL ending in `/`
  */
 export async function printConfig(packageRoot: URL, argv: readonly string[]): Promise<boolean> {
   const env = process.env;
-  if (argv.length !== 2 || argv[0] !== 'config' || argv[1] !== 'show') return false;
-  if (env.TRAEFIKCTL_CONTENT_TYPE !== undefined || env.DEBUG) return false;
+  if (argv[0] !== 'config' || argv[1] !== 'show' || env.DEBUG) return false;
+  const flags = parseFlags(argv.slice(2));
+  if (flags === undefined) return false;
   let pjson: PackageJson;
   try {
     pjson = JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as PackageJson;
   } catch {
     return false;
   }
+  const bin = pjson.oclif?.bin ?? pjson.name;
+  // oclif's jsonEnabled(): --json, or <BIN>_CONTENT_TYPE=json.
+  const json = flags.json || scopedVariable(bin, 'CONTENT_TYPE')?.toLowerCase() === 'json';
+  const presentation = currentPresentation(json);
+  // A flag's variable fills it when the flag isn't given (a non-empty value only, as oclif reads it).
+  const given = (flag: StringFlag, variable: string) => flags[flag] ?? (env[variable] || undefined);
   let view: ConfigView;
-  let text: string;
+  let text: string | undefined;
   try {
-    // The global flags as oclif fills them from their variables: a non-empty value is the flag's.
     view = await showConfig({
       cwd: process.cwd(),
-      env: env.TRAEFIKCTL_ENV || undefined,
-      region: env.AWS_REGION || undefined,
-      profile: env.AWS_PROFILE || undefined,
-      configPath: env.TRAEFIKCTL_CONFIG || undefined,
-      fromEnvironment: { region: Boolean(env.AWS_REGION), profile: Boolean(env.AWS_PROFILE) },
+      env: given('env', 'TRAEFIKCTL_ENV'),
+      region: given('region', 'AWS_REGION'),
+      profile: given('profile', 'AWS_PROFILE'),
+      configPath: given('config', 'TRAEFIKCTL_CONFIG'),
+      fromEnvironment: {
+        region: flags.region === undefined && Boolean(env.AWS_REGION),
+        profile: flags.profile === undefined && Boolean(env.AWS_PROFILE),
+      },
     });
-    text = configViewToYaml(view);
+    if (!json) text = configViewToYaml(view);
   } catch (error) {
     await initHookNotice(pjson, packageRoot);
+    const exitCode = exitCodeOf(error);
+    if (json) process.stdout.write(`${JSON.stringify({ error: errorJson(error, exitCode) })}\n`);
     process.stderr.write(
-      formatError(error, {
-        color: currentPresentation(false).color,
-        debug: false,
-        help: `${pjson.oclif?.bin ?? pjson.name} config show --help`,
-      }),
+      formatError(error, { color: presentation.color, debug: false, help: `${bin} config show --help` }),
     );
-    process.exitCode = exitCodeOf(error);
+    process.exitCode = exitCode;
     return true;
   }
   await initHookNotice(pjson, packageRoot);
+  if (text === undefined) {
+    for (const piece of jsonChunks(view, process.stdout.isTTY ? 2 : undefined)) process.stdout.write(piece);
+    process.stdout.write('\n');
+    return true;
+  }
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   process.stderr.write(`${visible(configSource(view), { layout: true, colour: true })}\n`);
   return true;
+}
+
+type StringFlag = 'env' | 'region' | 'profile' | 'config';
+const STRING_FLAGS = new Set<string>(['env', 'region', 'profile', 'config']);
+
+/**
+ * The command's flags (the base command's global ones and --json), each at most once and a string
+ * flag's value plain (`--env staging`, `--env=staging`); undefined for anything else.
+ */
+function parseFlags(
+  args: readonly string[],
+): (Partial<Record<StringFlag, string>> & { json: boolean }) | undefined {
+  const flags: Partial<Record<StringFlag, string>> & { json: boolean } = { json: false };
+  const seen = new Set<string>();
+  for (let index = 0; index < args.length; index++) {
+    const match = /^--([a-z]+)(?:=(.*))?$/.exec(args[index] ?? '');
+    const name = match?.[1];
+    if (name === undefined || seen.has(name)) return undefined;
+    seen.add(name);
+    if (name === 'json' || name === 'verbose') {
+      if (match?.[2] !== undefined) return undefined;
+      if (name === 'json') flags.json = true;
+      continue;
+    }
+    if (!STRING_FLAGS.has(name)) return undefined;
+    const value = match?.[2] ?? args[++index];
+    if (value === undefined || value === '' || value.startsWith('-')) return undefined;
+    flags[name as StringFlag] = value;
+  }
+  return flags;
+}
+
+/** The `--json` error object, as the base command's catch writes it. */
+function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
+  return {
+    message: describeError(error),
+    exitCode,
+    ...(isUserError(error) ? { code: error.code, suggestions: error.suggestions } : {}),
+  };
 }

@@ -401,36 +401,61 @@ describe('config show without oclif', () => {
     },
   );
 
-  it('leaves JSON asked for through TRAEFIKCTL_CONTENT_TYPE to oclif, errors included', async () => {
-    for (const [name, config] of [
-      ['json', CONFIG],
-      ['json-mistake', 'apps:\n  api:\n    port: eighty\n'],
-    ] as const) {
-      const cwd = project(name, { 'traefikctl.config.yaml': config });
-      const vars = { API_TOKEN: 'x', TRAEFIKCTL_CONTENT_TYPE: 'json' };
+  it.each([
+    [['--env', 'staging'], CONFIG, {}],
+    [['--env=staging', '--json'], CONFIG, {}],
+    [['--json'], CONFIG, {}],
+    [['--json', '--verbose'], CONFIG, { AWS_REGION: 'eu-central-1' }],
+    [['--region', 'eu-central-1', '--profile', 'other'], CONFIG, { AWS_REGION: 'us-east-1' }],
+    [['--config', 'traefikctl.config.yaml', '--env', 'dev'], CONFIG, { TRAEFIKCTL_ENV: 'staging' }],
+    [[], CONFIG, { TRAEFIKCTL_CONTENT_TYPE: 'json' }],
+    [['--json'], 'apps:\n  api:\n    port: eighty\n', {}],
+    [[], 'apps:\n  api:\n    port: eighty\n', { TRAEFIKCTL_CONTENT_TYPE: 'JSON' }],
+    [['--env', 'Bad_Env', '--json'], CONFIG, {}],
+  ] as [string[], string, NodeJS.ProcessEnv][])(
+    "prints what the command prints with the command's flags: config show %s (%s, %o)",
+    async (flags, config, env) => {
+      const cwd = project(`flags-${flags.join('-').replaceAll(/\W+/g, '-')}-${Object.keys(env).join('-')}`, {
+        'traefikctl.config.yaml': config,
+      });
+      const vars = { API_TOKEN: 'x', ...env };
+      const args = ['config', 'show', ...flags];
       const [fast, command] = await Promise.all([
-        run(BIN, ['config', 'show'], cwd, vars),
-        run(plainBin(), ['config', 'show'], cwd, vars),
+        run(BIN, args, cwd, vars),
+        run(plainBin(), args, cwd, vars),
       ]);
-      expect(bundleEntry(fast.loaded)).toHaveLength(1);
-      expect(JSON.parse(fast.stdout)).toBeTypeOf('object');
+      expect(fastPath(fast.loaded)).toBe(true);
+      expect(bundleEntry(fast.loaded)).toEqual([]);
       expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
         exitCode: command.exitCode,
         stdout: command.stdout,
         stderr: command.stderr,
       });
-    }
-  });
+    },
+  );
 
-  it('takes no argument or flag: those are for oclif to parse', async () => {
-    const cwd = project('flags', { 'traefikctl.config.yaml': CONFIG });
+  it('leaves to oclif what are not the flags of the command, each once with a plain value', async () => {
+    const cwd = project('not-flags', { 'traefikctl.config.yaml': CONFIG });
     for (const args of [
-      ['config', 'show', '--env', 'staging'],
       ['config', 'show', 'extra'],
+      ['config', 'show', '--nosuch'],
+      ['config', 'show', '--env', 'dev', '--env', 'staging'],
+      ['config', 'show', '--env'],
+      ['config', 'show', '--env', '--json'],
+      ['config', 'show', '--json=true'],
+      ['config', 'show', '-h'],
       ['config', 'shows'],
     ]) {
-      const fast = await run(BIN, args, cwd, { API_TOKEN: 'x' });
-      expect(fastPath(fast.loaded), args.join(' ')).toBe(false);
+      const [fast, command] = await Promise.all([
+        run(BIN, args, cwd, { API_TOKEN: 'x' }),
+        run(plainBin(), args, cwd, { API_TOKEN: 'x' }),
+      ]);
+      expect(bundleEntry(fast.loaded), args.join(' ')).toHaveLength(1);
+      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
+        exitCode: command.exitCode,
+        stdout: command.stdout,
+        stderr: command.stderr,
+      });
     }
   });
 });
