@@ -75,7 +75,13 @@ if (args.length === 1 && args[0] === '--version' && !wsl) {
   // printed
 } else if (commandHelpArgs && !wsl && platform() !== 'win32' && (await commandHelp())) {
   // printed
-} else if (args[0] === 'config' && args[1] === 'show' && !wsl && platform() !== 'win32' && (await configShow())) {
+} else if (
+  args[0] === 'config' &&
+  args[1] === 'show' &&
+  !wsl &&
+  platform() !== 'win32' &&
+  (await configShow())
+) {
   // printed
 } else {
   // oclif checks `engines` with semver when its index loads (47 modules), which in the bundle is when
