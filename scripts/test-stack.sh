@@ -140,7 +140,9 @@ our_pid() {
 }
 
 # Starts "$@" in its own session (so that the caller's job control cannot take it down), logging
-# to $STATE_DIR/$name.log; the pid is written by the process itself before it execs.
+# to $STATE_DIR/$name.log; the pid is written by the process itself before it execs, into a
+# temporary file renamed into place: wait_for reads the file meanwhile, and an empty one (created,
+# not yet written) read as "the process is gone" failed a start that was going well.
 spawn() {
   local name=$1
   shift
@@ -149,7 +151,7 @@ spawn() {
   rm -f "$pidf"
   : >"$log"
   # shellcheck disable=SC2016 # the inner shell expands them
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$log" 2>&1 &
+  setsid bash -c 'echo $$ >"$0.new" && mv -f "$0.new" "$0"; exec "$@"' "$pidf" "$@" </dev/null >>"$log" 2>&1 &
 }
 
 # wait_for NAME SECONDS: polls until NAME answers; fails early when the process died.
