@@ -1,7 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 
 import type { GlobalOptions } from './lib/env/open.js';
-import { describeError, EXIT_CODE_MEANINGS, ExitCode, exitCodeOf, isUserError } from './lib/errors.js';
+import { EXIT_CODE_MEANINGS, ExitCode, exitCodeOf } from './lib/errors.js';
 import type { EventSink } from './lib/events.js';
 import type { Refusal } from './ui/confirm.js';
 import { processIO, type CommandIO } from './ui/io.js';
@@ -170,18 +170,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const interrupted = error.message === 'SIGINT';
     const exitCode = interrupted ? ExitCode.Interrupted : exitCodeOf(error);
     const presentation = this.presentation ?? currentPresentation(false, this.io);
-    const { formatError } = await import('./ui/errors.js');
-    if (this.jsonEnabled()) {
-      this.io.stdout.write(
-        `${JSON.stringify({
-          error: {
-            message: describeError(error),
-            exitCode,
-            ...(isUserError(error) ? { code: error.code, suggestions: error.suggestions } : {}),
-          },
-        })}\n`,
-      );
-    }
+    const { errorJsonLine, formatError } = await import('./ui/errors.js');
+    if (this.jsonEnabled()) this.io.stdout.write(errorJsonLine(error, exitCode));
     const command = this.id === undefined ? '' : `${this.id.replaceAll(':', this.config.topicSeparator)} `;
     this.io.stderr.write(
       formatError(error, {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { initHookNotice, scopedVariable } from '../help/fast-path.js';
 import type { PackageJson } from '../help/root.js';
 import { configSource, configViewToYaml, showConfig, type ConfigView } from '../lib/config/show.js';
-import { describeError, exitCodeOf, isUserError } from '../lib/errors.js';
-import { formatError } from '../ui/errors.js';
+import { exitCodeOf } from '../lib/errors.js';
+import { errorJsonLine, formatError } from '../ui/errors.js';
 import { jsonChunks } from '../ui/json-output.js';
 import { currentPresentation } from '../ui/mode.js';
 import { visible } from '../ui/visible.js';
@@ -42,26 +42,24 @@ export async function printConfig(packageRoot: URL, argv: readonly string[]): Pr
   const json = flags.json || scopedVariable(bin, 'CONTENT_TYPE')?.toLowerCase() === 'json';
   const presentation = currentPresentation(json);
   // A flag's variable fills it when the flag isn't given (a non-empty value only, as oclif reads it).
-  const given = (flag: StringFlag, variable: string) => flags[flag] ?? (env[variable] || undefined);
+  const fromVariable = (flag: StringFlag) => flags[flag] === undefined && Boolean(env[FLAG_VARIABLES[flag]]);
+  const given = (flag: StringFlag) => flags[flag] ?? (env[FLAG_VARIABLES[flag]] || undefined);
   let view: ConfigView;
   let text: string | undefined;
   try {
     view = await showConfig({
       cwd: process.cwd(),
-      env: given('env', 'TRAEFIKCTL_ENV'),
-      region: given('region', 'AWS_REGION'),
-      profile: given('profile', 'AWS_PROFILE'),
-      configPath: given('config', 'TRAEFIKCTL_CONFIG'),
-      fromEnvironment: {
-        region: flags.region === undefined && Boolean(env.AWS_REGION),
-        profile: flags.profile === undefined && Boolean(env.AWS_PROFILE),
-      },
+      env: given('env'),
+      region: given('region'),
+      profile: given('profile'),
+      configPath: given('config'),
+      fromEnvironment: { region: fromVariable('region'), profile: fromVariable('profile') },
     });
     if (!json) text = configViewToYaml(view);
   } catch (error) {
     await initHookNotice(pjson, packageRoot);
     const exitCode = exitCodeOf(error);
-    if (json) process.stdout.write(`${JSON.stringify({ error: errorJson(error, exitCode) })}\n`);
+    if (json) process.stdout.write(errorJsonLine(error, exitCode));
     process.stderr.write(
       formatError(error, { color: presentation.color, debug: false, help: `${bin} config show --help` }),
     );
@@ -79,8 +77,19 @@ export async function printConfig(packageRoot: URL, argv: readonly string[]): Pr
   return true;
 }
 
-type StringFlag = 'env' | 'region' | 'profile' | 'config';
-const STRING_FLAGS = new Set<string>(['env', 'region', 'profile', 'config']);
+/**
+ * The command's flags that take a value, and the variable that fills each (src/base-command.ts's
+ * `baseFlags`; test/fast-paths/config-show.test.ts holds the two to each other).
+ */
+export const FLAG_VARIABLES = {
+  env: 'TRAEFIKCTL_ENV',
+  region: 'AWS_REGION',
+  profile: 'AWS_PROFILE',
+  config: 'TRAEFIKCTL_CONFIG',
+} as const;
+/** Its flags that take none. */
+export const BOOLEAN_FLAGS = ['json', 'verbose'] as const;
+type StringFlag = keyof typeof FLAG_VARIABLES;
 
 /**
  * The command's flags (the base command's global ones and --json), each at most once and a string
@@ -96,24 +105,15 @@ function parseFlags(
     const name = match?.[1];
     if (name === undefined || seen.has(name)) return undefined;
     seen.add(name);
-    if (name === 'json' || name === 'verbose') {
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
       if (match?.[2] !== undefined) return undefined;
       if (name === 'json') flags.json = true;
       continue;
     }
-    if (!STRING_FLAGS.has(name)) return undefined;
+    if (!Object.hasOwn(FLAG_VARIABLES, name)) return undefined;
     const value = match?.[2] ?? args[++index];
     if (value === undefined || value === '' || value.startsWith('-')) return undefined;
     flags[name as StringFlag] = value;
   }
   return flags;
-}
-
-/** The `--json` error object, as the base command's catch writes it. */
-function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
-  return {
-    message: describeError(error),
-    exitCode,
-    ...(isUserError(error) ? { code: error.code, suggestions: error.suggestions } : {}),
-  };
 }

@@ -1,8 +1,21 @@
 import { stripVTControlCharacters } from 'node:util';
 
-import { isUserError } from '../lib/errors.js';
+import { describeError, isUserError } from '../lib/errors.js';
 import { stylist } from './style.js';
 import { visible } from './visible.js';
+
+/**
+ * How an error reads on stdout under `--json`: one line, `{"error": {message, exitCode, code?, suggestions?}}`
+ * (the code and suggestions of an expected error).
+ */
+export function errorJsonLine(error: unknown, exitCode: number): string {
+  const body = {
+    message: describeError(error),
+    exitCode,
+    ...(isUserError(error) ? { code: error.code, suggestions: error.suggestions } : {}),
+  };
+  return `${JSON.stringify({ error: body })}\n`;
+}
 
 /**
  * How an error reads on stderr. Expected errors: the message and each suggestion, no stack.

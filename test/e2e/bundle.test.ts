@@ -115,6 +115,8 @@ function run(
   });
 }
 
+/** What a user sees of a run: its exit code and both streams. */
+const shown = ({ exitCode, stdout, stderr }: Run) => ({ exitCode, stdout, stderr });
 const fromPackage = (loaded: string[], name: string) =>
   loaded.filter((url) => url.includes(`/node_modules/${name}/`));
 /** Command lines as test rows: the words as the test's name (`%s` shows only a row's first value), then the words. */
@@ -245,11 +247,7 @@ describe('the bundled CLI', () => {
     const configShow = args.join(' ') === 'config show --env dev --json';
     expect(bundleEntry(bundled.loaded)).toHaveLength(rootPage || commandPage || configShow ? 0 : 1);
     expect(fromPackage(bundled.loaded, '@oclif')).toEqual([]);
-    expect({ exitCode: bundled.exitCode, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({
-      exitCode: unbundled.exitCode,
-      stdout: unbundled.stdout,
-      stderr: unbundled.stderr,
-    });
+    expect(shown(bundled)).toEqual(shown(unbundled));
   });
 });
 
@@ -368,11 +366,7 @@ describe('config show without oclif', () => {
       expect(bundleEntry(fast.loaded)).toEqual([]);
       expect(fast.exitCode, fast.stderr).toBe(0);
       expect(fast.stdout).not.toContain('not-to-be-shown');
-      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
-        exitCode: command.exitCode,
-        stdout: command.stdout,
-        stderr: command.stderr,
-      });
+      expect(shown(fast)).toEqual(shown(command));
     },
   );
 
@@ -395,11 +389,7 @@ describe('config show without oclif', () => {
       expect(bundleEntry(fast.loaded)).toEqual([]);
       expect(fast.exitCode).toBe(2);
       expect(fast.stderr).toMatch(/^Error: /);
-      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
-        exitCode: command.exitCode,
-        stdout: command.stdout,
-        stderr: command.stderr,
-      });
+      expect(shown(fast)).toEqual(shown(command));
     },
   );
 
@@ -428,11 +418,7 @@ describe('config show without oclif', () => {
       ]);
       expect(fastPath(fast.loaded)).toBe(true);
       expect(bundleEntry(fast.loaded)).toEqual([]);
-      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
-        exitCode: command.exitCode,
-        stdout: command.stdout,
-        stderr: command.stderr,
-      });
+      expect(shown(fast)).toEqual(shown(command));
     },
   );
 
@@ -453,11 +439,7 @@ describe('config show without oclif', () => {
         run(plainBin(), args, cwd, { API_TOKEN: 'x' }),
       ]);
       expect(bundleEntry(fast.loaded), args.join(' ')).toHaveLength(1);
-      expect({ exitCode: fast.exitCode, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
-        exitCode: command.exitCode,
-        stdout: command.stdout,
-        stderr: command.stderr,
-      });
+      expect(shown(fast)).toEqual(shown(command));
     }
   });
 });
